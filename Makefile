@@ -1,0 +1,33 @@
+# Two commands do everything: `make run` and `make test`.
+# Both build the virtual environment (.venv) first if it is missing or stale.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CASE ?= scenarios/bromsgrove_redditch_2011.yaml
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lab lint env clean-env
+
+env: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m ipykernel install --sys-prefix --name python3 >/dev/null
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/sharedcase run $(CASE)
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+lab: $(STAMP)
+	$(BIN)/jupyter lab notebooks/
+
+lint: $(STAMP)
+	$(BIN)/ruff check models tests
+
+clean-env:
+	rm -rf $(VENV)

@@ -1,0 +1,108 @@
+"""UK local-government financial years and part-year fractions.
+
+Conventions (stated once here and in the README):
+
+* A financial year runs from 1 April to 31 March and is labelled ``"2011/12"``.
+* Year index ``t`` counts financial years from the case's base year (``t = 0``).
+* Part-year effect is counted in whole calendar months: a service that goes live
+  on the 1st of a month is live for that whole month; one that goes live on any
+  later day counts from the 1st of the following month.  A service live for
+  ``m`` months of a financial year delivers ``m / 12`` of that year's saving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import numpy as np
+
+_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def fy_start_year(label: str) -> int:
+    """Calendar year in which financial year ``label`` starts.
+
+    >>> fy_start_year("2011/12")
+    2011
+    """
+    match = _LABEL.match(str(label))
+    if not match:
+        raise ValueError(f"financial year must look like '2011/12', got {label!r}")
+    start = int(match.group(1))
+    if (start + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"financial year {label!r}: the two years must be consecutive")
+    return start
+
+
+def fy_label(start_year: int) -> str:
+    """Label of the financial year starting 1 April ``start_year``.
+
+    >>> fy_label(2008)
+    '2008/09'
+    """
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+def financial_year_of(date: dt.date) -> str:
+    """Financial year containing ``date`` (April to March).
+
+    >>> financial_year_of(dt.date(2012, 3, 31)), financial_year_of(dt.date(2012, 4, 1))
+    ('2011/12', '2012/13')
+    """
+    return fy_label(date.year if date.month >= 4 else date.year - 1)
+
+
+def fy_labels(base_year: str, horizon_years: int) -> list[str]:
+    """Labels of ``horizon_years`` consecutive financial years from ``base_year``.
+
+    >>> fy_labels("2011/12", 3)
+    ['2011/12', '2012/13', '2013/14']
+    """
+    start = fy_start_year(base_year)
+    return [fy_label(start + t) for t in range(horizon_years)]
+
+
+def fy_index(label: str, base_year: str) -> int:
+    """Year index ``t`` of financial year ``label`` counted from ``base_year``.
+
+    >>> fy_index("2013/14", "2011/12")
+    2
+    """
+    return fy_start_year(label) - fy_start_year(base_year)
+
+
+def month_index(date: dt.date, base_year: str) -> int:
+    """Months from 1 April of ``base_year`` to the first whole month from ``date``.
+
+    A date on the 1st counts its own month; any later day counts from the next
+    month (see module docstring).
+
+    >>> month_index(dt.date(2011, 4, 1), "2011/12"), month_index(dt.date(2011, 4, 2), "2011/12")
+    (0, 1)
+    """
+    start = fy_start_year(base_year)
+    months = (date.year - start) * 12 + (date.month - 4)
+    return months + (0 if date.day == 1 else 1)
+
+
+def part_year_fraction(go_live_month: np.ndarray | int, horizon_years: int) -> np.ndarray:
+    """Fraction of each financial year in which a service is live.
+
+    ``fraction[t] = clip(12 * (t + 1) - go_live_month, 0, 12) / 12``
+
+    Parameters
+    ----------
+    go_live_month : month index of go-live from 1 April of the base year [months]
+    horizon_years : number of financial years [years]
+
+    Returns
+    -------
+    array of shape ``(..., horizon_years)`` [fraction of a year]
+
+    >>> part_year_fraction(9, 3).tolist()  # live from 1 January of year 0
+    [0.25, 1.0, 1.0]
+    """
+    m = np.asarray(go_live_month, dtype=float)[..., None]
+    t = np.arange(horizon_years)
+    return np.clip(12.0 * (t + 1) - m, 0.0, 12.0) / 12.0

@@ -1,0 +1,52 @@
+"""Errors meant for people: which file, which key or row, what was found, what was expected.
+
+Every loader raises :class:`InputError`; the command line turns it into one
+paragraph on stderr and exit status 2, with no traceback and nothing written.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class InputError(Exception):
+    """Bad input: names the file, the key path or row, and what was expected.
+
+    >>> str(InputError("case.yaml", "settings.horizon_years", "an integer", "'ten'"))
+    "case.yaml: settings.horizon_years: expected an integer, found 'ten'."
+    """
+
+    def __init__(
+        self,
+        file: str | Path | None,
+        where: str | None,
+        expected: str,
+        found: str | None = None,
+    ) -> None:
+        self.file = str(file) if file is not None else None
+        self.where = where
+        self.expected = expected
+        self.found = found
+        super().__init__(self.message)
+
+    @property
+    def message(self) -> str:
+        parts = [p for p in (self.file, self.where) if p]
+        head = ": ".join(parts)
+        body = f"expected {self.expected}"
+        if self.found is not None:
+            body += f", found {self.found}"
+        text = f"{head}: {body}" if head else body
+        return text if text.endswith(".") else text + "."
+
+
+class InputErrors(InputError):
+    """Several input errors found in one pass, reported together."""
+
+    def __init__(self, errors: list[InputError]) -> None:
+        self.errors = errors
+        Exception.__init__(self, self.message)
+
+    @property
+    def message(self) -> str:  # type: ignore[override]
+        return "\n".join(e.message for e in self.errors)
