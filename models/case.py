@@ -26,7 +26,6 @@ from typing import Any, Literal
 
 from pydantic import (
     BaseModel,
-    ConfigDict,
     Field,
     ValidationError,
     field_validator,
@@ -34,7 +33,10 @@ from pydantic import (
 )
 
 from models import calendar
+from models.bases import Basis
 from models.errors import InputError, InputErrors
+from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.uncertainty_spec import UncertaintySpec
 from models.yamlio import load_yaml
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
@@ -51,69 +53,6 @@ SETUP_CATEGORIES = (
 """Categories of one-off set-up costs; the pay-related ones follow pay inflation."""
 
 PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
-SHARE_TOLERANCE = 1e-9
-
-
-class Strict(BaseModel):
-    """Base model: unknown keys are errors, assignment re-validates."""
-
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
-
-
-class Quantity(Strict):
-    """A number with its unit and source.  A bare number is accepted as ``value``."""
-
-    value: float
-    unit: str | None = None
-    source: str | None = None
-    note: str | None = None
-
-    @model_validator(mode="before")
-    @classmethod
-    def _bare_number(cls, data: Any) -> Any:
-        if isinstance(data, bool):
-            raise ValueError("expected a number, found a yes/no value")
-        if isinstance(data, int | float):
-            return {"value": data}
-        return data
-
-    def __float__(self) -> float:
-        return float(self.value)
-
-
-class Money(Quantity):
-    """A non-negative amount of money [GBP]."""
-
-    @field_validator("value")
-    @classmethod
-    def _non_negative(cls, v: float) -> float:
-        if v < 0:
-            raise ValueError("expected a non-negative amount of money")
-        return v
-
-
-class Rate(Quantity):
-    """A rate or fraction between 0 and 1 [/1]."""
-
-    @field_validator("value")
-    @classmethod
-    def _unit_interval(cls, v: float) -> float:
-        if not 0 <= v <= 1:
-            raise ValueError("expected a rate between 0 and 1 (e.g. 0.035 for 3.5%)")
-        return v
-
-
-class Driver(Quantity):
-    """A cost-sharing driver value (electorate, payslips, cameras...) and its year."""
-
-    year: str | int | None = None
-
-    @field_validator("value")
-    @classmethod
-    def _non_negative(cls, v: float) -> float:
-        if v < 0:
-            raise ValueError("expected a non-negative driver value")
-        return v
 
 
 class Council(Strict):
@@ -121,22 +60,6 @@ class Council(Strict):
 
     name: str
     drivers: dict[str, Driver] = Field(default_factory=dict)
-
-
-class Basis(Strict):
-    """A cost-sharing basis: fixed shares that sum to 1 across the partners."""
-
-    type: Literal["fixed"] = "fixed"
-    description: str | None = None
-    shares: dict[str, Rate]
-    source: str | None = None
-
-    @model_validator(mode="after")
-    def _shares_sum_to_one(self) -> Basis:
-        total = sum(q.value for q in self.shares.values())
-        if abs(total - 1.0) > SHARE_TOLERANCE:
-            raise ValueError(f"expected shares that sum to 1, found {total:g}")
-        return self
 
 
 class SavingsByCategory(Strict):
@@ -156,7 +79,12 @@ class SetupCost(Strict):
     """A one-off set-up cost, falling in one year or spread by a profile."""
 
     category: Literal[
-        "ict", "accommodation", "project_team", "training", "transitional_support", "other"
+        "ict",
+        "accommodation",
+        "project_team",
+        "training",
+        "transitional_support",
+        "other",
     ]
     amount: Money
     year: str | None = None
@@ -170,7 +98,9 @@ class SetupCost(Strict):
         if self.profile is not None:
             total = sum(self.profile.values())
             if abs(total - 1.0) > SHARE_TOLERANCE:
-                raise ValueError(f"expected profile fractions summing to 1, found {total:g}")
+                raise ValueError(
+                    f"expected profile fractions summing to 1, found {total:g}"
+                )
             if any(v < 0 for v in self.profile.values()):
                 raise ValueError("expected non-negative profile fractions")
         return self
@@ -191,7 +121,9 @@ class Severance(Strict):
 
     @model_validator(mode="after")
     def _year_if_cost(self) -> Severance:
-        if self.year is None and (self.redundancy_pay.value or self.pension_strain.value):
+        if self.year is None and (
+            self.redundancy_pay.value or self.pension_strain.value
+        ):
             raise ValueError("expected the 'year' in which the severance cost falls")
         return self
 
@@ -296,6 +228,7 @@ class Case(Strict):
     bases: dict[str, Basis]
     services: dict[str, Service]
     options: dict[str, Option]
+    uncertainty: UncertaintySpec | None = None
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -329,38 +262,94 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
             out.append((where, "a financial year like '2011/12'", f"{fy!r} ({exc})"))
             return
         if fy not in years:
-            out.append((where, f"a financial year inside the horizon {first} to {last}", repr(fy)))
+            out.append(
+                (
+                    where,
+                    f"a financial year inside the horizon {first} to {last}",
+                    repr(fy),
+                )
+            )
 
     for bname, basis in case.bases.items():
         for council in basis.shares:
             if council not in councils:
                 out.append(
-                    (f"bases.{bname}.shares.{council}", f"a council of the case ({', '.join(sorted(councils))})", repr(council))
+                    (
+                        f"bases.{bname}.shares.{council}",
+                        f"a council of the case ({', '.join(sorted(councils))})",
+                        repr(council),
+                    )
                 )
         missing = councils - set(basis.shares)
         if missing:
-            out.append((f"bases.{bname}.shares", "a share for every partner council", f"none for {', '.join(sorted(missing))}"))
+            out.append(
+                (
+                    f"bases.{bname}.shares",
+                    "a share for every partner council",
+                    f"none for {', '.join(sorted(missing))}",
+                )
+            )
     for sname, svc in case.services.items():
         p = f"services.{sname}"
         if svc.host is not None and svc.host not in councils:
-            out.append((f"{p}.host", f"a council of the case ({', '.join(sorted(councils))})", repr(svc.host)))
+            out.append(
+                (
+                    f"{p}.host",
+                    f"a council of the case ({', '.join(sorted(councils))})",
+                    repr(svc.host),
+                )
+            )
         for key in ("basis", "savings_basis", "set_up_basis"):
             b = getattr(svc, key)
             if b is not None and b not in case.bases:
-                out.append((f"{p}.{key}", f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})", repr(b)))
+                out.append(
+                    (
+                        f"{p}.{key}",
+                        f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
+                        repr(b),
+                    )
+                )
         if svc.severance.basis is not None and svc.severance.basis not in case.bases:
-            out.append((f"{p}.severance.basis", f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})", repr(svc.severance.basis)))
+            out.append(
+                (
+                    f"{p}.severance.basis",
+                    f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
+                    repr(svc.severance.basis),
+                )
+            )
         for council in svc.baseline_cost:
             if council not in councils:
-                out.append((f"{p}.baseline_cost.{council}", f"a council of the case ({', '.join(sorted(councils))})", repr(council)))
+                out.append(
+                    (
+                        f"{p}.baseline_cost.{council}",
+                        f"a council of the case ({', '.join(sorted(councils))})",
+                        repr(council),
+                    )
+                )
         if svc.go_live is not None and not start <= svc.go_live <= end:
-            out.append((f"{p}.go_live", f"a date inside the horizon {start} to {end}", str(svc.go_live)))
+            out.append(
+                (
+                    f"{p}.go_live",
+                    f"a date inside the horizon {start} to {end}",
+                    str(svc.go_live),
+                )
+            )
         baseline = sum(q.value for q in svc.baseline_cost.values())
         if svc.baseline_cost and svc.savings.total() > baseline:
-            out.append((f"{p}.savings", f"annual savings no larger than the baseline cost (£{baseline:,.0f})", f"£{svc.savings.total():,.0f}"))
+            out.append(
+                (
+                    f"{p}.savings",
+                    f"annual savings no larger than the baseline cost (£{baseline:,.0f})",
+                    f"£{svc.savings.total():,.0f}",
+                )
+            )
         for i, item in enumerate(svc.set_up_costs):
             for fy in item.timing():
-                year_ok(f"{p}.set_up_costs[{i}]." + ("year" if item.year else f"profile.{fy}"), fy)
+                year_ok(
+                    f"{p}.set_up_costs[{i}]."
+                    + ("year" if item.year else f"profile.{fy}"),
+                    fy,
+                )
         year_ok(f"{p}.severance.year", svc.severance.year)
         for fy in svc.savings_by_year or {}:
             year_ok(f"{p}.savings_by_year.{fy}", fy)
@@ -401,7 +390,9 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     for item in loc:
         if isinstance(item, int):
             parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        elif item in ("function-after[_bare_number(), Money]",) or "function-" in str(item):
+        elif item in ("function-after[_bare_number(), Money]",) or "function-" in str(
+            item
+        ):
             continue
         else:
             parts.append(str(item))
@@ -409,7 +400,10 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
 
 
 def validation_errors(
-    exc: ValidationError, source: str | Path | None, model: type[BaseModel], prefix: str = ""
+    exc: ValidationError,
+    source: str | Path | None,
+    model: type[BaseModel],
+    prefix: str = "",
 ) -> InputErrors:
     """Turn a pydantic ValidationError into InputErrors naming each key path."""
     known = sorted(_field_names(model))
@@ -417,7 +411,24 @@ def validation_errors(
     for err in exc.errors():
         loc = tuple(err["loc"])
         # pydantic repeats a location once per branch of a union; keep the useful one
-        loc = tuple(x for x in loc if not (isinstance(x, str) and ("[" in x or x in ("float", "int", "literal['green_book']", "Rate", "function-after"))))
+        loc = tuple(
+            x
+            for x in loc
+            if not (
+                isinstance(x, str)
+                and (
+                    "[" in x
+                    or x
+                    in (
+                        "float",
+                        "int",
+                        "literal['green_book']",
+                        "Rate",
+                        "function-after",
+                    )
+                )
+            )
+        )
         path = prefix + _loc_to_path(loc)
         kind = err["type"]
         ctx = err.get("ctx") or {}
@@ -427,7 +438,9 @@ def validation_errors(
             expected = "a known key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
             errors.append(InputError(source, path, expected, f"unknown key '{key}'"))
         elif kind == "missing":
-            errors.append(InputError(source, path, "this required key", "it is missing"))
+            errors.append(
+                InputError(source, path, "this required key", "it is missing")
+            )
         elif kind == "value_error":
             msg = str(ctx.get("error", err["msg"]))
             if isinstance(ctx.get("error"), _CrossReferenceError):
@@ -438,7 +451,9 @@ def validation_errors(
             errors.append(InputError(source, path, msg, f"{err.get('input')!r}"[:80]))
         else:
             errors.append(
-                InputError(source, path, err["msg"].lower(), f"{err.get('input')!r}"[:80])
+                InputError(
+                    source, path, err["msg"].lower(), f"{err.get('input')!r}"[:80]
+                )
             )
     # de-duplicate (union branches repeat)
     unique: dict[str, InputError] = {}
@@ -465,7 +480,9 @@ def load_case(path: str | Path) -> Case:
 def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     """Validate a case held as a dict (as read from YAML); check every option too."""
     if not isinstance(raw, dict):
-        raise InputError(source, None, "a mapping of keys at the top level", type(raw).__name__)
+        raise InputError(
+            source, None, "a mapping of keys at the top level", type(raw).__name__
+        )
     if raw.get("kind", "case") != "case":
         raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
     try:
@@ -479,7 +496,9 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     return case
 
 
-def apply_overrides(raw: dict, overrides: dict[str, Any], source: Any, where: str) -> dict:
+def apply_overrides(
+    raw: dict, overrides: dict[str, Any], source: Any, where: str
+) -> dict:
     """Return a deep copy of ``raw`` with each dotted-path override applied.
 
     ``*`` matches every key at that level.  A path that does not exist in the
@@ -499,19 +518,35 @@ def apply_overrides(raw: dict, overrides: dict[str, Any], source: Any, where: st
             nxt = []
             for node, trail in targets:
                 if not isinstance(node, dict):
-                    raise InputError(source, f"{where}.{dotted}", "a path into the baseline case", f"'{'.'.join(trail)}' is not a mapping")
+                    raise InputError(
+                        source,
+                        f"{where}.{dotted}",
+                        "a path into the baseline case",
+                        f"'{'.'.join(trail)}' is not a mapping",
+                    )
                 keys = list(node) if part == "*" else [part]
                 for key in keys:
                     if key not in node:
-                        if last and part != "*" and isinstance(node, dict) and _optional_key_ok(trail):
+                        if (
+                            last
+                            and part != "*"
+                            and isinstance(node, dict)
+                            and _optional_key_ok(trail)
+                        ):
                             node[key] = copy.deepcopy(value)
                             continue
-                        hint = difflib.get_close_matches(key, [str(k) for k in node], n=1)
+                        hint = difflib.get_close_matches(
+                            key, [str(k) for k in node], n=1
+                        )
                         raise InputError(
                             source,
                             f"{where}.{dotted}",
                             "a path that exists in the baseline case"
-                            + (f" (did you mean '{'.'.join([*trail, hint[0]])}'?)" if hint else ""),
+                            + (
+                                f" (did you mean '{'.'.join([*trail, hint[0]])}'?)"
+                                if hint
+                                else ""
+                            ),
                             f"no key '{key}' under '{'.'.join(trail) or 'top level'}'",
                         )
                     if last:
@@ -528,7 +563,12 @@ def _optional_key_ok(trail: list[str]) -> bool:
 
 
 def _override_value(old: Any, new: Any, where: str) -> Any:
-    if isinstance(old, dict) and "value" in old and isinstance(new, int | float) and not isinstance(new, bool):
+    if (
+        isinstance(old, dict)
+        and "value" in old
+        and isinstance(new, int | float)
+        and not isinstance(new, bool)
+    ):
         kept = dict(old)
         kept["value"] = new
         kept["source"] = f"override in {where}"

@@ -61,8 +61,14 @@ def validate(files: tuple[Path, ...]) -> None:
 
 @main.command()
 @click.argument("name")
-@click.option("--dir", "directory", default="scenarios", type=click.Path(path_type=Path),
-              show_default=True, help="Folder to write the new case file in.")
+@click.option(
+    "--dir",
+    "directory",
+    default="scenarios",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Folder to write the new case file in.",
+)
 @reports_input_errors
 def init(name: str, directory: Path) -> None:
     """Write a new, commented case file NAME.yaml to start from."""
@@ -70,7 +76,12 @@ def init(name: str, directory: Path) -> None:
 
     target = directory / f"{name}.yaml"
     if target.exists():
-        raise InputError(target, None, "a file name not yet taken", "the file exists (not overwritten)")
+        raise InputError(
+            target,
+            None,
+            "a file name not yet taken",
+            "the file exists (not overwritten)",
+        )
     directory.mkdir(parents=True, exist_ok=True)
     target.write_text(new_case_text(name), encoding="utf-8")
     click.echo(f"wrote {target}")
@@ -78,22 +89,52 @@ def init(name: str, directory: Path) -> None:
 
 @main.command()
 @click.argument("cases", nargs=-1, type=click.Path(path_type=Path))
-@click.option("--options", "option_list", default=None, help="Comma-separated options to run (default: all).")
-@click.option("--jobs", default=None, type=int, help="Parallel processes (default: number of cores).")
-@click.option("--out", "out_dir", default="outputs", type=click.Path(path_type=Path), show_default=True,
-              help="Root folder for run folders.")
-@click.option("--no-notebooks", is_flag=True, help="Compute results only; skip notebooks and exports.")
+@click.option(
+    "--options",
+    "option_list",
+    default=None,
+    help="Comma-separated options to run (default: all).",
+)
+@click.option(
+    "--jobs",
+    default=None,
+    type=int,
+    help="Parallel processes (default: number of cores).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="outputs",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Root folder for run folders.",
+)
+@click.option(
+    "--no-notebooks",
+    is_flag=True,
+    help="Compute results only; skip notebooks and exports.",
+)
 @reports_input_errors
-def run(cases: tuple[Path, ...], option_list: str | None, jobs: int | None, out_dir: Path,
-        no_notebooks: bool) -> None:
+def run(
+    cases: tuple[Path, ...],
+    option_list: str | None,
+    jobs: int | None,
+    out_dir: Path,
+    no_notebooks: bool,
+) -> None:
     """Run CASE files: validate, compute every option, write a new run folder."""
     from models.runner import run_cases
 
     if not cases:
         cases = (Path("scenarios/bromsgrove_redditch_2011.yaml"),)
     options = [o.strip() for o in option_list.split(",")] if option_list else None
-    status = run_cases(list(cases), options=options, jobs=jobs, out_root=out_dir,
-                       notebooks=not no_notebooks)
+    status = run_cases(
+        list(cases),
+        options=options,
+        jobs=jobs,
+        out_root=out_dir,
+        notebooks=not no_notebooks,
+    )
     sys.exit(status)
 
 
@@ -101,8 +142,10 @@ def _register_feature_commands() -> None:
     """Commands that live with their feature (models/commands/*)."""
     import importlib
 
-    for module, name in (("models.commands.severance", "severance"),
-                         ("models.commands.monitor", "monitor")):
+    for module, name in (
+        ("models.commands.severance", "severance"),
+        ("models.commands.monitor", "monitor"),
+    ):
         try:
             mod = importlib.import_module(module)
         except ModuleNotFoundError:

@@ -15,7 +15,9 @@ from __future__ import annotations
 import numpy as np
 
 
-def one_off_cost_profile(amount: float, timing: dict[int, float], horizon_years: int) -> np.ndarray:
+def one_off_cost_profile(
+    amount: float, timing: dict[int, float], horizon_years: int
+) -> np.ndarray:
     """Spread a one-off cost over year indices by fractions that sum to 1 [GBP].
 
     >>> one_off_cost_profile(75_000, {1: 1.0}, 3).tolist()
@@ -28,7 +30,9 @@ def one_off_cost_profile(amount: float, timing: dict[int, float], horizon_years:
 
 
 def uplifted_costs(
-    costs: np.ndarray, price_index: np.ndarray, optimism_bias_costs: float | np.ndarray = 0.0
+    costs: np.ndarray,
+    price_index: np.ndarray,
+    optimism_bias_costs: float | np.ndarray = 0.0,
 ) -> np.ndarray:
     """Costs after inflation and optimism bias [GBP].
 

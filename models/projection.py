@@ -106,15 +106,22 @@ def compile_option(case: Case, option: str) -> OptionArrays:
                 real[i] = savings.realisation_factor(m, svc.ramp_up, T)
         for item in svc.set_up_costs:
             j = SETUP_CATEGORIES.index(item.category)
-            timing = {calendar.fy_index(fy, st.base_year): f for fy, f in item.timing().items()}
+            timing = {
+                calendar.fy_index(fy, st.base_year): f
+                for fy, f in item.timing().items()
+            }
             setup[i, j] += costs.one_off_cost_profile(item.amount.value, timing, T)
         if svc.severance.year is not None:
             t = calendar.fy_index(svc.severance.year, st.base_year)
             red[i, t] += svc.severance.redundancy_pay.value
             strain[i, t] += svc.severance.pension_strain.value
-        sh_sav[i] = sharing.basis_shares(oc, svc.savings_basis or svc.basis, councils, T)
+        sh_sav[i] = sharing.basis_shares(
+            oc, svc.savings_basis or svc.basis, councils, T
+        )
         sh_set[i] = sharing.basis_shares(oc, svc.set_up_basis or svc.basis, councils, T)
-        sh_sev[i] = sharing.basis_shares(oc, svc.severance.basis or svc.basis, councils, T)
+        sh_sev[i] = sharing.basis_shares(
+            oc, svc.severance.basis or svc.basis, councils, T
+        )
 
     nominal = st.price_basis == "nominal"
     pay_idx = savings.inflation_index(st.inflation.pay.value if nominal else 0.0, T)
@@ -128,7 +135,10 @@ def compile_option(case: Case, option: str) -> OptionArrays:
     tw = st.target_window
     window = None
     if tw is not None:
-        window = (calendar.fy_index(tw.first_year, st.base_year), calendar.fy_index(tw.last_year, st.base_year))
+        window = (
+            calendar.fy_index(tw.first_year, st.base_year),
+            calendar.fy_index(tw.last_year, st.base_year),
+        )
     return OptionArrays(
         option=option,
         years=years,
@@ -183,7 +193,10 @@ def project(a: OptionArrays) -> dict[str, np.ndarray]:
         ob_c2 = ob_c[..., None, None] if ob_c.ndim else ob_c
     sav_idx = _category_index(a, is_pay_saving)  # (K, T)
     set_idx = _category_index(a, is_pay_setup)  # (J, T)
-    base = a.full_year_savings[..., None] * a.realisation[..., None, :] + a.explicit_savings
+    base = (
+        a.full_year_savings[..., None] * a.realisation[..., None, :]
+        + a.explicit_savings
+    )
     sav = savings.gross_savings(base, 1.0, sav_idx, ob_s)
     setup = costs.uplifted_costs(a.setup, set_idx, ob_c3)
     red = costs.uplifted_costs(a.redundancy_pay, a.pay_index, ob_c2)
@@ -216,7 +229,9 @@ class OptionSummary:
     net_savings_by_year: dict[str, float]
 
 
-def summarise(a: OptionArrays, net: np.ndarray, net_econ: np.ndarray, gross: np.ndarray) -> OptionSummary:
+def summarise(
+    a: OptionArrays, net: np.ndarray, net_econ: np.ndarray, gross: np.ndarray
+) -> OptionSummary:
     """NPV, payback and target-window totals from yearly totals (T,) [GBP]."""
     npv = float(appraisal.net_present_value(net, a.discount_factor))
     npv_e = float(appraisal.net_present_value(net_econ, a.discount_factor))
@@ -252,20 +267,34 @@ def run_option(case: Case, option: str) -> OptionResult:
     a = compile_option(case, option)
     p = project(a)
     long = long_table(a, p)
-    summary = summarise(a, p["net"].sum(axis=0), p["net_economic"].sum(axis=0), p["savings_total"].sum(axis=0))
+    summary = summarise(
+        a,
+        p["net"].sum(axis=0),
+        p["net_economic"].sum(axis=0),
+        p["savings_total"].sum(axis=0),
+    )
     per_council = council_lines(a, p)
     councils = {
-        c: summarise(a, per_council["net"][ci], per_council["net_economic"][ci], per_council["savings"][ci])
+        c: summarise(
+            a,
+            per_council["net"][ci],
+            per_council["net_economic"][ci],
+            per_council["savings"][ci],
+        )
         for ci, c in enumerate(a.councils)
     }
-    return OptionResult(arrays=a, projection=p, long=long, summary=summary, councils=councils)
+    return OptionResult(
+        arrays=a, projection=p, long=long, summary=summary, councils=councils
+    )
 
 
 def council_lines(a: OptionArrays, p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each council's share of the total lines, shape (C, T) [GBP]."""
     sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=0)
     setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=0)
-    sev = sharing.allocate(p["redundancy_pay"] + p["pension_strain"], a.severance_shares).sum(axis=0)
+    sev = sharing.allocate(
+        p["redundancy_pay"] + p["pension_strain"], a.severance_shares
+    ).sum(axis=0)
     return {
         "savings": sav,
         "setup": setup,
@@ -304,18 +333,29 @@ def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
     blocks += [p["redundancy_pay"], p["pension_strain"]]
     shares += [a.severance_shares, a.severance_shares]
     lines = np.stack(blocks, axis=1) if S else np.zeros((0, len(names), T))  # (S, L, T)
-    share = np.stack(shares, axis=1) if S else np.zeros((0, len(names), C, T))  # (S, L, C, T)
+    share = (
+        np.stack(shares, axis=1) if S else np.zeros((0, len(names), C, T))
+    )  # (S, L, C, T)
     by_council = lines[:, :, None, :] * share  # (S, L, C, T)
     # add the 'All' council and the 'All' service
     full = np.concatenate([by_council, lines[:, :, None, :]], axis=2)  # (S, L, C+1, T)
-    full = np.concatenate([full, full.sum(axis=0, keepdims=True)], axis=0)  # (S+1, L, C+1, T)
+    full = np.concatenate(
+        [full, full.sum(axis=0, keepdims=True)], axis=0
+    )  # (S+1, L, C+1, T)
     svc_names = [*a.services, ALL]
     council_names = [*a.councils, ALL]
     # derived lines
     idx = {n: i for i, n in enumerate(names)}
-    sav = full[:, [idx[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]].sum(axis=1)
-    setup = full[:, [idx[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]].sum(axis=1)
-    sev = full[:, idx["Costs|Severance|Redundancy pay"]] + full[:, idx["Costs|Severance|Pension strain"]]
+    sav = full[
+        :, [idx[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]
+    ].sum(axis=1)
+    setup = full[
+        :, [idx[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]
+    ].sum(axis=1)
+    sev = (
+        full[:, idx["Costs|Severance|Redundancy pay"]]
+        + full[:, idx["Costs|Severance|Pension strain"]]
+    )
     net = sav - setup - sev
     net_e = sav - setup
     derived = {
@@ -329,9 +369,15 @@ def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
         "Present value|Economic": net_e * a.discount_factor,
     }
     all_names = names + list(derived)
-    cube = np.concatenate([full, np.stack(list(derived.values()), axis=1)], axis=1)  # (S+1, L', C+1, T)
+    cube = np.concatenate(
+        [full, np.stack(list(derived.values()), axis=1)], axis=1
+    )  # (S+1, L', C+1, T)
     si, li, ci, ti = np.meshgrid(
-        np.arange(len(svc_names)), np.arange(len(all_names)), np.arange(len(council_names)), np.arange(T), indexing="ij"
+        np.arange(len(svc_names)),
+        np.arange(len(all_names)),
+        np.arange(len(council_names)),
+        np.arange(T),
+        indexing="ij",
     )
     frame = pd.DataFrame(
         {
@@ -361,7 +407,9 @@ def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True)
 
 
-def yearly_table(long: pd.DataFrame, council: str = ALL, service: str = ALL) -> pd.DataFrame:
+def yearly_table(
+    long: pd.DataFrame, council: str = ALL, service: str = ALL
+) -> pd.DataFrame:
     """Wide table (line items x financial years) for one council and service [GBP]."""
     sel = long[(long["council"] == council) & (long["service"] == service)]
     order = list(dict.fromkeys(sel["line_item"]))
@@ -379,13 +427,31 @@ def check_totals(long: pd.DataFrame, tolerance: float = 1e-6) -> pd.DataFrame:
     money = long[long["unit"] == "GBP"]
     bad = []
     for dim, other in (("service", "council"), ("council", "service")):
-        parts = money[money[dim] != ALL].groupby(["option", other, "line_item", "financial_year"])["value"].sum()
-        whole = money[money[dim] == ALL].set_index(["option", other, "line_item", "financial_year"])["value"]
+        parts = (
+            money[money[dim] != ALL]
+            .groupby(["option", other, "line_item", "financial_year"])["value"]
+            .sum()
+        )
+        whole = money[money[dim] == ALL].set_index(
+            ["option", other, "line_item", "financial_year"]
+        )["value"]
         diff = (parts.reindex(whole.index, fill_value=0.0) - whole).abs()
         off = diff[diff > tolerance]
         if len(off):
             bad.append(off.rename("difference").reset_index().assign(summed_over=dim))
-    return pd.concat(bad, ignore_index=True) if bad else pd.DataFrame(columns=["option", "line_item", "financial_year", "difference", "summed_over"])
+    return (
+        pd.concat(bad, ignore_index=True)
+        if bad
+        else pd.DataFrame(
+            columns=[
+                "option",
+                "line_item",
+                "financial_year",
+                "difference",
+                "summed_over",
+            ]
+        )
+    )
 
 
 def today() -> dt.date:

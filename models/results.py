@@ -54,4 +54,7 @@ def option_json(result: OptionResult) -> dict[str, Any]:
 
 def results_json(case: Case, results: dict[str, OptionResult]) -> dict[str, Any]:
     """The whole ``results.json`` document for a case."""
-    return {"case": case.name, "options": {o: option_json(r) for o, r in results.items()}}
+    return {
+        "case": case.name,
+        "options": {o: option_json(r) for o, r in results.items()},
+    }

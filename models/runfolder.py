@@ -29,7 +29,9 @@ class RunFolder:
         self.case_dir.mkdir(parents=True, exist_ok=True)
         base = run_id or new_run_id()
         rid, n = base, 1
-        while (self.case_dir / rid).exists() or (self.case_dir / f".{rid}.partial").exists():
+        while (self.case_dir / rid).exists() or (
+            self.case_dir / f".{rid}.partial"
+        ).exists():
             n += 1
             rid = f"{base}-{n}"
         self.run_id = rid

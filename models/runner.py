@@ -24,8 +24,20 @@ from models.errors import InputError
 from models.results import option_json, results_json
 from models.runfolder import RunFolder
 
-DEPENDENCIES = ("numpy", "pandas", "scipy", "pydantic", "PyYAML", "matplotlib", "openpyxl",
-                "click", "tqdm", "papermill", "nbconvert", "nbformat")
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "pydantic",
+    "PyYAML",
+    "matplotlib",
+    "openpyxl",
+    "click",
+    "tqdm",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+)
 
 
 def dependency_versions() -> dict[str, str]:
@@ -42,8 +54,13 @@ def dependency_versions() -> dict[str, str]:
 def git_commit(path: Path | None = None) -> str | None:
     """Commit of the working tree, or None outside git."""
     try:
-        out = subprocess.run(["git", "rev-parse", "HEAD"], capture_output=True, text=True,
-                             cwd=path or Path.cwd(), timeout=10)
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=path or Path.cwd(),
+            timeout=10,
+        )
     except (OSError, subprocess.SubprocessError):
         return None
     return out.stdout.strip() or None if out.returncode == 0 else None
@@ -54,8 +71,13 @@ def case_inputs(case_path: Path) -> dict[str, str]:
     return {str(case_path): file_sha256(case_path)}
 
 
-def run_cases(paths: list[Path], options: list[str] | None = None, jobs: int | None = None,
-              out_root: Path = Path("outputs"), notebooks: bool = True) -> int:
+def run_cases(
+    paths: list[Path],
+    options: list[str] | None = None,
+    jobs: int | None = None,
+    out_root: Path = Path("outputs"),
+    notebooks: bool = True,
+) -> int:
     """Run cases; return the exit status (0 all ok, 1 some option failed).
 
     Validation of every case (and the requested options) happens before anything
@@ -66,16 +88,29 @@ def run_cases(paths: list[Path], options: list[str] | None = None, jobs: int | N
         case = load_case(p)
         for o in options or []:
             if o not in case.options:
-                raise InputError(p, "--options", f"an option of the case ({', '.join(case.options)})", repr(o))
+                raise InputError(
+                    p,
+                    "--options",
+                    f"an option of the case ({', '.join(case.options)})",
+                    repr(o),
+                )
         cases.append((p, case))
     status = 0
     for path, case in cases:
-        status = max(status, run_one_case(path, case, options, jobs, out_root, notebooks))
+        status = max(
+            status, run_one_case(path, case, options, jobs, out_root, notebooks)
+        )
     return status
 
 
-def run_one_case(path: Path, case: Case, options: list[str] | None, jobs: int | None,
-                 out_root: Path, notebooks: bool) -> int:
+def run_one_case(
+    path: Path,
+    case: Case,
+    options: list[str] | None,
+    jobs: int | None,
+    out_root: Path,
+    notebooks: bool,
+) -> int:
     """Compute every option of one case into a new run folder."""
     import pandas as pd
 
@@ -91,8 +126,11 @@ def run_one_case(path: Path, case: Case, options: list[str] | None, jobs: int | 
             results[name] = run_option(case, name)
             statuses[name] = {"status": "ok"}
         except Exception as exc:  # one option failing must not stop the others
-            statuses[name] = {"status": "failed", "error": f"{type(exc).__name__}: {exc}",
-                              "traceback": traceback.format_exc()}
+            statuses[name] = {
+                "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+            }
     if results:
         long = pd.concat([r.long for r in results.values()], ignore_index=True)
         long.to_csv(folder.path("results.csv"), index=False)
@@ -114,12 +152,17 @@ def run_one_case(path: Path, case: Case, options: list[str] | None, jobs: int | 
         "dependencies": dependency_versions(),
         "started": started.isoformat(timespec="seconds"),
         "finished": finished.isoformat(timespec="seconds"),
-        "options": {n: {k: v for k, v in s.items() if k != "traceback"} for n, s in statuses.items()},
+        "options": {
+            n: {k: v for k, v in s.items() if k != "traceback"}
+            for n, s in statuses.items()
+        },
     }
     folder.write_json("manifest.json", manifest)
     final = folder.commit()
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
-    click.echo(f"{case.name}: {len(names) - len(failed)} of {len(names)} options ok -> {final}")
+    click.echo(
+        f"{case.name}: {len(names) - len(failed)} of {len(names)} options ok -> {final}"
+    )
     for n in failed:
         click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
     return 1 if failed else 0

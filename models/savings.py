@@ -18,7 +18,9 @@ import numpy as np
 
 
 def realisation_factor(
-    go_live_month: np.ndarray | int, ramp_up: np.ndarray | list[float], horizon_years: int
+    go_live_month: np.ndarray | int,
+    ramp_up: np.ndarray | list[float],
+    horizon_years: int,
 ) -> np.ndarray:
     """Fraction of the full-year saving realised in each financial year.
 

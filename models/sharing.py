@@ -13,7 +13,9 @@ import numpy as np
 from models.case import Case
 
 
-def basis_shares(case: Case, basis: str, councils: list[str], horizon_years: int) -> np.ndarray:
+def basis_shares(
+    case: Case, basis: str, councils: list[str], horizon_years: int
+) -> np.ndarray:
     """Shares of each council in each year under a named basis [/1], shape ``(C, T)``.
 
     ``share[c, t] = fixed share of council c`` (fixed bases).

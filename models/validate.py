@@ -49,9 +49,16 @@ def validate_file(path: str | Path) -> str:
     path = Path(path)
     raw = load_yaml(path)
     if not isinstance(raw, dict):
-        raise InputError(path, None, "a mapping with a 'kind' key at the top level", type(raw).__name__)
+        raise InputError(
+            path,
+            None,
+            "a mapping with a 'kind' key at the top level",
+            type(raw).__name__,
+        )
     kind = raw.get("kind")
     if kind not in _KINDS:
-        raise InputError(path, "kind", f"one of: {', '.join(sorted(_KINDS))}", repr(kind))
+        raise InputError(
+            path, "kind", f"one of: {', '.join(sorted(_KINDS))}", repr(kind)
+        )
     _KINDS[kind](path)
     return kind
