@@ -45,8 +45,8 @@ def realisation_factor(
     since = months - g
     ramp = np.asarray(ramp_up, dtype=float)
     idx = np.clip(since // 12, 0, len(ramp) - 1)
-    monthly = np.where(since >= 0, ramp[idx], 0.0) / 12.0
-    return monthly.reshape(*monthly.shape[:-1], horizon_years, 12).sum(axis=-1)
+    monthly = np.where(since >= 0, ramp[idx], 0.0)
+    return monthly.reshape(*monthly.shape[:-1], horizon_years, 12).sum(axis=-1) / 12.0
 
 
 def inflation_index(rate: float | np.ndarray, horizon_years: int) -> np.ndarray:
