@@ -532,12 +532,12 @@ def _validation_errors(path: Path, exc: ValidationError, data: Any) -> InputErro
                 InputError(
                     path,
                     where,
-                    "no such key (misspelt or misplaced?)",
+                    "only known keys (misspelt or misplaced?)",
                     f"unknown key {err['loc'][-1]!r}",
                 )
             )
         elif err["type"] == "missing":
-            errors.append(InputError(path, where, "this key to be present", "nothing"))
+            errors.append(InputError(path, where, "this required key", "it missing"))
         else:
             found = repr(err.get("input")) if err["type"] != "value_error" else None
             errors.append(InputError(path, where, err["msg"], found))
@@ -689,7 +689,7 @@ def footing_problems(actuals: Actuals) -> list[InputError]:
             InputError(
                 path,
                 f"{where}, column {column}",
-                f"the stated figure to foot: computed {_fmt(computed, spec.unit)}",
+                f"{_fmt(computed, spec.unit)} as computed from its parts",
                 f"stated {_fmt(stated, spec.unit)}",
             )
         )
