@@ -781,6 +781,11 @@ def load_actuals(path: str | Path) -> Actuals:
     return actuals
 
 
+def register_file_kind(register: Any) -> None:
+    """Let ``sharedcase validate`` check files of ``kind: actuals``."""
+    register("actuals", load_actuals)
+
+
 def period_label(spec: ActualsFile) -> str:
     """Human label of the period, e.g. 'April - March 2010/11 (Quarter 4)'.
 

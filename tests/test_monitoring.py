@@ -406,13 +406,17 @@ def test_the_cli_exits_2_on_bad_input_and_writes_nothing(tmp_path, monkeypatch, 
     assert list(tmp_path.iterdir()) == []
 
 
+def _run_folders(case_dir: Path) -> list[Path]:
+    return [p for p in case_dir.iterdir() if p.name != "latest"]
+
+
 def test_the_cli_writes_html_and_excel_whose_totals_match_the_seed(
     tmp_path, monkeypatch
 ):
     monkeypatch.chdir(tmp_path)
     result = CliRunner().invoke(monitor, [str(SEED_ACTUALS)])
     assert result.exit_code == 0, result.output
-    runs = list((tmp_path / "outputs" / "actuals_2010_11").iterdir())
+    runs = _run_folders(tmp_path / "outputs" / "actuals_2010_11")
     assert len(runs) == 1
     run = runs[0]
     assert sorted(p.name for p in run.iterdir()) == [
@@ -438,7 +442,15 @@ def test_the_cli_writes_html_and_excel_whose_totals_match_the_seed(
     # a second run never overwrites the first
     again = CliRunner().invoke(monitor, [str(SEED_ACTUALS)])
     assert again.exit_code == 0
-    assert len(list((tmp_path / "outputs" / "actuals_2010_11").iterdir())) == 2
+    assert len(_run_folders(tmp_path / "outputs" / "actuals_2010_11")) == 2
+
+
+def test_actuals_files_are_a_kind_that_sharedcase_validate_knows():
+    from models.validate import validate_file
+
+    assert validate_file(SEED_ACTUALS) == "actuals"
+    with pytest.raises(InputError, match="budjet"):
+        validate_file(BAD / "misspelt_key.yaml")
 
 
 def test_the_cli_refuses_an_existing_out_folder(tmp_path):

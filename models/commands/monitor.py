@@ -2,16 +2,16 @@
 
 Reads an actuals file (``kind: actuals``), writes ``monitoring.html`` and
 ``monitoring.xlsx`` into a new folder and prints the totals.  The folder is
-``DIR`` if given (it must not exist yet), else
-``outputs/<actuals-name>/<timestamp>/``.  Files are written into a temporary
-folder beside it and renamed into place, so an earlier run is never overwritten
-and a failed run leaves nothing behind.  Bad input: ``error: ...`` on stderr,
+``DIR`` if given (it must not exist yet), else a new run folder
+``outputs/<actuals-name>/<timestamp>/`` (``latest`` then points at it, as for
+``sharedcase run``).  Files are written into a temporary folder beside it and
+renamed into place, so an earlier run is never overwritten and a failed run
+leaves nothing behind.  Bad input: ``error: ...`` on stderr,
 exit status 2, nothing written.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import os
 import shutil
 import sys
@@ -19,6 +19,7 @@ import tempfile
 from pathlib import Path
 
 import click
+import pandas as pd
 
 from models.errors import InputError
 from models.monitoring import Actuals, load_actuals, totals, variance_table
@@ -27,22 +28,12 @@ from models.report.monitoring import (
     render_monitoring_html,
     write_monitoring_excel,
 )
+from models.runfolder import RunFolder
 
 OUTPUTS = Path("outputs")
 
 
-def default_run_folder(actuals_path: Path, root: Path = OUTPUTS) -> Path:
-    """New folder ``root/<actuals-name>/<YYYYmmdd-HHMMSS>[-n]/`` (not existing yet)."""
-    stamp = dt.datetime.now().strftime("%Y%m%d-%H%M%S")
-    base = root / actuals_path.stem / stamp
-    candidate, n = base, 1
-    while candidate.exists():
-        n += 1
-        candidate = base.with_name(f"{stamp}-{n}")
-    return candidate
-
-
-def write_report(actuals: Actuals, table, out: Path) -> list[Path]:
+def write_report(actuals: Actuals, table: pd.DataFrame, out: Path) -> list[Path]:
     """Write monitoring.html and monitoring.xlsx into new folder ``out`` atomically."""
     if out.exists():
         raise FileExistsError(
@@ -64,11 +55,30 @@ def write_report(actuals: Actuals, table, out: Path) -> list[Path]:
     return [out / "monitoring.html", out / "monitoring.xlsx"]
 
 
+def write_run_folder(
+    actuals: Actuals, table: pd.DataFrame, name: str, root: Path = OUTPUTS
+) -> list[Path]:
+    """Write the report into a new run folder ``root/<name>/<run-id>/``.
+
+    Uses the shared run-folder convention (:class:`models.runfolder.RunFolder`):
+    assembled under a temporary name, renamed into place, ``latest`` updated.
+    """
+    folder = RunFolder(root, name)
+    try:
+        folder.write_text("monitoring.html", render_monitoring_html(actuals, table))
+        write_monitoring_excel(actuals, table, folder.path("monitoring.xlsx"))
+    except BaseException:
+        folder.abandon()
+        raise
+    final = folder.commit()
+    return [final / "monitoring.html", final / "monitoring.xlsx"]
+
+
 def _pounds(value: float) -> str:
     return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
 
 
-def totals_text(actuals: Actuals, table) -> str:
+def totals_text(actuals: Actuals, table: pd.DataFrame) -> str:
     """Group and overall totals as lines of text, in pounds."""
     lines = []
     for rec in totals(table).to_dict("records"):
@@ -106,15 +116,17 @@ def monitor(actuals_file: Path, out: Path | None) -> None:
     try:
         actuals = load_actuals(actuals_file)
         table = variance_table(actuals)
-        target = out if out is not None else default_run_folder(actuals_file)
-        if target.exists():
-            raise InputError(
-                None,
-                "--out",
-                "a folder that does not exist yet",
-                f"{target} already exists",
-            )
-        written = write_report(actuals, table, target)
+        if out is None:
+            written = write_run_folder(actuals, table, actuals_file.stem)
+        else:
+            if out.exists():
+                raise InputError(
+                    None,
+                    "--out",
+                    "a folder that does not exist yet",
+                    f"{out} already exists",
+                )
+            written = write_report(actuals, table, out)
     except InputError as exc:
         click.echo(f"error: {exc.message}", err=True)
         sys.exit(2)
