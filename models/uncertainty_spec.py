@@ -1,16 +1,198 @@
-"""The ``uncertainty:`` section of a case file (distributions per parameter).
+"""The ``uncertainty:`` section of a case file: Monte Carlo draws, distributions, correlations.
 
-Placeholder schema: the uncertainty issue fills it in.
+Example (in a case file)::
+
+    uncertainty:
+      draws: 10000
+      seed: 20110630
+      parameters:
+        savings_achieved:            # an aggregate: every saving x factor [/1]
+          distribution: pert
+          min: 0.6
+          mode: 0.95
+          max: 1.05
+          source: illustrative assumption
+        services.revenues_benefits.severance.redundancy_pay:   # a path [GBP]
+          distribution: triangular
+          min: 200000
+          mode: 250000
+          max: 340000
+          source: seed 002 para 3.1.5 (redundancy budget £80k, actual £110k: +37.5%)
+      correlations:
+        - parameters: [savings_achieved, go_live_delay_months]
+          coefficient: -0.5
+          source: illustrative assumption
+
+A parameter is either an *aggregate* (``savings_achieved``, ``set_up_costs``,
+``severance`` as factors [/1]; ``go_live_delay_months`` [months];
+``discount_rate`` [/1]) or a dotted path into the case as option overrides use it
+(``services.<s>.savings.<category>`` [GBP/year], ``services.<s>.set_up_costs[<i>].amount``
+[GBP], ``services.<s>.severance.redundancy_pay`` / ``.pension_strain`` [GBP],
+``services.<s>.go_live`` [months of delay], ``settings.optimism_bias.costs`` /
+``.savings`` [/1], ``settings.discount_rate`` [/1]).  The full list is in
+:mod:`models.uncertainty`.
+
+Distributions (all from ``scipy.stats``):
+
+* ``triangular``: ``min``, ``mode``, ``max``;
+* ``pert``: ``min``, ``mode``, ``max`` and optional ``shape`` (lambda, default 4):
+  a beta distribution with ``a = 1 + shape (mode - min) / (max - min)``,
+  ``b = 1 + shape (max - mode) / (max - min)`` on ``[min, max]``;
+* ``normal``: ``mean``, ``sd``;
+* ``uniform``: ``min``, ``max``.
+
+Every distribution carries a ``source`` (a document and paragraph, or
+``illustrative assumption``).
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Literal
+
+from pydantic import Field, model_validator
+from scipy import stats
 
 from models.quantities import Strict
 
+DISTRIBUTIONS = ("triangular", "pert", "normal", "uniform")
+_REQUIRED = {
+    "triangular": ("min", "mode", "max"),
+    "pert": ("min", "mode", "max"),
+    "normal": ("mean", "sd"),
+    "uniform": ("min", "max"),
+}
+_ALLOWED = {
+    "triangular": {"min", "mode", "max"},
+    "pert": {"min", "mode", "max", "shape"},
+    "normal": {"mean", "sd"},
+    "uniform": {"min", "max"},
+}
+
+
+class Distribution(Strict):
+    """The distribution of one uncertain parameter (see the module docstring)."""
+
+    distribution: Literal["triangular", "pert", "normal", "uniform"]
+    min: float | None = None
+    mode: float | None = None
+    max: float | None = None
+    mean: float | None = None
+    sd: float | None = None
+    shape: float | None = None
+    source: str
+    note: str | None = None
+
+    @model_validator(mode="after")
+    def _parameters(self) -> Distribution:
+        kind = self.distribution
+        given = {
+            k for k in ("min", "mode", "max", "mean", "sd", "shape") if getattr(self, k) is not None
+        }
+        missing = [k for k in _REQUIRED[kind] if k not in given]
+        if missing:
+            raise ValueError(
+                f"expected {', '.join(_REQUIRED[kind])} for a {kind} distribution "
+                f"(missing {', '.join(missing)})"
+            )
+        extra = sorted(given - _ALLOWED[kind])
+        if extra:
+            raise ValueError(
+                f"expected only {', '.join(sorted(_ALLOWED[kind]))} for a {kind} "
+                f"distribution (found {', '.join(extra)})"
+            )
+        if kind in ("triangular", "pert"):
+            if not (self.min <= self.mode <= self.max and self.min < self.max):
+                raise ValueError("expected min <= mode <= max with min < max")
+        if kind == "uniform" and not self.min < self.max:
+            raise ValueError("expected min < max")
+        if kind == "normal" and not self.sd > 0:
+            raise ValueError("expected a positive standard deviation 'sd'")
+        if self.shape is not None and self.shape <= 0:
+            raise ValueError("expected a positive PERT 'shape'")
+        return self
+
+    def frozen(self) -> stats.rv_continuous:
+        """The scipy.stats frozen distribution.
+
+        >>> Distribution(distribution="pert", min=0, mode=1, max=4, source="x").frozen().mean()
+        np.float64(1.3333333333333333)
+        """
+        if self.distribution == "triangular":
+            width = self.max - self.min
+            return stats.triang(
+                (self.mode - self.min) / width, loc=self.min, scale=width
+            )
+        if self.distribution == "pert":
+            width = self.max - self.min
+            lam = 4.0 if self.shape is None else self.shape
+            a = 1.0 + lam * (self.mode - self.min) / width
+            b = 1.0 + lam * (self.max - self.mode) / width
+            return stats.beta(a, b, loc=self.min, scale=width)
+        if self.distribution == "normal":
+            return stats.norm(loc=self.mean, scale=self.sd)
+        return stats.uniform(loc=self.min, scale=self.max - self.min)
+
+    def centre(self) -> float:
+        """The central value from which a risk widens the spread (mode or mean)."""
+        if self.distribution in ("triangular", "pert"):
+            return float(self.mode)
+        if self.distribution == "normal":
+            return float(self.mean)
+        return 0.5 * (self.min + self.max)
+
+    def widened(self, fraction: float) -> Distribution:
+        """The same distribution with its spread about the centre widened by ``fraction``.
+
+        ``min' = centre - (centre - min)(1 + fraction)``, likewise ``max``; ``sd' =
+        sd (1 + fraction)``.
+
+        >>> d = Distribution(distribution="uniform", min=0, max=2, source="x")
+        >>> (d.widened(0.5).min, d.widened(0.5).max)
+        (-0.5, 2.5)
+        """
+        f = 1.0 + fraction
+        c = self.centre()
+        changes: dict = {}
+        if self.distribution == "normal":
+            changes["sd"] = self.sd * f
+        else:
+            changes["min"] = c - (c - self.min) * f
+            changes["max"] = c + (self.max - c) * f
+        return self.model_copy(update=changes)
+
+
+class Correlation(Strict):
+    """Correlation between two parameters (Gaussian copula coefficient) [/1]."""
+
+    parameters: list[str] = Field(min_length=2, max_length=2)
+    coefficient: float = Field(ge=-1, le=1)
+    source: str | None = None
+
+
+class SensitivitySpec(Strict):
+    """One-at-a-time sensitivity: relative changes, and ranges per parameter."""
+
+    changes: list[float] = Field(default_factory=lambda: [-0.25, -0.10, 0.10, 0.25])
+    ranges: dict[str, list[float]] = Field(default_factory=dict)
+
 
 class UncertaintySpec(Strict):
-    """Distributions and Monte Carlo settings of a case (filled in by the uncertainty work)."""
+    """Distributions and Monte Carlo settings of a case."""
 
-    parameters: dict[str, Any] = {}
+    draws: int = Field(default=10_000, ge=1, le=10_000_000)
+    seed: int = 20110630
+    parameters: dict[str, Distribution] = Field(default_factory=dict)
+    correlations: list[Correlation] = Field(default_factory=list)
+    sensitivity: SensitivitySpec = SensitivitySpec()
+
+    @model_validator(mode="after")
+    def _correlated_parameters_declared(self) -> UncertaintySpec:
+        for c in self.correlations:
+            for p in c.parameters:
+                if p not in self.parameters:
+                    raise ValueError(
+                        f"expected correlations between declared parameters, found {p!r}"
+                    )
+            if c.parameters[0] == c.parameters[1]:
+                raise ValueError("expected two different parameters in a correlation")
+        return self
