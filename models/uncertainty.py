@@ -586,13 +586,11 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
                 real[:, i] = realisation_with_delay(
                     table, model.go_live_month[i] + lv.delay_months[:, i]
                 )
-        sav = np.einsum(
-            "dsk,skt->dst", lv.savings_factor, model.full_year_savings_indexed
-        )
+        f = lv.savings_factor.transpose(1, 0, 2)  # (S, D, K): batched matmul
+        sav = np.matmul(f, model.full_year_savings_indexed).transpose(1, 0, 2)
         sav *= real
-        sav += np.einsum(
-            "dsk,skt->dst", lv.savings_factor, model.explicit_savings_indexed
-        )
+        if model.explicit_categories.any():
+            sav += np.matmul(f, model.explicit_savings_indexed).transpose(1, 0, 2)
         sav *= (1.0 - lv.optimism_bias_savings)[..., None]
         uplift = (1.0 + lv.optimism_bias_costs)[..., None]
         setup = np.einsum("di,ist->dst", lv.item_factor, model.item_costs) * uplift
@@ -615,11 +613,7 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
         window = sav[..., lo : hi + 1].sum(axis=(-1, -2))
     C = len(model.councils)
     if councils and S:
-        net_c = (
-            np.einsum("dst,sct->dct", sav, model.savings_shares)
-            - np.einsum("dst,sct->dct", setup, model.setup_shares)
-            - np.einsum("dst,sct->dct", sev, model.severance_shares)
-        )
+        net_c = _council_net(model, sav, setup, sev, net_s)
     else:
         net_c = np.zeros((D, C, T))
     return Outcome(
@@ -631,6 +625,30 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
         net=net,
         net_council=net_c,
     )
+
+
+def _council_net(
+    model: UncertaintyModel,
+    sav: np.ndarray,
+    setup: np.ndarray,
+    sev: np.ndarray,
+    net_s: np.ndarray,
+) -> np.ndarray:
+    """Each council's net saving (D, C, T): ``sum_s line[d,s,t] x share[s,c,t]``."""
+    same = np.array_equal(model.savings_shares, model.setup_shares) and np.array_equal(
+        model.savings_shares, model.severance_shares
+    )
+    out = np.empty((net_s.shape[0], len(model.councils), net_s.shape[-1]))
+    for c in range(len(model.councils)):  # loop over councils, never over draws
+        if same:
+            out[:, c] = (net_s * model.savings_shares[:, c]).sum(axis=1)
+        else:
+            out[:, c] = (
+                (sav * model.savings_shares[:, c]).sum(axis=1)
+                - (setup * model.setup_shares[:, c]).sum(axis=1)
+                - (sev * model.severance_shares[:, c]).sum(axis=1)
+            )
+    return out
 
 
 def npv_at(
@@ -1166,4 +1184,100 @@ def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
             ),
         }
     out["switching_values"] = switching_values(case, option)
+    return out
+
+
+# --------------------------------------------------------------------------- optimism bias
+
+PROJECT_TYPES = (
+    "standard_buildings",
+    "non_standard_buildings",
+    "standard_civil_engineering",
+    "non_standard_civil_engineering",
+    "equipment_development",
+    "outsourcing",
+)
+"""Green Book generic project types (models/reference/optimism_bias.yaml)."""
+
+
+def optimism_bias_bounds(
+    project_type: str, measure: str, date: dt.date | None = None
+) -> tuple[float, float]:
+    """Lower and upper optimism bias [/1] of a project type for a measure.
+
+    ``measure``: ``works_duration``, ``capex`` or ``opex`` (outsourcing only).
+    ``date``: the edition in force on that date (default: the latest).
+    Source: HM Treasury Green Book supplementary guidance, optimism bias (2003),
+    Table 1.
+
+    >>> optimism_bias_bounds("equipment_development", "capex")
+    (0.1, 2.0)
+    >>> optimism_bias_bounds("outsourcing", "opex")
+    (0.0, 0.41)
+    """
+    from models.reference import REFERENCE_DIR, load_reference
+
+    values = load_reference("optimism_bias")["values"]
+    editions = sorted(d for d in values if date is None or d <= date)
+    if not editions:
+        raise ValueError(f"optimism bias: no edition in force on {date}")
+    table = values[editions[-1]]
+    where = REFERENCE_DIR / "optimism_bias.yaml"
+    if project_type not in table:
+        raise InputError(
+            where, "project type", f"one of {', '.join(table)}", repr(project_type)
+        )
+    bounds = table[project_type].get(measure)
+    if bounds is None:
+        have = [m for m, b in table[project_type].items() if b is not None]
+        raise InputError(
+            where,
+            f"{project_type}.{measure}",
+            f"a measure with bounds for {project_type} ({', '.join(have)})",
+            repr(measure),
+        )
+    return float(bounds["lower"]), float(bounds["upper"])
+
+
+def optimism_bias_uplift(
+    project_type: str,
+    measure: str,
+    mitigation: float | np.ndarray = 0.0,
+    date: dt.date | None = None,
+) -> float | np.ndarray:
+    """Optimism bias uplift after mitigation [/1]: ``upper x (1 - mitigation)``.
+
+    ``mitigation`` [/1] is the share of the contributory risk factors that has
+    been managed or costed (0 at outline stage: the upper bound applies; the
+    guidance expects the uplift to approach the lower bound by contract award).
+    Source: Green Book supplementary guidance, optimism bias (2003), Table 1 and
+    its worked example (51% x (1 - 0.92) = 4% for non-standard buildings capex).
+
+    >>> optimism_bias_uplift("outsourcing", "opex")
+    0.41
+    >>> round(optimism_bias_uplift("non_standard_buildings", "capex", 0.92), 4)
+    0.0408
+    """
+    m = np.asarray(mitigation, dtype=float)
+    if np.any((m < 0) | (m > 1)):
+        raise ValueError("mitigation must be a fraction between 0 and 1")
+    _, upper = optimism_bias_bounds(project_type, measure, date)
+    out = upper * (1.0 - m)
+    return float(out) if out.ndim == 0 else out
+
+
+def service_optimism_bias(
+    model: UncertaintyModel,
+    categories: Mapping[str, tuple[str, str, float]],
+) -> np.ndarray:
+    """Per-service cost uplift (S,) [/1] from ``{service: (project_type, measure,
+    mitigation)}``; services not named keep the case's uplift.
+
+    The result can be passed as ``optimism_bias_costs`` (shape (S,)) to
+    :func:`models.projection.project` or set on the levers here.
+    """
+    out = model.optimism_bias_costs.copy()
+    for s, (ptype, measure, mitigation) in categories.items():
+        if s in model.services:
+            out[model.services.index(s)] = optimism_bias_uplift(ptype, measure, mitigation)
     return out
