@@ -1,0 +1,129 @@
+"""Charts of the uncertainty analysis: tornado, histogram, S-curve, risk heat map.
+
+Each function takes the table or result from :mod:`models.uncertainty` or
+:mod:`models.risks` and returns a matplotlib ``Figure`` (Agg backend; nothing is
+shown or written).  Money on axes is in £'000 for display; the data stay in
+pounds.
+"""
+
+from __future__ import annotations
+
+import textwrap
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+from matplotlib.ticker import FuncFormatter  # noqa: E402
+
+from models.risks import IMPACT, LIKELIHOOD, RiskRegister  # noqa: E402
+from models.uncertainty import MonteCarloResult  # noqa: E402
+
+_THOUSANDS = FuncFormatter(lambda x, _: f"£{x / 1000:,.0f}k")
+
+
+def tornado_chart(table: pd.DataFrame, top: int = 15, title: str | None = None) -> Figure:
+    """Tornado chart of a sensitivity table (:func:`models.uncertainty.sensitivity_table`).
+
+    Bars run from the NPV at the lowest to the NPV at the highest value tried,
+    around the base NPV; the largest swings on top.
+    """
+    rows = table.head(top).iloc[::-1]
+    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(rows), 1) + 1.5))
+    if len(rows):
+        base = float(rows["npv_base"].iloc[0])
+        y = np.arange(len(rows))
+        for col, colour, name in (
+            ("npv_low", "#c62828", "lowest value tried"),
+            ("npv_high", "#1565c0", "highest value tried"),
+        ):
+            ax.barh(y, rows[col] - base, left=base, color=colour, alpha=0.8, label=name)
+        ax.axvline(base, color="black", linewidth=1)
+        ax.set_yticks(y, [str(x) for x in rows["label"]])
+        ax.legend(loc="lower right", fontsize=8)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel("Net present value")
+    ax.set_title(title or "Sensitivity of NPV (one assumption at a time)")
+    fig.tight_layout()
+    return fig
+
+
+def npv_histogram(
+    result: MonteCarloResult, council: str | None = None, bins: int = 60
+) -> Figure:
+    """Histogram of the NPV over the Monte Carlo draws, with P10, P50, P90 marked."""
+    npv = _npv(result, council)
+    fig, ax = plt.subplots(figsize=(7, 4))
+    ax.hist(npv, bins=bins, color="#1565c0", alpha=0.8)
+    for q, style in zip((10, 50, 90), (":", "-", ":"), strict=True):
+        v = np.percentile(npv, q)
+        ax.axvline(v, color="black", linestyle=style, linewidth=1)
+        ax.annotate(f"P{q}", (v, ax.get_ylim()[1] * 0.95), ha="center", fontsize=8)
+    ax.axvline(0, color="#c62828", linewidth=1)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel("Net present value")
+    ax.set_ylabel("Draws")
+    ax.set_title(_title("NPV distribution", result, council))
+    fig.tight_layout()
+    return fig
+
+
+def npv_s_curve(
+    results: list[MonteCarloResult] | MonteCarloResult, council: str | None = None
+) -> Figure:
+    """S-curve (cumulative probability) of the NPV of one or several options."""
+    results = results if isinstance(results, list) else [results]
+    fig, ax = plt.subplots(figsize=(7, 4))
+    for r in results:
+        npv = np.sort(_npv(r, council))
+        ax.plot(npv, np.arange(1, len(npv) + 1) / len(npv), label=r.option)
+    ax.axvline(0, color="#c62828", linewidth=1)
+    ax.xaxis.set_major_formatter(_THOUSANDS)
+    ax.set_xlabel("Net present value")
+    ax.set_ylabel("Probability NPV is at most this")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    ax.set_title("NPV S-curve" + (f": {council}" if council else ""))
+    fig.tight_layout()
+    return fig
+
+
+def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:
+    """4 x 4 heat map of likelihood against impact, cells coloured by score, each
+    risk's ref written in its cell.  Rows with a missing rating are left out (the
+    loader refuses them unless acknowledged)."""
+    fig, ax = plt.subplots(figsize=(6, 5))
+    score = np.outer(np.arange(1, 5), np.arange(1, 5))  # [likelihood-1, impact-1]
+    ax.imshow(
+        score, origin="lower", cmap="RdYlGn_r", vmin=1, vmax=16, extent=(0.5, 4.5, 0.5, 4.5)
+    )
+    cells: dict[tuple[int, int], list[str]] = {}
+    for r in register.risks:
+        if r.likelihood is not None and r.impact is not None:
+            cells.setdefault((r.likelihood, r.impact), []).append(str(r.ref))
+    for (lk, im), refs in cells.items():
+        ax.text(im, lk, ", ".join(refs), ha="center", va="center", fontsize=9, wrap=True)
+    ax.set_xticks(range(1, 5), [f"{k} {w}" for k, w in IMPACT.items()])
+    ax.set_yticks(range(1, 5), [f"{k} {w}" for k, w in LIKELIHOOD.items()])
+    ax.set_xlabel("Impact")
+    ax.set_ylabel("Likelihood")
+    ax.set_title(
+        title or textwrap.fill(f"Risk heat map: {register.title}", 60), fontsize=10
+    )
+    fig.tight_layout()
+    return fig
+
+
+def _npv(result: MonteCarloResult, council: str | None) -> np.ndarray:
+    if council is None or council == "All":
+        return result.npv
+    return result.npv_council[:, result.councils.index(council)]
+
+
+def _title(what: str, result: MonteCarloResult, council: str | None) -> str:
+    who = f", {council}" if council and council != "All" else ""
+    return f"{what}: {result.option}{who} ({result.draws:,} draws)"
