@@ -183,7 +183,9 @@ def risk_register_from_dict(raw: Any, source: str | Path | None = None) -> RiskR
     """Validate a register held as a dict; raise InputErrors for every unacknowledged
     problem (missing rating, score not L x I), naming the row and the key."""
     if not isinstance(raw, dict):
-        raise InputError(source, None, "a mapping with 'kind: risk_register'", type(raw).__name__)
+        raise InputError(
+            source, None, "a mapping with 'kind: risk_register'", type(raw).__name__
+        )
     try:
         register = RiskRegister.model_validate(raw)
     except ValidationError as exc:
@@ -226,9 +228,9 @@ def risk_table(register: RiskRegister) -> pd.DataFrame:
         for r in register.risks
     ]
     table = pd.DataFrame(rows)
-    return table.sort_values("computed_score", ascending=False, kind="stable").reset_index(
-        drop=True
-    )
+    return table.sort_values(
+        "computed_score", ascending=False, kind="stable"
+    ).reset_index(drop=True)
 
 
 def apply_risks(

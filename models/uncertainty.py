@@ -205,9 +205,7 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
             j = SETUP_CATEGORIES.index(item.category)
             cost = np.zeros((S, T))
             for fy, frac in item.timing().items():
-                cost[i, calendar.fy_index(fy, st.base_year)] += (
-                    item.amount.value * frac
-                )
+                cost[i, calendar.fy_index(fy, st.base_year)] += item.amount.value * frac
             item_costs.append(cost * set_idx[j])
             item_paths.append(f"services.{sname}.set_up_costs[{n}].amount")
             item_amounts.append(item.amount.value)
@@ -278,10 +276,10 @@ class Levers:
 
 def base_levers(model: UncertaintyModel, draws: int = 1) -> Levers:
     """Levers that leave the option as it is, for ``draws`` draws."""
-    S, K, I = len(model.services), len(SAVINGS_CATEGORIES), len(model.item_paths)
+    S, K, n_items = len(model.services), len(SAVINGS_CATEGORIES), len(model.item_paths)
     return Levers(
         savings_factor=np.ones((draws, S, K)),
-        item_factor=np.ones((draws, I)),
+        item_factor=np.ones((draws, n_items)),
         redundancy_factor=np.ones((draws, S)),
         strain_factor=np.ones((draws, S)),
         delay_months=np.zeros((draws, S)),
@@ -302,7 +300,9 @@ class Parameter:
     kind: str  # "value" (replace), "factor" (multiply), "months" (add), "rate"
 
 
-def parameters(model: UncertaintyModel, include_aggregates: bool = True) -> list[Parameter]:
+def parameters(
+    model: UncertaintyModel, include_aggregates: bool = True
+) -> list[Parameter]:
     """Every numeric assumption of the option that the evaluator can vary.
 
     Values of zero are left out (a relative change of nothing is nothing).
@@ -408,7 +408,9 @@ def parameters(model: UncertaintyModel, include_aggregates: bool = True) -> list
                 continue
             base = 0.0 if unit == "months" else 1.0
             out.append(
-                Parameter(name, base, unit, label, "months" if unit == "months" else "factor")
+                Parameter(
+                    name, base, unit, label, "months" if unit == "months" else "factor"
+                )
             )
     return out
 
@@ -684,9 +686,7 @@ def _as_date(v: Any) -> dt.date:
     return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
 
 
-def overridden_case(
-    case: Case, option: str, values: Mapping[str, float]
-) -> Case:
+def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Case:
     """The option as a new case file with the parameter values written in (slow, obvious).
 
     Paths are written into the option's YAML dict; aggregates then scale every
@@ -738,7 +738,9 @@ def overridden_case(
                 _set_number(cats, cat, _get_number(cats[cat]) * f)
         for item in svc.get("set_up_costs", []):
             _set_number(
-                item, "amount", _get_number(item["amount"]) * agg.get("set_up_costs", 1.0)
+                item,
+                "amount",
+                _get_number(item["amount"]) * agg.get("set_up_costs", 1.0),
             )
         sev = svc.get("severance", {})
         for key in ("redundancy_pay", "pension_strain"):
@@ -751,7 +753,9 @@ def overridden_case(
             svc["go_live"] = _add_months(_as_date(svc["go_live"]), int(round(delay)))
     if "discount_rate" in agg:
         if oc.settings.discount_rate == "green_book" and oc.settings.horizon_years > 31:
-            raise ValueError("overridden_case: a flat rate replaces only a flat schedule")
+            raise ValueError(
+                "overridden_case: a flat rate replaces only a flat schedule"
+            )
         raw["settings"]["discount_rate"] = agg["discount_rate"]
     return case_from_dict(raw, source=getattr(case, "_source", None))
 
@@ -761,13 +765,14 @@ def slow_npv(case: Case, option: str, values: Mapping[str, float]) -> float:
     return run_option(overridden_case(case, option, values), option).summary.npv
 
 
-def slow_npvs(
-    case: Case, option: str, values: Mapping[str, np.ndarray]
-) -> np.ndarray:
+def slow_npvs(case: Case, option: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
     """NPV [GBP] of every draw by a plain Python loop over :func:`slow_npv`."""
     n = len(next(iter(values.values()))) if values else 1
     return np.array(
-        [slow_npv(case, option, {k: float(v[d]) for k, v in values.items()}) for d in range(n)]
+        [
+            slow_npv(case, option, {k: float(v[d]) for k, v in values.items()})
+            for d in range(n)
+        ]
     )
 
 
@@ -868,7 +873,9 @@ def sensitivity_long(
             "base": [p.base for p, _ in scen],
             "value": [v for _, v in scen],
             "change": [
-                (v - p.base) if p.kind == "months" else (v / p.base - 1.0 if p.base else np.nan)
+                (v - p.base)
+                if p.kind == "months"
+                else (v / p.base - 1.0 if p.base else np.nan)
                 for p, v in scen
             ],
             "npv": npv,
@@ -889,7 +896,9 @@ def _root_nearest_base(
     brackets = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
     candidates: list[float] = list(exact)
     for b in brackets:
-        candidates.append(optimize.brentq(f, grid[b], grid[b + 1], xtol=1e-12, rtol=1e-12))
+        candidates.append(
+            optimize.brentq(f, grid[b], grid[b + 1], xtol=1e-12, rtol=1e-12)
+        )
     if not candidates:
         return None
     return float(min(candidates, key=lambda x: abs(x - base)))
@@ -1180,7 +1189,9 @@ def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
             "npv_p90": float(row["npv_p90"]),
             "prob_npv_positive": float(row["prob_npv_positive"]),
             "prob_target_met": (
-                None if row["prob_target_met"] is None else float(row["prob_target_met"])
+                None
+                if row["prob_target_met"] is None
+                else float(row["prob_target_met"])
             ),
         }
     out["switching_values"] = switching_values(case, option)
@@ -1279,5 +1290,7 @@ def service_optimism_bias(
     out = model.optimism_bias_costs.copy()
     for s, (ptype, measure, mitigation) in categories.items():
         if s in model.services:
-            out[model.services.index(s)] = optimism_bias_uplift(ptype, measure, mitigation)
+            out[model.services.index(s)] = optimism_bias_uplift(
+                ptype, measure, mitigation
+            )
     return out

@@ -86,7 +86,9 @@ class Distribution(Strict):
     def _parameters(self) -> Distribution:
         kind = self.distribution
         given = {
-            k for k in ("min", "mode", "max", "mean", "sd", "shape") if getattr(self, k) is not None
+            k
+            for k in ("min", "mode", "max", "mean", "sd", "shape")
+            if getattr(self, k) is not None
         }
         missing = [k for k in _REQUIRED[kind] if k not in given]
         if missing:

@@ -26,7 +26,9 @@ from models.uncertainty import MonteCarloResult  # noqa: E402
 _THOUSANDS = FuncFormatter(lambda x, _: f"£{x / 1000:,.0f}k")
 
 
-def tornado_chart(table: pd.DataFrame, top: int = 15, title: str | None = None) -> Figure:
+def tornado_chart(
+    table: pd.DataFrame, top: int = 15, title: str | None = None
+) -> Figure:
     """Tornado chart of a sensitivity table (:func:`models.uncertainty.sensitivity_table`).
 
     Bars run from the NPV at the lowest to the NPV at the highest value tried,
@@ -99,14 +101,21 @@ def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:
     fig, ax = plt.subplots(figsize=(6, 5))
     score = np.outer(np.arange(1, 5), np.arange(1, 5))  # [likelihood-1, impact-1]
     ax.imshow(
-        score, origin="lower", cmap="RdYlGn_r", vmin=1, vmax=16, extent=(0.5, 4.5, 0.5, 4.5)
+        score,
+        origin="lower",
+        cmap="RdYlGn_r",
+        vmin=1,
+        vmax=16,
+        extent=(0.5, 4.5, 0.5, 4.5),
     )
     cells: dict[tuple[int, int], list[str]] = {}
     for r in register.risks:
         if r.likelihood is not None and r.impact is not None:
             cells.setdefault((r.likelihood, r.impact), []).append(str(r.ref))
     for (lk, im), refs in cells.items():
-        ax.text(im, lk, ", ".join(refs), ha="center", va="center", fontsize=9, wrap=True)
+        ax.text(
+            im, lk, ", ".join(refs), ha="center", va="center", fontsize=9, wrap=True
+        )
     ax.set_xticks(range(1, 5), [f"{k} {w}" for k, w in IMPACT.items()])
     ax.set_yticks(range(1, 5), [f"{k} {w}" for k, w in LIKELIHOOD.items()])
     ax.set_xlabel("Impact")
