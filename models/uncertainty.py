@@ -580,46 +580,59 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     ``net = savings - setup - severance``; ``NPV[d] = sum_t net[d,t] x DF[d,t]``.
     """
     D = lv.draws
-    S, T = len(model.services), len(model.years)
-    if S:
-        real = np.broadcast_to(model.base_realisation, (D, S, T)).copy()
-        for i, table in enumerate(model.realisation_tables):
-            if table is not None and np.any(lv.delay_months[:, i] != 0):
-                real[:, i] = realisation_with_delay(
-                    table, model.go_live_month[i] + lv.delay_months[:, i]
+    S, T, C = len(model.services), len(model.years), len(model.councils)
+    keep = 1.0 - lv.optimism_bias_savings  # (D, S)
+    uplift = 1.0 + lv.optimism_bias_costs  # (D, S)
+    item_service = model.item_costs.sum(axis=-1).argmax(axis=-1) if S else []
+    item_rows = model.item_costs.sum(axis=1)  # (I, T): each item in its own service
+    item_weight = lv.item_factor * uplift[:, item_service] if S else lv.item_factor
+    same_shares = np.array_equal(
+        model.savings_shares, model.setup_shares
+    ) and np.array_equal(model.savings_shares, model.severance_shares)
+    has_explicit = model.explicit_categories.any(axis=1)
+    net = np.zeros((D, T))
+    net_c = np.zeros((D, C, T))
+    window = np.zeros(D) if model.target_window is not None else None
+    # one pass per service (S is small); every operation is over all draws at once
+    for i in range(S):
+        f = lv.savings_factor[:, i, :] * keep[:, i, None]  # (D, K)
+        sav = f @ model.full_year_savings_indexed[i]  # (D, T)
+        table = model.realisation_tables[i]
+        if table is not None and np.any(lv.delay_months[:, i] != 0):
+            sav *= realisation_with_delay(
+                table, model.go_live_month[i] + lv.delay_months[:, i]
+            )
+        else:
+            sav *= model.base_realisation[i]
+        if has_explicit[i]:
+            sav += f @ model.explicit_savings_indexed[i]
+        items = np.nonzero(item_service == i)[0]
+        setup = item_weight[:, items] @ item_rows[items]  # (D, T)
+        sev = (lv.redundancy_factor[:, i] * uplift[:, i])[
+            :, None
+        ] * model.redundancy_pay[i] + (lv.strain_factor[:, i] * uplift[:, i])[
+            :, None
+        ] * model.pension_strain[i]
+        net_i = sav - setup - sev
+        net += net_i
+        if window is not None:
+            lo, hi = model.target_window
+            window += sav[:, lo : hi + 1].sum(axis=-1)
+        if councils:
+            if same_shares:
+                net_c += net_i[:, None, :] * model.savings_shares[i]
+            else:
+                net_c += (
+                    sav[:, None, :] * model.savings_shares[i]
+                    - setup[:, None, :] * model.setup_shares[i]
+                    - sev[:, None, :] * model.severance_shares[i]
                 )
-        f = lv.savings_factor.transpose(1, 0, 2)  # (S, D, K): batched matmul
-        sav = np.matmul(f, model.full_year_savings_indexed).transpose(1, 0, 2)
-        sav *= real
-        if model.explicit_categories.any():
-            sav += np.matmul(f, model.explicit_savings_indexed).transpose(1, 0, 2)
-        sav *= (1.0 - lv.optimism_bias_savings)[..., None]
-        uplift = (1.0 + lv.optimism_bias_costs)[..., None]
-        setup = np.einsum("di,ist->dst", lv.item_factor, model.item_costs) * uplift
-        sev = (
-            lv.redundancy_factor[..., None] * model.redundancy_pay
-            + lv.strain_factor[..., None] * model.pension_strain
-        ) * uplift
-    else:
-        sav = setup = sev = np.zeros((D, 0, T))
-    net_s = sav - setup - sev
-    net = net_s.sum(axis=1)
     rates = model.real_rates + lv.rate_shift[:, None]
     if model.general_inflation is not None:
         rates = appraisal.nominal_rates(rates, model.general_inflation)
     df = appraisal.discount_factors(rates)
-    npv = appraisal.net_present_value(net, df)
-    window = None
-    if model.target_window is not None:
-        lo, hi = model.target_window
-        window = sav[..., lo : hi + 1].sum(axis=(-1, -2))
-    C = len(model.councils)
-    if councils and S:
-        net_c = _council_net(model, sav, setup, sev, net_s)
-    else:
-        net_c = np.zeros((D, C, T))
     return Outcome(
-        npv=npv,
+        npv=appraisal.net_present_value(net, df),
         npv_council=appraisal.net_present_value(net_c, df[:, None, :]),
         payback_index=appraisal.payback_index(net),
         payback_index_council=appraisal.payback_index(net_c),
@@ -627,30 +640,6 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
         net=net,
         net_council=net_c,
     )
-
-
-def _council_net(
-    model: UncertaintyModel,
-    sav: np.ndarray,
-    setup: np.ndarray,
-    sev: np.ndarray,
-    net_s: np.ndarray,
-) -> np.ndarray:
-    """Each council's net saving (D, C, T): ``sum_s line[d,s,t] x share[s,c,t]``."""
-    same = np.array_equal(model.savings_shares, model.setup_shares) and np.array_equal(
-        model.savings_shares, model.severance_shares
-    )
-    out = np.empty((net_s.shape[0], len(model.councils), net_s.shape[-1]))
-    for c in range(len(model.councils)):  # loop over councils, never over draws
-        if same:
-            out[:, c] = (net_s * model.savings_shares[:, c]).sum(axis=1)
-        else:
-            out[:, c] = (
-                (sav * model.savings_shares[:, c]).sum(axis=1)
-                - (setup * model.setup_shares[:, c]).sum(axis=1)
-                - (sev * model.severance_shares[:, c]).sum(axis=1)
-            )
-    return out
 
 
 def npv_at(
@@ -1081,18 +1070,24 @@ def monte_carlo(
     seed: int | None = None,
     spec: UncertaintySpec | None = None,
     progress: bool | None = None,
+    samples: Mapping[str, np.ndarray] | None = None,
 ) -> MonteCarloResult:
     """Monte Carlo of one option: sample the declared distributions, evaluate in batches.
 
     Every option of a case sees the same draws (common random numbers), so their
     differences are not noise.  ``progress``: show a tqdm bar (default: only for
-    more than 200,000 draws, i.e. runs longer than a moment).
+    more than 200,000 draws, i.e. runs longer than a moment).  ``samples``: draws
+    already made by :func:`sample_parameters` (to share them between options).
     """
     spec = spec or case.uncertainty or UncertaintySpec()
     draws = spec.draws if draws is None else draws
     seed = spec.seed if seed is None else seed
     model = compile_model(case, option)
-    samples = sample_parameters(spec, draws, seed)
+    if samples is None:
+        samples = sample_parameters(spec, draws, seed)
+    else:
+        samples = dict(samples)
+        draws = len(next(iter(samples.values()))) if samples else draws
     starts = range(0, draws, CHUNK)
     show = progress if progress is not None else draws > 200_000
     if show:
@@ -1123,6 +1118,24 @@ def monte_carlo(
         target=model.target,
         base_npv=float(npv_at(model, {})[0]),
     )
+
+
+def monte_carlo_case(
+    case: Case,
+    options: list[str] | None = None,
+    draws: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> dict[str, MonteCarloResult]:
+    """Monte Carlo of every option (or the named ones) on one shared set of draws."""
+    spec = case.uncertainty or UncertaintySpec()
+    draws = spec.draws if draws is None else draws
+    seed = spec.seed if seed is None else seed
+    samples = sample_parameters(spec, draws, seed)
+    return {
+        o: monte_carlo(case, o, draws, seed, spec, progress, samples)
+        for o in (options if options is not None else list(case.options))
+    }
 
 
 def _payback_quantiles(idx: np.ndarray, years: list[str]) -> list[str | None]:

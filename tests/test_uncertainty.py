@@ -576,3 +576,13 @@ def test_the_charts_are_figures(default_case):
     assert isinstance(fig, Figure) and len(fig.axes[0].patches) == 10
     assert isinstance(ch.npv_histogram(mc, council="bdc"), Figure)
     assert len(ch.npv_s_curve([mc, mc]).axes[0].lines) == 3  # two curves and NPV = 0
+
+
+def test_every_option_of_a_case_sees_the_same_draws(default_case):
+    runs = u.monte_carlo_case(default_case, draws=1000)
+    assert set(runs) == set(default_case.options)
+    single = u.monte_carlo(default_case, "single_business_case", draws=1000)
+    np.testing.assert_array_equal(runs["single_business_case"].npv, single.npv)
+    np.testing.assert_array_equal(
+        runs["staged_approach"].samples["severance"], single.samples["severance"]
+    )
