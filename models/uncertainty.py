@@ -118,6 +118,7 @@ class UncertaintyModel:
     item_costs: np.ndarray  # (I, S, T) each set-up item, indexed, no optimism bias
     item_paths: list[str]
     item_amounts: np.ndarray  # (I,)
+    item_service: np.ndarray  # (I,) index of each item's service
     redundancy_pay: np.ndarray  # (S, T) indexed
     pension_strain: np.ndarray  # (S, T) indexed
     redundancy_base: np.ndarray  # (S,)
@@ -187,6 +188,7 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
     item_costs: list[np.ndarray] = []
     item_paths: list[str] = []
     item_amounts: list[float] = []
+    item_service: list[int] = []
     explicit_cats = np.zeros((S, len(SAVINGS_CATEGORIES)), dtype=bool)
     for i, sname in enumerate(a.services):
         svc = oc.services[sname]
@@ -209,6 +211,7 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
             item_costs.append(cost * set_idx[j])
             item_paths.append(f"services.{sname}.set_up_costs[{n}].amount")
             item_amounts.append(item.amount.value)
+            item_service.append(i)
     if st.discount_rate == "green_book":
         rates = appraisal.green_book_rates(T)
     else:
@@ -229,6 +232,7 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         item_costs=np.array(item_costs).reshape(len(item_costs), S, T),
         item_paths=item_paths,
         item_amounts=np.array(item_amounts),
+        item_service=np.array(item_service, dtype=int),
         redundancy_pay=a.redundancy_pay * a.pay_index,
         pension_strain=a.pension_strain * a.pay_index,
         redundancy_base=a.redundancy_pay.sum(axis=-1),
@@ -583,9 +587,9 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     S, T, C = len(model.services), len(model.years), len(model.councils)
     keep = 1.0 - lv.optimism_bias_savings  # (D, S)
     uplift = 1.0 + lv.optimism_bias_costs  # (D, S)
-    item_service = model.item_costs.sum(axis=-1).argmax(axis=-1) if S else []
+    item_service = model.item_service
     item_rows = model.item_costs.sum(axis=1)  # (I, T): each item in its own service
-    item_weight = lv.item_factor * uplift[:, item_service] if S else lv.item_factor
+    item_weight = lv.item_factor * uplift[:, item_service]
     same_shares = np.array_equal(
         model.savings_shares, model.setup_shares
     ) and np.array_equal(model.savings_shares, model.severance_shares)

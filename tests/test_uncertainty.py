@@ -67,6 +67,31 @@ def test_the_batch_evaluator_reproduces_the_core_npv_payback_and_council_npvs():
             assert (model.years[idx] if idx >= 0 else None) == core.summary.payback_year
 
 
+def test_the_evaluator_follows_the_core_in_the_nominal_basis_and_with_mixed_bases(
+    small_case_dict,
+):
+    d = small_case_dict
+    d["settings"].update(
+        price_basis="nominal",
+        inflation={"pay": 0.03, "non_pay": 0.02, "general": 0.025},
+        optimism_bias={"costs": 0.2, "savings": 0.1},
+    )
+    d["bases"]["equal"] = {"type": "fixed", "shares": {"a": 0.5, "b": 0.5}}
+    d["services"]["payroll"]["set_up_basis"] = "equal"
+    d["services"]["payroll"]["savings"]["contracts"] = 10_000
+    case = case_from_dict(d)
+    model = u.compile_model(case, "share_payroll")
+    out = u.evaluate(model, u.base_levers(model))
+    core = run_option(case, "share_payroll")
+    assert out.npv[0] == pytest.approx(core.summary.npv, abs=1e-6)
+    assert out.npv_council[0].tolist() == pytest.approx(
+        [core.councils["a"].npv, core.councils["b"].npv], abs=1e-6
+    )
+    values = {"savings_achieved": [0.8], "severance": [1.3], "set_up_costs": [1.1]}
+    slow = u.slow_npv(case, "share_payroll", {k: v[0] for k, v in values.items()})
+    assert u.npv_at(model, values)[0] == pytest.approx(slow, abs=1e-6)
+
+
 def test_the_small_case_npv_is_the_hand_worked_128264(small):
     assert u.npv_at(u.compile_model(small, "share_payroll"), {})[0] == pytest.approx(
         SMALL_NPV

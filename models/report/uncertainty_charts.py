@@ -1,8 +1,9 @@
 """Charts of the uncertainty analysis: tornado, histogram, S-curve, risk heat map.
 
 Each function takes the table or result from :mod:`models.uncertainty` or
-:mod:`models.risks` and returns a matplotlib ``Figure`` (Agg backend; nothing is
-shown or written).  Money on axes is in £'000 for display; the data stay in
+:mod:`models.risks` and returns a matplotlib ``Figure`` drawn on the Agg canvas
+without pyplot (no global state; nothing is shown or written; a notebook shows
+the returned figure, ``fig.savefig(path)`` writes it).  Money on axes is in £'000 for display; the data stay in
 pounds.
 """
 
@@ -10,18 +11,14 @@ from __future__ import annotations
 
 import textwrap
 
-import matplotlib
+import numpy as np
+import pandas as pd
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
-matplotlib.use("Agg")
-
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-from matplotlib.figure import Figure  # noqa: E402
-from matplotlib.ticker import FuncFormatter  # noqa: E402
-
-from models.risks import IMPACT, LIKELIHOOD, RiskRegister  # noqa: E402
-from models.uncertainty import MonteCarloResult  # noqa: E402
+from models.risks import IMPACT, LIKELIHOOD, RiskRegister
+from models.uncertainty import MonteCarloResult
 
 _THOUSANDS = FuncFormatter(lambda x, _: f"£{x / 1000:,.0f}k")
 
@@ -35,7 +32,7 @@ def tornado_chart(
     around the base NPV; the largest swings on top.
     """
     rows = table.head(top).iloc[::-1]
-    fig, ax = plt.subplots(figsize=(8, 0.4 * max(len(rows), 1) + 1.5))
+    fig, ax = _figure((8, 0.4 * max(len(rows), 1) + 1.5))
     if len(rows):
         base = float(rows["npv_base"].iloc[0])
         y = np.arange(len(rows))
@@ -59,7 +56,7 @@ def npv_histogram(
 ) -> Figure:
     """Histogram of the NPV over the Monte Carlo draws, with P10, P50, P90 marked."""
     npv = _npv(result, council)
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _figure((7, 4))
     ax.hist(npv, bins=bins, color="#1565c0", alpha=0.8)
     for q, style in zip((10, 50, 90), (":", "-", ":"), strict=True):
         v = np.percentile(npv, q)
@@ -79,7 +76,7 @@ def npv_s_curve(
 ) -> Figure:
     """S-curve (cumulative probability) of the NPV of one or several options."""
     results = results if isinstance(results, list) else [results]
-    fig, ax = plt.subplots(figsize=(7, 4))
+    fig, ax = _figure((7, 4))
     for r in results:
         npv = np.sort(_npv(r, council))
         ax.plot(npv, np.arange(1, len(npv) + 1) / len(npv), label=r.option)
@@ -98,7 +95,7 @@ def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:
     """4 x 4 heat map of likelihood against impact, cells coloured by score, each
     risk's ref written in its cell.  Rows with a missing rating are left out (the
     loader refuses them unless acknowledged)."""
-    fig, ax = plt.subplots(figsize=(6, 5))
+    fig, ax = _figure((6, 5))
     score = np.outer(np.arange(1, 5), np.arange(1, 5))  # [likelihood-1, impact-1]
     ax.imshow(
         score,
@@ -125,6 +122,13 @@ def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:
     )
     fig.tight_layout()
     return fig
+
+
+def _figure(size: tuple[float, float]) -> tuple[Figure, object]:
+    """A figure on the Agg canvas, outside pyplot (no global state, nothing shown)."""
+    fig = Figure(figsize=size)
+    FigureCanvasAgg(fig)
+    return fig, fig.subplots()
 
 
 def _npv(result: MonteCarloResult, council: str | None) -> np.ndarray:
