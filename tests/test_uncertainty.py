@@ -611,3 +611,19 @@ def test_every_option_of_a_case_sees_the_same_draws(default_case):
     np.testing.assert_array_equal(
         runs["staged_approach"].samples["severance"], single.samples["severance"]
     )
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    month=st.integers(min_value=-30, max_value=130),
+    ramp=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=3),
+)
+def test_whole_month_go_lives_give_the_core_realisation_factor(month, ramp):
+    from models.savings import realisation_factor
+
+    table = u._realisation_table(9, ramp, 10)
+    np.testing.assert_allclose(
+        u.realisation_with_delay(table, np.array([float(month)]))[0],
+        realisation_factor(month, ramp, 10),
+        atol=1e-12,
+    )
