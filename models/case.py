@@ -229,6 +229,14 @@ class Case(Strict):
     services: dict[str, Service]
     options: dict[str, Option]
     uncertainty: UncertaintySpec | None = None
+    baseline_costs_file: str | None = None
+    actuals: list[str] = Field(default_factory=list)
+
+    def input_files(self) -> list[Path]:
+        """Files this case names (data tables, actuals), resolved beside the case file."""
+        here = Path(getattr(self, "_source", None) or ".").parent
+        names = [self.baseline_costs_file, *self.actuals]
+        return [here / n for n in names if n]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -470,11 +478,65 @@ def file_sha256(path: str | Path) -> str:
 def load_case(path: str | Path) -> Case:
     """Load and validate a case file, including every option applied to the baseline.
 
-    Raises :class:`InputError` naming the file and key path on any problem.
+    Tables the case names (``baseline_costs_file``) are read relative to the case
+    file and merged in before validation.  Raises :class:`InputError` naming the
+    file and key path (or the table's row and column) on any problem.
     """
     path = Path(path)
     raw = load_yaml(path)
+    if isinstance(raw, dict) and raw.get("baseline_costs_file"):
+        raw = merge_baseline_costs(raw, path.parent / str(raw["baseline_costs_file"]))
     return case_from_dict(raw, source=path)
+
+
+BASELINE_COLUMNS = ("service", "council", "baseline_cost")
+
+
+def read_table(path: Path) -> Any:
+    """Read a CSV or Excel (.xlsx) table with pandas; InputError if unreadable."""
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=object)
+        return pd.read_csv(path, dtype=object, comment=None)
+    except FileNotFoundError:
+        raise InputError(path, None, "an existing CSV or Excel file", "no such file") from None
+    except Exception as exc:  # noqa: BLE001 - parser errors vary by format
+        raise InputError(path, None, "a readable CSV or Excel table", str(exc)) from None
+
+
+def merge_baseline_costs(raw: dict, path: Path) -> dict:
+    """Merge a table of baseline costs (service, council, baseline_cost[, unit, source])
+    into ``services.<service>.baseline_cost.<council>``.
+
+    Row numbers in messages count data rows from 1 (the header is row 0).
+    """
+    table = read_table(path)
+    missing = [c for c in BASELINE_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(path, "header", f"columns {', '.join(BASELINE_COLUMNS)}",
+                         f"no column {', '.join(missing)}")
+    out = copy.deepcopy(raw)
+    services = out.get("services") or {}
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        svc, council = str(row["service"]).strip(), str(row["council"]).strip()
+        if svc not in services:
+            raise InputError(path, f"row {i}, column service",
+                             f"a service of the case ({', '.join(services)})", repr(svc))
+        try:
+            value = float(str(row["baseline_cost"]).replace(",", ""))
+        except ValueError:
+            raise InputError(path, f"row {i}, column baseline_cost", "a number of pounds",
+                             repr(row["baseline_cost"])) from None
+        if value < 0:
+            raise InputError(path, f"row {i}, column baseline_cost",
+                             "a non-negative amount of money", repr(value))
+        entry = {"value": value, "unit": str(row.get("unit") or "GBP/year")}
+        src = row.get("source")
+        entry["source"] = str(src) if isinstance(src, str) and src else f"{path.name} row {i}"
+        services[svc].setdefault("baseline_cost", {})[council] = entry
+    return out
 
 
 def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:

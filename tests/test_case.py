@@ -137,3 +137,22 @@ def test_the_wildcard_reaches_every_service(small_case_dict):
     case = case_from_dict(small_case_dict)
     assert not option_case(case, "status_quo").services["payroll"].enabled
     assert case.services["payroll"].enabled
+
+
+def test_baseline_costs_can_live_in_a_csv_table_beside_the_case():
+    case = load_case(DEFAULT_CASE)
+    assert case.baseline_costs_file
+    # bromsgrove_redditch_2011_baselines.csv, row 1: hr_od, bdc, 520000
+    assert case.services["hr_od"].baseline_cost["bdc"].value == 520_000
+
+
+def test_a_bad_baseline_table_names_the_row_and_column(tmp_path):
+    import shutil
+
+    shutil.copy(DEFAULT_CASE, tmp_path / "case.yaml")
+    table = (DEFAULT_CASE.parent / "bromsgrove_redditch_2011_baselines.csv").read_text()
+    lines = table.splitlines()
+    lines[3] = lines[3].replace("1900000", "-5")  # data row 3
+    (tmp_path / "bromsgrove_redditch_2011_baselines.csv").write_text("\n".join(lines))
+    with pytest.raises(InputError, match=r"baselines.csv: row 3, column baseline_cost"):
+        load_case(tmp_path / "case.yaml")

@@ -106,6 +106,8 @@ def test_python_dash_m_models_is_the_same_command(tmp_path):
 def test_bad_input_gives_no_traceback_in_a_real_process(tmp_path):
     bad = tmp_path / "bad.yaml"
     shutil.copy(DEFAULT_CASE, bad)
+    for table in SCENARIOS.glob("*.csv"):
+        shutil.copy(table, tmp_path / table.name)
     bad.write_text(bad.read_text().replace("horizon_years: 10", "horizon_years: ten"))
     proc = subprocess.run(
         [sys.executable, "-m", "models", "validate", str(bad)],
