@@ -363,13 +363,20 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
         try:
             policies[str(council)] = SeverancePolicy.model_validate(raw)
         except ValidationError as exc:
-            err = exc.errors()[0]
+            # a misspelt key also makes the right one "missing": report it first
+            err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
             loc = ".".join(str(p) for p in err["loc"])
             where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
-            found = "nothing" if err["type"] == "missing" else repr(err.get("input"))
-            expected = err["msg"].lower()
+            found = repr(err.get("input"))
+            expected = err["msg"][0].lower() + err["msg"][1:]
             if err["type"] == "extra_forbidden":
-                expected = "a known key (misspelt?)"
+                model = StrainFactors if err["loc"][0] == "strain" else SeverancePolicy
+                known = ", ".join(model.model_fields)
+                expected, found = f"only known keys ({known})", repr(err["loc"][-1])
+            elif err["type"] == "missing":
+                expected, found = "this key", "nothing"
+            elif loc == "maximum_weeks" and err["type"] == "less_than_equal":
+                expected = "at most 104 weeks (2006 Regulations reg 6 ceiling)"
             raise InputError(path, where, expected, found) from None
     return policies
 
