@@ -86,7 +86,9 @@ def month_index(date: dt.date, base_year: str) -> int:
     return months + (0 if date.day == 1 else 1)
 
 
-def part_year_fraction(go_live_month: np.ndarray | int, horizon_years: int) -> np.ndarray:
+def part_year_fraction(
+    go_live_month: np.ndarray | int, horizon_years: int
+) -> np.ndarray:
     """Fraction of each financial year in which a service is live.
 
     ``fraction[t] = clip(12 * (t + 1) - go_live_month, 0, 12) / 12``

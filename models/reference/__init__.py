@@ -21,7 +21,7 @@ parameter up for one date or an array of dates.
 from __future__ import annotations
 
 import datetime as dt
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -33,7 +33,7 @@ from models.yamlio import load_yaml
 REFERENCE_DIR = Path(__file__).parent
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_reference(name: str) -> dict[str, Any]:
     """Load ``models/reference/<name>.yaml`` and check its structure.
 

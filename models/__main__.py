@@ -1,0 +1,5 @@
+"""``python -m models`` is the ``sharedcase`` command."""
+
+from models.cli import main
+
+main()

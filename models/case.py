@@ -1,0 +1,606 @@
+"""Case files: pydantic models of every assumption, strict loading, option overrides.
+
+A case file (YAML, ``kind: case``) declares the partner councils, the cost-sharing
+bases, the services to be shared and the appraisal settings.  Options are sparse
+overrides of that baseline by dotted path (``services.hr_od.go_live``); ``*``
+matches every key at one level (``services.*.enabled``).
+
+Every number may be written bare (``330000``) or with its unit and source::
+
+    staff: {value: 330000, unit: GBP/year, source: seed 002 para 6.2}
+
+Loading is strict: ``yaml.safe_load`` semantics, duplicate keys rejected, unknown
+or misspelt keys rejected, shares must sum to 1, dates must fall inside the
+horizon, costs and savings must not be negative.  Any failure raises
+:class:`~models.errors.InputError` naming the file and the key path.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import difflib
+import hashlib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import (
+    BaseModel,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from models import calendar
+from models.bases import Basis
+from models.errors import InputError, InputErrors
+from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.uncertainty_spec import UncertaintySpec
+from models.yamlio import load_yaml
+
+SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
+"""Categories of recurring savings; ``staff`` is uprated by pay inflation."""
+
+SETUP_CATEGORIES = (
+    "ict",
+    "accommodation",
+    "project_team",
+    "training",
+    "transitional_support",
+    "other",
+)
+"""Categories of one-off set-up costs; the pay-related ones follow pay inflation."""
+
+PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
+
+
+class Council(Strict):
+    """A partner council and its driver data."""
+
+    name: str
+    drivers: dict[str, Driver] = Field(default_factory=dict)
+
+
+class SavingsByCategory(Strict):
+    """Recurring savings by category, full-year effect at base-year prices [GBP/year]."""
+
+    staff: Money = Money(value=0)
+    contracts: Money = Money(value=0)
+    accommodation: Money = Money(value=0)
+    ict: Money = Money(value=0)
+    other: Money = Money(value=0)
+
+    def total(self) -> float:
+        return sum(getattr(self, c).value for c in SAVINGS_CATEGORIES)
+
+
+class SetupCost(Strict):
+    """A one-off set-up cost, falling in one year or spread by a profile."""
+
+    category: Literal[
+        "ict",
+        "accommodation",
+        "project_team",
+        "training",
+        "transitional_support",
+        "other",
+    ]
+    amount: Money
+    year: str | None = None
+    profile: dict[str, float] | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _timing(self) -> SetupCost:
+        if (self.year is None) == (self.profile is None):
+            raise ValueError("expected exactly one of 'year' or 'profile'")
+        if self.profile is not None:
+            total = sum(self.profile.values())
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                raise ValueError(
+                    f"expected profile fractions summing to 1, found {total:g}"
+                )
+            if any(v < 0 for v in self.profile.values()):
+                raise ValueError("expected non-negative profile fractions")
+        return self
+
+    def timing(self) -> dict[str, float]:
+        """Fraction of the amount falling in each financial year."""
+        return dict(self.profile) if self.profile is not None else {self.year: 1.0}
+
+
+class Severance(Strict):
+    """Severance cost of a service: redundancy pay and pension strain [GBP]."""
+
+    redundancy_pay: Money = Money(value=0)
+    pension_strain: Money = Money(value=0)
+    year: str | None = None
+    basis: str | None = None
+    description: str | None = None
+
+    @model_validator(mode="after")
+    def _year_if_cost(self) -> Severance:
+        if self.year is None and (
+            self.redundancy_pay.value or self.pension_strain.value
+        ):
+            raise ValueError("expected the 'year' in which the severance cost falls")
+        return self
+
+
+class Service(Strict):
+    """A service to be shared: baseline, savings, timing, one-off costs, sharing."""
+
+    name: str
+    enabled: bool = True
+    host: str | None = None
+    description: str | None = None
+    baseline_cost: dict[str, Money] = Field(default_factory=dict)
+    savings: SavingsByCategory = SavingsByCategory()
+    savings_by_year: dict[str, SavingsByCategory] | None = None
+    go_live: dt.date | None = None
+    ramp_up: list[float] = Field(default_factory=lambda: [1.0])
+    set_up_costs: list[SetupCost] = Field(default_factory=list)
+    severance: Severance = Severance()
+    basis: str
+    savings_basis: str | None = None
+    set_up_basis: str | None = None
+
+    @field_validator("ramp_up")
+    @classmethod
+    def _ramp(cls, v: list[float]) -> list[float]:
+        if not v or any(not 0 <= x <= 1 for x in v):
+            raise ValueError("expected a non-empty list of fractions between 0 and 1")
+        return v
+
+    @model_validator(mode="after")
+    def _savings_mode(self) -> Service:
+        if self.savings_by_year is not None:
+            if self.savings.total() > 0:
+                raise ValueError(
+                    "expected either 'savings' (with go_live) or 'savings_by_year', not both"
+                )
+        elif self.savings.total() > 0 and self.go_live is None:
+            raise ValueError("expected a 'go_live' date for a service with savings")
+        return self
+
+
+class TargetWindow(Strict):
+    """The years over which the board asks for a savings total (e.g. seed 000 para 7.4)."""
+
+    first_year: str
+    last_year: str
+    target: Money | None = None
+
+
+class InflationRates(Strict):
+    """Annual inflation for the nominal view [/1 a year]."""
+
+    pay: Rate = Rate(value=0)
+    non_pay: Rate = Rate(value=0)
+    general: Rate = Rate(value=0)
+
+
+class OptimismBias(Strict):
+    """Optimism bias uplift: costs are raised and savings cut by these fractions [/1]."""
+
+    costs: Rate = Rate(value=0)
+    savings: Rate = Rate(value=0)
+
+
+class Settings(Strict):
+    """Appraisal settings."""
+
+    base_year: str
+    horizon_years: int = Field(ge=1, le=200)
+    price_basis: Literal["real", "nominal"] = "real"
+    discount_rate: Literal["green_book"] | Rate = "green_book"
+    inflation: InflationRates = InflationRates()
+    optimism_bias: OptimismBias = OptimismBias()
+    target_window: TargetWindow | None = None
+
+    @field_validator("base_year")
+    @classmethod
+    def _fy(cls, v: str) -> str:
+        calendar.fy_start_year(v)
+        return v
+
+    def years(self) -> list[str]:
+        return calendar.fy_labels(self.base_year, self.horizon_years)
+
+
+class Option(Strict):
+    """An option: a name, a description and sparse overrides of the baseline."""
+
+    description: str
+    overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class Case(Strict):
+    """A whole case file."""
+
+    kind: Literal["case"] = "case"
+    name: str
+    title: str
+    description: str | None = None
+    councils: dict[str, Council]
+    settings: Settings
+    bases: dict[str, Basis]
+    services: dict[str, Service]
+    options: dict[str, Option]
+    uncertainty: UncertaintySpec | None = None
+
+    @model_validator(mode="after")
+    def _cross_references(self) -> Case:
+        problems = _cross_reference_problems(self)
+        if problems:
+            raise _CrossReferenceError(problems)
+        return self
+
+
+class _CrossReferenceError(ValueError):
+    def __init__(self, problems: list[tuple[str, str, str | None]]):
+        self.problems = problems
+        super().__init__("; ".join(p[1] for p in problems))
+
+
+def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
+    """Checks that need the whole case: names that refer to other keys, dates in horizon."""
+    out: list[tuple[str, str, str | None]] = []
+    years = case.settings.years()
+    first, last = years[0], years[-1]
+    councils = set(case.councils)
+    start = dt.date(calendar.fy_start_year(first), 4, 1)
+    end = dt.date(calendar.fy_start_year(last) + 1, 3, 31)
+
+    def year_ok(where: str, fy: str | None) -> None:
+        if fy is None:
+            return
+        try:
+            calendar.fy_start_year(fy)
+        except ValueError as exc:
+            out.append((where, "a financial year like '2011/12'", f"{fy!r} ({exc})"))
+            return
+        if fy not in years:
+            out.append(
+                (
+                    where,
+                    f"a financial year inside the horizon {first} to {last}",
+                    repr(fy),
+                )
+            )
+
+    for bname, basis in case.bases.items():
+        for council in basis.shares:
+            if council not in councils:
+                out.append(
+                    (
+                        f"bases.{bname}.shares.{council}",
+                        f"a council of the case ({', '.join(sorted(councils))})",
+                        repr(council),
+                    )
+                )
+        missing = councils - set(basis.shares)
+        if missing:
+            out.append(
+                (
+                    f"bases.{bname}.shares",
+                    "a share for every partner council",
+                    f"none for {', '.join(sorted(missing))}",
+                )
+            )
+    for sname, svc in case.services.items():
+        p = f"services.{sname}"
+        if svc.host is not None and svc.host not in councils:
+            out.append(
+                (
+                    f"{p}.host",
+                    f"a council of the case ({', '.join(sorted(councils))})",
+                    repr(svc.host),
+                )
+            )
+        for key in ("basis", "savings_basis", "set_up_basis"):
+            b = getattr(svc, key)
+            if b is not None and b not in case.bases:
+                out.append(
+                    (
+                        f"{p}.{key}",
+                        f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
+                        repr(b),
+                    )
+                )
+        if svc.severance.basis is not None and svc.severance.basis not in case.bases:
+            out.append(
+                (
+                    f"{p}.severance.basis",
+                    f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
+                    repr(svc.severance.basis),
+                )
+            )
+        for council in svc.baseline_cost:
+            if council not in councils:
+                out.append(
+                    (
+                        f"{p}.baseline_cost.{council}",
+                        f"a council of the case ({', '.join(sorted(councils))})",
+                        repr(council),
+                    )
+                )
+        if svc.go_live is not None and not start <= svc.go_live <= end:
+            out.append(
+                (
+                    f"{p}.go_live",
+                    f"a date inside the horizon {start} to {end}",
+                    str(svc.go_live),
+                )
+            )
+        baseline = sum(q.value for q in svc.baseline_cost.values())
+        if svc.baseline_cost and svc.savings.total() > baseline:
+            out.append(
+                (
+                    f"{p}.savings",
+                    f"annual savings no larger than the baseline cost (£{baseline:,.0f})",
+                    f"£{svc.savings.total():,.0f}",
+                )
+            )
+        for i, item in enumerate(svc.set_up_costs):
+            for fy in item.timing():
+                year_ok(
+                    f"{p}.set_up_costs[{i}]."
+                    + ("year" if item.year else f"profile.{fy}"),
+                    fy,
+                )
+        year_ok(f"{p}.severance.year", svc.severance.year)
+        for fy in svc.savings_by_year or {}:
+            year_ok(f"{p}.savings_by_year.{fy}", fy)
+    tw = case.settings.target_window
+    if tw is not None:
+        year_ok("settings.target_window.first_year", tw.first_year)
+        year_ok("settings.target_window.last_year", tw.last_year)
+    return [(w, e, f) for w, e, f in out]
+
+
+# --------------------------------------------------------------------------- loading
+
+
+def _field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
+    """Every field name in the schema, for 'did you mean' hints."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names = set(model.model_fields)
+    for f in model.model_fields.values():
+        for arg in _type_args(f.annotation):
+            if isinstance(arg, type) and issubclass(arg, BaseModel):
+                names |= _field_names(arg, seen)
+    return names
+
+
+def _type_args(tp: Any) -> list[Any]:
+    args = list(getattr(tp, "__args__", ()) or ())
+    out = [tp]
+    for a in args:
+        out.extend(_type_args(a))
+    return out
+
+
+def _loc_to_path(loc: tuple[Any, ...]) -> str:
+    parts: list[str] = []
+    for item in loc:
+        if isinstance(item, int):
+            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
+        elif item in ("function-after[_bare_number(), Money]",) or "function-" in str(
+            item
+        ):
+            continue
+        else:
+            parts.append(str(item))
+    return ".".join(parts)
+
+
+def validation_errors(
+    exc: ValidationError,
+    source: str | Path | None,
+    model: type[BaseModel],
+    prefix: str = "",
+) -> InputErrors:
+    """Turn a pydantic ValidationError into InputErrors naming each key path."""
+    known = sorted(_field_names(model))
+    errors: list[InputError] = []
+    for err in exc.errors():
+        loc = tuple(err["loc"])
+        # pydantic repeats a location once per branch of a union; keep the useful one
+        loc = tuple(
+            x
+            for x in loc
+            if not (
+                isinstance(x, str)
+                and (
+                    "[" in x
+                    or x
+                    in (
+                        "float",
+                        "int",
+                        "literal['green_book']",
+                        "Rate",
+                        "function-after",
+                    )
+                )
+            )
+        )
+        path = prefix + _loc_to_path(loc)
+        kind = err["type"]
+        ctx = err.get("ctx") or {}
+        if kind == "extra_forbidden":
+            key = str(loc[-1]) if loc else "?"
+            hint = difflib.get_close_matches(key, known, n=1)
+            expected = "a known key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
+            errors.append(InputError(source, path, expected, f"unknown key '{key}'"))
+        elif kind == "missing":
+            errors.append(
+                InputError(source, path, "this required key", "it is missing")
+            )
+        elif kind == "value_error":
+            msg = str(ctx.get("error", err["msg"]))
+            if isinstance(ctx.get("error"), _CrossReferenceError):
+                for where, expected, found in ctx["error"].problems:
+                    errors.append(InputError(source, prefix + where, expected, found))
+                continue
+            msg = msg.removeprefix("expected ")
+            errors.append(InputError(source, path, msg, f"{err.get('input')!r}"[:80]))
+        else:
+            errors.append(
+                InputError(
+                    source, path, err["msg"].lower(), f"{err.get('input')!r}"[:80]
+                )
+            )
+    # de-duplicate (union branches repeat)
+    unique: dict[str, InputError] = {}
+    for e in errors:
+        unique.setdefault(e.message, e)
+    return InputErrors(list(unique.values()))
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (inputs are hashed into every export)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+
+
+def load_case(path: str | Path) -> Case:
+    """Load and validate a case file, including every option applied to the baseline.
+
+    Raises :class:`InputError` naming the file and key path on any problem.
+    """
+    path = Path(path)
+    raw = load_yaml(path)
+    return case_from_dict(raw, source=path)
+
+
+def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
+    """Validate a case held as a dict (as read from YAML); check every option too."""
+    if not isinstance(raw, dict):
+        raise InputError(
+            source, None, "a mapping of keys at the top level", type(raw).__name__
+        )
+    if raw.get("kind", "case") != "case":
+        raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
+    try:
+        case = Case.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_errors(exc, source, Case) from None
+    case._raw = raw  # type: ignore[attr-defined]
+    case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+    for name in case.options:
+        option_case(case, name)  # every option must itself be a valid case
+    return case
+
+
+def apply_overrides(
+    raw: dict, overrides: dict[str, Any], source: Any, where: str
+) -> dict:
+    """Return a deep copy of ``raw`` with each dotted-path override applied.
+
+    ``*`` matches every key at that level.  A path that does not exist in the
+    baseline is an error (it is almost always a misspelling).  Overriding a
+    ``{value, unit, source}`` quantity with a bare number keeps its unit and
+    replaces its value and source.
+
+    >>> apply_overrides({"a": {"b": 1, "c": 2}}, {"a.*": 0}, None, "x")
+    {'a': {'b': 0, 'c': 0}}
+    """
+    out = copy.deepcopy(raw)
+    for dotted, value in overrides.items():
+        parts = str(dotted).split(".")
+        targets = [(out, [])]
+        for depth, part in enumerate(parts):
+            last = depth == len(parts) - 1
+            nxt = []
+            for node, trail in targets:
+                if not isinstance(node, dict):
+                    raise InputError(
+                        source,
+                        f"{where}.{dotted}",
+                        "a path into the baseline case",
+                        f"'{'.'.join(trail)}' is not a mapping",
+                    )
+                keys = list(node) if part == "*" else [part]
+                for key in keys:
+                    if key not in node:
+                        if (
+                            last
+                            and part != "*"
+                            and isinstance(node, dict)
+                            and _optional_key_ok(trail)
+                        ):
+                            node[key] = copy.deepcopy(value)
+                            continue
+                        hint = difflib.get_close_matches(
+                            key, [str(k) for k in node], n=1
+                        )
+                        raise InputError(
+                            source,
+                            f"{where}.{dotted}",
+                            "a path that exists in the baseline case"
+                            + (
+                                f" (did you mean '{'.'.join([*trail, hint[0]])}'?)"
+                                if hint
+                                else ""
+                            ),
+                            f"no key '{key}' under '{'.'.join(trail) or 'top level'}'",
+                        )
+                    if last:
+                        node[key] = _override_value(node[key], value, where)
+                    else:
+                        nxt.append((node[key], [*trail, str(key)]))
+            targets = nxt
+    return out
+
+
+def _optional_key_ok(trail: list[str]) -> bool:
+    """Overrides may add optional keys inside a service (e.g. a go_live not yet set)."""
+    return len(trail) >= 2 and trail[0] in ("services", "settings", "councils", "bases")
+
+
+def _override_value(old: Any, new: Any, where: str) -> Any:
+    if (
+        isinstance(old, dict)
+        and "value" in old
+        and isinstance(new, int | float)
+        and not isinstance(new, bool)
+    ):
+        kept = dict(old)
+        kept["value"] = new
+        kept["source"] = f"override in {where}"
+        return kept
+    return copy.deepcopy(new)
+
+
+def option_case(case: Case, option: str) -> Case:
+    """The case as the named option sees it: the baseline with the option's overrides."""
+    if option not in case.options:
+        raise InputError(
+            getattr(case, "_source", None),
+            "options",
+            f"an option of the case ({', '.join(case.options)})",
+            repr(option),
+        )
+    cached = getattr(case, "_option_cache", None)
+    if cached is None:
+        cached = {}
+        case._option_cache = cached  # type: ignore[attr-defined]
+    if option in cached:
+        return cached[option]
+    raw = getattr(case, "_raw", None) or case.model_dump(mode="json")
+    source = getattr(case, "_source", None)
+    where = f"options.{option}.overrides"
+    merged = apply_overrides(raw, case.options[option].overrides, source, where)
+    try:
+        result = Case.model_validate(merged)
+    except ValidationError as exc:
+        errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
+        raise errs from None
+    result._raw = merged  # type: ignore[attr-defined]
+    result._source = source  # type: ignore[attr-defined]
+    cached[option] = result
+    return result

@@ -1,0 +1,159 @@
+"""The ``sharedcase`` command: validate | init | run | severance | monitor.
+
+Bad input prints one paragraph naming the file, the key or row and what was
+expected, and exits with status 2; no traceback, nothing written.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Any
+
+import click
+
+from models import __version__
+from models.errors import InputError
+
+EXIT_BAD_INPUT = 2
+
+
+def reports_input_errors(func: Callable[..., Any]) -> Callable[..., Any]:
+    """Turn InputError into a message on stderr and exit status 2."""
+
+    @wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except InputError as exc:
+            click.echo(f"error: {exc.message}", err=True)
+            sys.exit(EXIT_BAD_INPUT)
+
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sharedcase")
+def main() -> None:
+    """Financial modelling for councils that share services."""
+
+
+@main.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@reports_input_errors
+def validate(files: tuple[Path, ...]) -> None:
+    """Check case files (and other scenario files) without running anything."""
+    from models.errors import InputErrors
+    from models.validate import validate_file
+
+    failures: list[InputError] = []
+    for f in files:
+        try:
+            kind = validate_file(f)
+            click.echo(f"ok: {f} ({kind})")
+        except InputError as exc:
+            failures.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
+    if failures:
+        raise InputErrors(failures)
+
+
+@main.command()
+@click.argument("name")
+@click.option(
+    "--dir",
+    "directory",
+    default="scenarios",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Folder to write the new case file in.",
+)
+@reports_input_errors
+def init(name: str, directory: Path) -> None:
+    """Write a new, commented case file NAME.yaml to start from."""
+    from models.templates import new_case_text
+
+    target = directory / f"{name}.yaml"
+    if target.exists():
+        raise InputError(
+            target,
+            None,
+            "a file name not yet taken",
+            "the file exists (not overwritten)",
+        )
+    directory.mkdir(parents=True, exist_ok=True)
+    target.write_text(new_case_text(name), encoding="utf-8")
+    click.echo(f"wrote {target}")
+
+
+@main.command()
+@click.argument("cases", nargs=-1, type=click.Path(path_type=Path))
+@click.option(
+    "--options",
+    "option_list",
+    default=None,
+    help="Comma-separated options to run (default: all).",
+)
+@click.option(
+    "--jobs",
+    default=None,
+    type=int,
+    help="Parallel processes (default: number of cores).",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    default="outputs",
+    type=click.Path(path_type=Path),
+    show_default=True,
+    help="Root folder for run folders.",
+)
+@click.option(
+    "--no-notebooks",
+    is_flag=True,
+    help="Compute results only; skip notebooks and exports.",
+)
+@reports_input_errors
+def run(
+    cases: tuple[Path, ...],
+    option_list: str | None,
+    jobs: int | None,
+    out_dir: Path,
+    no_notebooks: bool,
+) -> None:
+    """Run CASE files: validate, compute every option, write a new run folder."""
+    from models.runner import run_cases
+
+    if not cases:
+        cases = (Path("scenarios/bromsgrove_redditch_2011.yaml"),)
+    options = [o.strip() for o in option_list.split(",")] if option_list else None
+    status = run_cases(
+        list(cases),
+        options=options,
+        jobs=jobs,
+        out_root=out_dir,
+        notebooks=not no_notebooks,
+    )
+    sys.exit(status)
+
+
+def _register_feature_commands() -> None:
+    """Commands that live with their feature (models/commands/*)."""
+    import importlib
+
+    for module, name in (
+        ("models.commands.severance", "severance"),
+        ("models.commands.monitor", "monitor"),
+    ):
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError:
+            continue
+        main.add_command(getattr(mod, name))
+
+
+_register_feature_commands()
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

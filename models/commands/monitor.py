@@ -1,0 +1,139 @@
+"""``sharedcase monitor ACTUALS.yaml [--out DIR]``: budget against actual report.
+
+Reads an actuals file (``kind: actuals``), writes ``monitoring.html`` and
+``monitoring.xlsx`` into a new folder and prints the totals.  The folder is
+``DIR`` if given (it must not exist yet), else a new run folder
+``outputs/<actuals-name>/<timestamp>/`` (``latest`` then points at it, as for
+``sharedcase run``).  Files are written into a temporary folder beside it and
+renamed into place, so an earlier run is never overwritten and a failed run
+leaves nothing behind.  Bad input: ``error: ...`` on stderr,
+exit status 2, nothing written.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from models.errors import InputError
+from models.monitoring import Actuals, load_actuals, totals, variance_table
+from models.report.monitoring import (
+    percent,
+    render_monitoring_html,
+    write_monitoring_excel,
+)
+from models.runfolder import RunFolder
+
+OUTPUTS = Path("outputs")
+
+
+def write_report(actuals: Actuals, table: pd.DataFrame, out: Path) -> list[Path]:
+    """Write monitoring.html and monitoring.xlsx into new folder ``out`` atomically."""
+    if out.exists():
+        raise FileExistsError(
+            f"{out} already exists; monitor never overwrites a folder"
+        )
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    try:
+        (tmp / "monitoring.html").write_text(
+            render_monitoring_html(actuals, table), encoding="utf-8"
+        )
+        write_monitoring_excel(actuals, table, tmp / "monitoring.xlsx")
+        if out.exists():
+            raise FileExistsError(f"{out} appeared while writing; not overwriting it")
+        os.rename(tmp, out)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    return [out / "monitoring.html", out / "monitoring.xlsx"]
+
+
+def write_run_folder(
+    actuals: Actuals, table: pd.DataFrame, name: str, root: Path = OUTPUTS
+) -> list[Path]:
+    """Write the report into a new run folder ``root/<name>/<run-id>/``.
+
+    Uses the shared run-folder convention (:class:`models.runfolder.RunFolder`):
+    assembled under a temporary name, renamed into place, ``latest`` updated.
+    """
+    folder = RunFolder(root, name)
+    try:
+        folder.write_text("monitoring.html", render_monitoring_html(actuals, table))
+        write_monitoring_excel(actuals, table, folder.path("monitoring.xlsx"))
+    except BaseException:
+        folder.abandon()
+        raise
+    final = folder.commit()
+    return [final / "monitoring.html", final / "monitoring.xlsx"]
+
+
+def _pounds(value: float) -> str:
+    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+def totals_text(actuals: Actuals, table: pd.DataFrame) -> str:
+    """Group and overall totals as lines of text, in pounds."""
+    lines = []
+    for rec in totals(table).to_dict("records"):
+        per_council = ", ".join(
+            f"{actuals.council_names[c]} {_pounds(rec[f'budget_{c}'])}"
+            for c in actuals.councils
+        )
+        lines.append(
+            f"{rec['label']}: budget {per_council}, "
+            f"total {_pounds(rec['budget_total'])}; "
+            f"actual {_pounds(rec['actual'])}; variance {_pounds(rec['variance'])} "
+            f"({percent(rec['variance_pct'])}); status {rec['status_rule']}"
+        )
+    flagged = table[table["status_disagrees"]]
+    for rec in flagged.to_dict("records"):
+        lines.append(
+            f"flag: {rec['label']}: officer light {rec['status_officer']}, "
+            f"rule gives {rec['status_rule']}"
+        )
+    return "\n".join(lines)
+
+
+@click.command("monitor")
+@click.argument("actuals_file", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--out",
+    "out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="New folder for monitoring.html and monitoring.xlsx "
+    "(default: outputs/<actuals-name>/<timestamp>/).",
+)
+def monitor(actuals_file: Path, out: Path | None) -> None:
+    """Report budget against actual, per council, with RAG status."""
+    try:
+        actuals = load_actuals(actuals_file)
+        table = variance_table(actuals)
+        if out is None:
+            written = write_run_folder(actuals, table, actuals_file.stem)
+        else:
+            if out.exists():
+                raise InputError(
+                    None,
+                    "--out",
+                    "a folder that does not exist yet",
+                    f"{out} already exists",
+                )
+            written = write_report(actuals, table, out)
+    except InputError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+    click.echo(totals_text(actuals, table))
+    for path in written:
+        click.echo(f"wrote {path}")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    monitor()

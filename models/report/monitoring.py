@@ -1,0 +1,227 @@
+"""Monitoring report: budget against actual in the layout of seed 000 Appendix A.
+
+:func:`render_monitoring_html` returns a self-contained HTML page (or fragment):
+£'000 with negatives in brackets, every string HTML-escaped, inline CSS, no
+external resources, the status light as a coloured cell.
+:func:`write_monitoring_excel` writes the same table to one Excel sheet in full
+pounds with £ number formats and a frozen header.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from pathlib import Path
+
+import pandas as pd
+
+from models.monitoring import Actuals, period_label
+
+LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
+GBP_FORMAT = '"£"#,##0;("£"#,##0)'
+PERCENT_FORMAT = "0.0%;(0.0%)"
+
+_CSS = """
+table.monitoring{border-collapse:collapse;font-family:Arial,Helvetica,sans-serif;
+font-size:12px}
+.monitoring th,.monitoring td{border:1px solid #999;padding:2px 6px;vertical-align:top}
+.monitoring th{background:#e8e8e8}
+.monitoring td.num{text-align:right;white-space:nowrap}
+.monitoring tr.header td{font-weight:bold;text-decoration:underline}
+.monitoring tr.section td,.monitoring tr.group td{font-weight:bold}
+.monitoring tr.overall td{font-weight:bold;border-top:2px solid #000}
+.monitoring td.light{color:#fff;font-weight:bold;text-align:center}
+.monitoring td.flag{color:#c62828;font-weight:bold}
+"""
+
+
+def thousands(value: float) -> str:
+    """Format pounds as £'000 for display, negatives in brackets.
+
+    >>> thousands(1_179_000.0), thousands(-65_000.0), thousands(float("nan"))
+    ('1,179', '(65)', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    k = round(value / 1000.0)
+    return f"({abs(k):,})" if k < 0 else f"{k:,}"
+
+
+def percent(value: float) -> str:
+    """Format a fraction as a percentage to one place, negatives in brackets.
+
+    >>> percent(0.0660), percent(-0.05), percent(float("nan"))
+    ('6.6%', '(5.0%)', '')
+    """
+    if value is None or math.isnan(value):
+        return ""
+    text = f"{abs(value) * 100:.1f}%"
+    return f"({text})" if value < 0 else text
+
+
+def _light_cell(status: str | None) -> str:
+    if not status:
+        return "<td></td>"
+    colour = LIGHT_COLOURS.get(status, "#777")
+    return (
+        f'<td class="light" style="background:{colour}">'
+        f"{html.escape(status.capitalize())}</td>"
+    )
+
+
+def _has_partial_period(actuals: Actuals) -> bool:
+    return bool((actuals.rows["fraction_to_date"] < 1.0).any())
+
+
+def render_monitoring_html(
+    actuals: Actuals, table: pd.DataFrame, full_page: bool = True
+) -> str:
+    """HTML report of a :func:`models.monitoring.variance_table` in Appendix A layout.
+
+    Columns: service, budget per council and total (£'000), budget to date (only
+    for a part-year period), actual, variance, variance %, status by rule,
+    officer's status (flagged where it disagrees), comment.  ``full_page=False``
+    returns just the ``<style>`` and ``<table>`` for embedding in a notebook.
+    """
+    spec = actuals.spec
+    names = actuals.council_names
+    partial = _has_partial_period(actuals)
+    fy = html.escape(spec.period.financial_year)
+    period = html.escape(period_label(spec))
+    n_budget = len(actuals.councils) + 1
+    head = [
+        "<tr><th rowspan=2></th>"
+        f"<th colspan={n_budget}>Budget {fy}</th>"
+        f"<th colspan={5 if partial else 4}>{period}</th>"
+        "<th colspan=2>Status</th><th rowspan=2>Comments</th></tr>",
+        "<tr>"
+        + "".join(f"<th>{html.escape(names[c])} £'000</th>" for c in actuals.councils)
+        + "<th>TOTAL £'000</th>"
+        + ("<th>Budget to date £'000</th>" if partial else "")
+        + "<th>Actual £'000</th><th>Variance £'000</th><th>Variance %</th>"
+        + "<th>Forecast outturn £'000</th>"
+        + "<th>By rule</th><th>Officer</th></tr>",
+    ]
+    n_cols = 1 + n_budget + (5 if partial else 4) + 3
+    body: list[str] = []
+    group_labels = {g.id: g.label for g in spec.groups}
+    section_labels = {(g.id, s.id): s.label for g in spec.groups for s in g.sections}
+    seen_groups: set[str] = set()
+    seen_sections: set[tuple[str, str]] = set()
+    for rec in table.to_dict("records"):
+        group, section = rec["group"], rec["section"]
+        if rec["level"] == "row" and group not in seen_groups:
+            seen_groups.add(group)
+            body.append(
+                f'<tr class="header"><td colspan={n_cols}>'
+                f"{html.escape(group_labels[group])}</td></tr>"
+            )
+        if rec["level"] == "row" and (group, section) not in seen_sections:
+            seen_sections.add((group, section))
+            label = section_labels[(group, section)]
+            if label:
+                body.append(
+                    f'<tr class="header"><td colspan={n_cols}>'
+                    f"{html.escape(label)}</td></tr>"
+                )
+        money = [rec[f"budget_{c}"] for c in actuals.councils] + [rec["budget_total"]]
+        if partial:
+            money.append(rec["budget_to_date"])
+        money += [rec["actual"], rec["variance"]]
+        cells = [f"<td>{html.escape(str(rec['label']))}</td>"]
+        cells += [f'<td class="num">{thousands(v)}</td>' for v in money]
+        cells.append(f'<td class="num">{percent(rec["variance_pct"])}</td>')
+        cells.append(f'<td class="num">{thousands(rec["forecast_outturn"])}</td>')
+        cells.append(_light_cell(rec["status_rule"]))
+        officer = rec["status_officer"]
+        if rec["status_disagrees"]:
+            cells.append(
+                f'<td class="flag" title="officer light differs from the rule">'
+                f"{html.escape(str(officer).capitalize())} &#9873; differs</td>"
+            )
+        else:
+            cells.append(_light_cell(officer))
+        cells.append(f"<td>{html.escape(str(rec['comment'] or ''))}</td>")
+        body.append(
+            f'<tr class="{html.escape(rec["level"])}">' + "".join(cells) + "</tr>"
+        )
+    title = html.escape(spec.title)
+    fragment = (
+        f"<style>{_CSS}</style>\n"
+        f'<table class="monitoring"><caption><b>{title}</b><br>'
+        f"Source: {html.escape(spec.source)}. Variance = actual - budget to date; "
+        "status by rule: shortfall up to the green threshold green, up to the amber "
+        "threshold amber, worse red.</caption>\n<thead>"
+        + "\n".join(head)
+        + "</thead>\n<tbody>\n"
+        + "\n".join(body)
+        + "\n</tbody></table>\n"
+    )
+    if not full_page:
+        return fragment
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        f"<title>{title}</title></head>\n<body>\n{fragment}</body></html>\n"
+    )
+
+
+def excel_frame(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
+    """The variance table as the Excel sheet shows it: labelled columns, pounds."""
+    names = actuals.council_names
+    columns = {"label": "Service"}
+    columns.update({f"budget_{c}": f"Budget {names[c]} £" for c in actuals.councils})
+    columns.update(
+        {
+            "budget_total": "Budget total £",
+            "budget_to_date": "Budget to date £",
+            "actual": "Actual £",
+            "variance": "Variance £",
+            "variance_pct": "Variance %",
+            "forecast_outturn": "Forecast outturn £",
+            "status_rule": "Status by rule",
+            "status_officer": "Officer status",
+            "status_disagrees": "Officer differs from rule",
+            "comment": "Comments",
+            "level": "Line type",
+        }
+    )
+    frame = table[list(columns)].rename(columns=columns)
+    return frame
+
+
+def write_monitoring_excel(
+    actuals: Actuals, table: pd.DataFrame, path: str | Path
+) -> Path:
+    """Write the monitoring table to one Excel sheet at ``path``.
+
+    Money in full pounds with £ formats (negatives in brackets), variance as a
+    percentage, the header row frozen, status cells coloured.
+    """
+    from openpyxl.styles import Font, PatternFill
+
+    path = Path(path)
+    frame = excel_frame(actuals, table)
+    with pd.ExcelWriter(path, engine="openpyxl") as writer:
+        frame.to_excel(writer, sheet_name="Monitoring", index=False)
+        sheet = writer.sheets["Monitoring"]
+        sheet.freeze_panes = "B2"
+        headers = list(frame.columns)
+        for col_idx, name in enumerate(headers, start=1):
+            letter = sheet.cell(row=1, column=col_idx).column_letter
+            sheet.column_dimensions[letter].width = 44 if col_idx == 1 else 16
+            sheet.cell(row=1, column=col_idx).font = Font(bold=True)
+            for row_idx in range(2, len(frame) + 2):
+                cell = sheet.cell(row=row_idx, column=col_idx)
+                if name.endswith("£"):
+                    cell.number_format = GBP_FORMAT
+                elif name == "Variance %":
+                    cell.number_format = PERCENT_FORMAT
+                elif name in ("Status by rule", "Officer status") and cell.value:
+                    colour = LIGHT_COLOURS.get(str(cell.value), "777777").lstrip("#")
+                    cell.fill = PatternFill("solid", start_color=colour)
+        levels = frame["Line type"].tolist()
+        for row_idx, level in enumerate(levels, start=2):
+            if level != "row":
+                for col_idx in range(1, len(headers) + 1):
+                    sheet.cell(row=row_idx, column=col_idx).font = Font(bold=True)
+    return path

@@ -1,0 +1,168 @@
+"""Batch runs: validate, compute every option, write a new run folder with a manifest.
+
+Each run writes ``outputs/<case>/<run-id>/`` containing ``results.csv`` (the long
+table of every option), ``results.json`` and ``manifest.json`` (inputs and their
+SHA-256, package version, git commit, dependency versions, start and end times,
+status per option).  Nothing is written when validation fails.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.metadata as md
+import platform
+import subprocess
+import traceback
+from pathlib import Path
+from typing import Any
+
+import click
+
+from models import __version__
+from models.case import Case, file_sha256, load_case
+from models.errors import InputError
+from models.results import option_json, results_json
+from models.runfolder import RunFolder
+
+DEPENDENCIES = (
+    "numpy",
+    "pandas",
+    "scipy",
+    "pydantic",
+    "PyYAML",
+    "matplotlib",
+    "openpyxl",
+    "click",
+    "tqdm",
+    "papermill",
+    "nbconvert",
+    "nbformat",
+)
+
+
+def dependency_versions() -> dict[str, str]:
+    """Installed versions of the packages a run depends on."""
+    out = {"python": platform.python_version()}
+    for name in DEPENDENCIES:
+        try:
+            out[name] = md.version(name)
+        except md.PackageNotFoundError:
+            out[name] = "not installed"
+    return out
+
+
+def git_commit(path: Path | None = None) -> str | None:
+    """Commit of the working tree, or None outside git."""
+    try:
+        out = subprocess.run(
+            ["git", "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            cwd=path or Path.cwd(),
+            timeout=10,
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return out.stdout.strip() or None if out.returncode == 0 else None
+
+
+def case_inputs(case_path: Path) -> dict[str, str]:
+    """Every input file of a case and its SHA-256 (the case file and files it names)."""
+    return {str(case_path): file_sha256(case_path)}
+
+
+def run_cases(
+    paths: list[Path],
+    options: list[str] | None = None,
+    jobs: int | None = None,
+    out_root: Path = Path("outputs"),
+    notebooks: bool = True,
+) -> int:
+    """Run cases; return the exit status (0 all ok, 1 some option failed).
+
+    Validation of every case (and the requested options) happens before anything
+    is written; an InputError propagates to the CLI (exit 2).
+    """
+    cases: list[tuple[Path, Case]] = []
+    for p in paths:
+        case = load_case(p)
+        for o in options or []:
+            if o not in case.options:
+                raise InputError(
+                    p,
+                    "--options",
+                    f"an option of the case ({', '.join(case.options)})",
+                    repr(o),
+                )
+        cases.append((p, case))
+    status = 0
+    for path, case in cases:
+        status = max(
+            status, run_one_case(path, case, options, jobs, out_root, notebooks)
+        )
+    return status
+
+
+def run_one_case(
+    path: Path,
+    case: Case,
+    options: list[str] | None,
+    jobs: int | None,
+    out_root: Path,
+    notebooks: bool,
+) -> int:
+    """Compute every option of one case into a new run folder."""
+    import pandas as pd
+
+    from models.projection import run_option
+
+    started = dt.datetime.now().astimezone()
+    folder = RunFolder(out_root, case.name)
+    names = options or list(case.options)
+    statuses: dict[str, dict[str, Any]] = {}
+    results = {}
+    for name in names:
+        try:
+            results[name] = run_option(case, name)
+            statuses[name] = {"status": "ok"}
+        except Exception as exc:  # one option failing must not stop the others
+            statuses[name] = {
+                "status": "failed",
+                "error": f"{type(exc).__name__}: {exc}",
+                "traceback": traceback.format_exc(),
+            }
+    if results:
+        long = pd.concat([r.long for r in results.values()], ignore_index=True)
+        long.to_csv(folder.path("results.csv"), index=False)
+    doc = results_json(case, results)
+    for name, r in results.items():
+        doc["options"][name] = option_json(r)
+    folder.write_json("results.json", doc)
+    if notebooks:
+        from models import report_runner
+
+        report_runner.render_reports(path, case, names, statuses, folder, jobs)
+    finished = dt.datetime.now().astimezone()
+    manifest = {
+        "case": case.name,
+        "run_id": folder.run_id,
+        "inputs": case_inputs(path),
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "dependencies": dependency_versions(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "options": {
+            n: {k: v for k, v in s.items() if k != "traceback"}
+            for n, s in statuses.items()
+        },
+    }
+    folder.write_json("manifest.json", manifest)
+    final = folder.commit()
+    failed = [n for n, s in statuses.items() if s["status"] != "ok"]
+    click.echo(
+        f"{case.name}: {len(names) - len(failed)} of {len(names)} options ok -> {final}"
+    )
+    for n in failed:
+        click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
+    return 1 if failed else 0

@@ -1,0 +1,139 @@
+"""Strict loading of case files: one test a class of bad input."""
+
+import pytest
+import yaml
+
+from models.case import apply_overrides, case_from_dict, load_case, option_case
+from models.errors import InputError
+from tests.conftest import DEFAULT_CASE, SEED_002_CASE
+
+
+def _error(case_dict) -> str:
+    with pytest.raises(InputError) as info:
+        case_from_dict(case_dict, source="case.yaml")
+    return info.value.message
+
+
+def test_shipped_scenarios_load():
+    for path in (DEFAULT_CASE, SEED_002_CASE):
+        assert load_case(path).options
+
+
+def test_the_default_case_has_the_three_options_the_issue_asks_for():
+    assert {"status_quo", "staged_approach", "single_business_case"} <= set(
+        load_case(DEFAULT_CASE).options
+    )
+
+
+def test_every_number_in_the_default_case_cites_its_source():
+    raw = yaml.safe_load(DEFAULT_CASE.read_text())
+    missing = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            if "value" in node:
+                if not node.get("source"):
+                    missing.append(path)
+                return
+            for k, v in node.items():
+                if k not in ("options",):
+                    walk(v, f"{path}.{k}")
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, f"{path}[{i}]")
+        elif isinstance(node, int | float) and not isinstance(node, bool):
+            # bare numbers are allowed only for horizon, ramp-up and profiles
+            if not any(
+                w in path for w in ("horizon_years", "ramp_up", "profile", "shares")
+            ):
+                missing.append(path)
+
+    walk({k: v for k, v in raw.items() if k != "options"}, "")
+    assert missing == []
+
+
+def test_a_misspelt_key_is_named_with_a_suggestion(small_case_dict):
+    svc = small_case_dict["services"]["payroll"]
+    svc["savigns"] = svc.pop("savings")
+    msg = _error(small_case_dict)
+    assert "services.payroll.savigns" in msg and "did you mean 'savings'" in msg
+
+
+def test_shares_summing_to_point_nine_are_refused(small_case_dict):
+    small_case_dict["bases"]["sixty_forty"]["shares"] = {"a": 0.5, "b": 0.4}
+    msg = _error(small_case_dict)
+    assert "bases.sixty_forty" in msg and "sum to 1" in msg and "0.9" in msg
+
+
+def test_a_go_live_outside_the_horizon_is_refused(small_case_dict):
+    small_case_dict["services"]["payroll"]["go_live"] = "2015-01-01"
+    msg = _error(small_case_dict)
+    assert "services.payroll.go_live" in msg and "inside the horizon" in msg
+
+
+def test_a_negative_cost_is_refused(small_case_dict):
+    small_case_dict["services"]["payroll"]["set_up_costs"][0]["amount"] = -5
+    msg = _error(small_case_dict)
+    assert "services.payroll.set_up_costs[0].amount" in msg and "non-negative" in msg
+
+
+def test_a_set_up_cost_outside_the_horizon_is_refused(small_case_dict):
+    small_case_dict["services"]["payroll"]["set_up_costs"][0]["year"] = "2020/21"
+    assert "set_up_costs[0].year" in _error(small_case_dict)
+
+
+def test_an_undefined_basis_is_named(small_case_dict):
+    small_case_dict["services"]["payroll"]["basis"] = "by_payslips"
+    msg = _error(small_case_dict)
+    assert "services.payroll.basis" in msg and "'by_payslips'" in msg
+
+
+def test_a_host_that_is_not_a_partner_is_named(small_case_dict):
+    small_case_dict["services"]["payroll"]["host"] = "wyre_forest"
+    assert "services.payroll.host" in _error(small_case_dict)
+
+
+def test_savings_larger_than_the_baseline_are_refused(small_case_dict):
+    small_case_dict["services"]["payroll"]["savings"]["staff"] = 400000
+    assert "no larger than the baseline cost" in _error(small_case_dict)
+
+
+def test_a_misspelt_override_path_is_named(small_case_dict):
+    small_case_dict["options"]["bad"] = {
+        "description": "x",
+        "overrides": {"services.payrol.go_live": "2012-04-01"},
+    }
+    msg = _error(small_case_dict)
+    assert "options.bad.overrides.services.payrol.go_live" in msg
+    assert "did you mean 'services.payroll'" in msg
+
+
+def test_an_override_that_breaks_the_case_is_reported_with_its_option(small_case_dict):
+    small_case_dict["options"]["bad"] = {
+        "description": "x",
+        "overrides": {"services.payroll.go_live": "2030-01-01"},
+    }
+    msg = _error(small_case_dict)
+    assert "option 'bad'" in msg and "services.payroll.go_live" in msg
+
+
+def test_duplicate_keys_are_refused(tmp_path):
+    f = tmp_path / "dup.yaml"
+    f.write_text("kind: case\nname: a\nname: b\n")
+    with pytest.raises(InputError, match="line 3.*'name' repeats the key on line 2"):
+        load_case(f)
+
+
+def test_overriding_a_quantity_keeps_its_unit_and_records_the_override():
+    raw = {"x": {"value": 1, "unit": "GBP", "source": "seed"}}
+    out = apply_overrides(raw, {"x": 2}, None, "options.o.overrides")
+    assert out == {
+        "x": {"value": 2, "unit": "GBP", "source": "override in options.o.overrides"}
+    }
+    assert raw["x"]["value"] == 1  # the baseline is not touched
+
+
+def test_the_wildcard_reaches_every_service(small_case_dict):
+    case = case_from_dict(small_case_dict)
+    assert not option_case(case, "status_quo").services["payroll"].enabled
+    assert case.services["payroll"].enabled

@@ -1,0 +1,117 @@
+"""The sharedcase command: validate, init, run; bad input exits 2 with no traceback."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+import yaml
+from click.testing import CliRunner
+
+from models.cli import main
+from tests.conftest import DEFAULT_CASE, ROOT, SCENARIOS
+
+
+def _write(tmp_path, name, case):
+    p = tmp_path / name
+    p.write_text(yaml.safe_dump(case, sort_keys=False))
+    return p
+
+
+def test_validate_accepts_every_shipped_scenario_file():
+    files = sorted(str(p) for p in SCENARIOS.glob("*.yaml"))
+    result = CliRunner().invoke(main, ["validate", *files])
+    assert result.exit_code == 0, result.output
+
+
+def test_validate_exits_2_naming_a_misspelt_key(tmp_path, small_case_dict):
+    small_case_dict["settings"]["horizon_yaers"] = small_case_dict["settings"].pop(
+        "horizon_years"
+    )
+    p = _write(tmp_path, "bad.yaml", small_case_dict)
+    result = CliRunner().invoke(main, ["validate", str(p)])
+    assert result.exit_code == 2
+    assert (
+        "settings.horizon_yaers" in result.output and "Traceback" not in result.output
+    )
+
+
+def test_validate_exits_2_for_shares_summing_to_point_nine(tmp_path, small_case_dict):
+    small_case_dict["bases"]["sixty_forty"]["shares"]["a"] = 0.5
+    p = _write(tmp_path, "bad.yaml", small_case_dict)
+    result = CliRunner().invoke(main, ["validate", str(p)])
+    assert result.exit_code == 2 and "bases.sixty_forty" in result.output
+
+
+def test_validate_exits_2_for_a_go_live_outside_the_horizon(tmp_path, small_case_dict):
+    small_case_dict["services"]["payroll"]["go_live"] = "2009-06-01"
+    p = _write(tmp_path, "bad.yaml", small_case_dict)
+    result = CliRunner().invoke(main, ["validate", str(p)])
+    assert result.exit_code == 2 and "services.payroll.go_live" in result.output
+
+
+def test_init_writes_a_case_that_validates_and_refuses_to_overwrite(tmp_path):
+    runner = CliRunner()
+    assert runner.invoke(main, ["init", "demo", "--dir", str(tmp_path)]).exit_code == 0
+    assert runner.invoke(main, ["validate", str(tmp_path / "demo.yaml")]).exit_code == 0
+    again = runner.invoke(main, ["init", "demo", "--dir", str(tmp_path)])
+    assert again.exit_code == 2 and "not overwritten" in again.output
+
+
+def test_run_writes_results_json_in_a_new_folder_each_time(tmp_path):
+    runner = CliRunner()
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    assert runner.invoke(main, args).exit_code == 0
+    assert runner.invoke(main, args).exit_code == 0
+    runs = [
+        p
+        for p in (tmp_path / "bromsgrove_redditch_2011").iterdir()
+        if p.is_dir() and p.name != "latest"
+    ]
+    assert len(runs) == 2
+    doc = json.loads((runs[0] / "results.json").read_text())
+    opt = doc["options"]["single_business_case"]
+    assert set(opt) >= {
+        "npv",
+        "payback_year",
+        "target_window_savings",
+        "net_savings_by_year",
+        "councils",
+    }
+    assert set(opt["councils"]["bdc"]) >= {"npv", "net_savings_by_year"}
+    assert doc["options"]["status_quo"]["payback_year"] is None
+
+
+def test_run_writes_nothing_when_the_case_is_bad(tmp_path, small_case_dict):
+    small_case_dict["services"]["payroll"]["basis"] = "nowhere"
+    p = _write(tmp_path, "bad.yaml", small_case_dict)
+    out = tmp_path / "out"
+    result = CliRunner().invoke(
+        main, ["run", str(p), "--out", str(out), "--no-notebooks"]
+    )
+    assert result.exit_code == 2
+    assert not out.exists()
+
+
+def test_python_dash_m_models_is_the_same_command(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "models", "validate", str(DEFAULT_CASE)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 0, proc.stderr
+
+
+def test_bad_input_gives_no_traceback_in_a_real_process(tmp_path):
+    bad = tmp_path / "bad.yaml"
+    shutil.copy(DEFAULT_CASE, bad)
+    bad.write_text(bad.read_text().replace("horizon_years: 10", "horizon_years: ten"))
+    proc = subprocess.run(
+        [sys.executable, "-m", "models", "validate", str(bad)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
+    assert proc.returncode == 2
+    assert "settings.horizon_years" in proc.stderr and "Traceback" not in proc.stderr
