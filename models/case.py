@@ -35,6 +35,7 @@ from pydantic import (
 from models import calendar
 from models.bases import Basis
 from models.errors import InputError, InputErrors
+from models.severance import SeverancePolicy
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
 from models.uncertainty_spec import UncertaintySpec
 from models.yamlio import load_yaml
@@ -111,21 +112,48 @@ class SetupCost(Strict):
 
 
 class Severance(Strict):
-    """Severance cost of a service: redundancy pay and pension strain [GBP]."""
+    """Severance cost of a service [GBP], in one of three ways.
+
+    * a flat figure: ``redundancy_pay`` and ``pension_strain`` in ``year``;
+    * the aggregate mode for early-stage cases: ``headcount x average_cost``
+      counted as redundancy pay in ``year``;
+    * from the case's staff-at-risk table (``staff_at_risk``), costed person by
+      person under each council's ``severance_policies`` (models.severance); the
+      cost falls in the financial year of each leaving date, or wholly in
+      ``year`` if one is given, and with the council where the post was.
+    """
 
     redundancy_pay: Money = Money(value=0)
     pension_strain: Money = Money(value=0)
+    headcount: int | None = Field(default=None, ge=0)
+    average_cost: Money | None = None
     year: str | None = None
     basis: str | None = None
     description: str | None = None
 
     @model_validator(mode="after")
     def _year_if_cost(self) -> Severance:
+        if (self.headcount is None) != (self.average_cost is None):
+            raise ValueError("expected both 'headcount' and 'average_cost', or neither")
+        if self.headcount is not None and self.redundancy_pay.value:
+            raise ValueError(
+                "expected either a flat 'redundancy_pay' or 'headcount' x "
+                "'average_cost', not both"
+            )
         if self.year is None and (
-            self.redundancy_pay.value or self.pension_strain.value
+            self.redundancy_pay.value or self.pension_strain.value or self.headcount
         ):
             raise ValueError("expected the 'year' in which the severance cost falls")
         return self
+
+    def flat_redundancy_pay(self) -> float:
+        """Redundancy pay of the flat or aggregate mode [GBP]."""
+        if self.headcount is not None and self.average_cost is not None:
+            return self.headcount * self.average_cost.value
+        return self.redundancy_pay.value
+
+    def has_flat_cost(self) -> bool:
+        return bool(self.flat_redundancy_pay() or self.pension_strain.value)
 
 
 class Service(Strict):
@@ -230,12 +258,14 @@ class Case(Strict):
     options: dict[str, Option]
     uncertainty: UncertaintySpec | None = None
     baseline_costs_file: str | None = None
+    staff_at_risk: str | None = None
+    severance_policies: dict[str, SeverancePolicy] = Field(default_factory=dict)
     actuals: list[str] = Field(default_factory=list)
 
     def input_files(self) -> list[Path]:
         """Files this case names (data tables, actuals), resolved beside the case file."""
         here = Path(getattr(self, "_source", None) or ".").parent
-        names = [self.baseline_costs_file, *self.actuals]
+        names = [self.baseline_costs_file, self.staff_at_risk, *self.actuals]
         return [here / n for n in names if n]
 
     @model_validator(mode="after")
@@ -553,6 +583,7 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
         raise validation_errors(exc, source, Case) from None
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+    staff_severance(case)  # a bad staff table fails here, before anything runs
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case
@@ -664,5 +695,65 @@ def option_case(case: Case, option: str) -> Case:
         raise errs from None
     result._raw = merged  # type: ignore[attr-defined]
     result._source = source  # type: ignore[attr-defined]
+    staff_severance(result)
     cached[option] = result
     return result
+
+
+# --------------------------------------------------------------------------- severance
+
+
+_STAFF_CACHE: dict[tuple, Any] = {}
+
+
+def staff_severance(case: Case) -> Any:
+    """Severance costed from the case's staff-at-risk table, or None.
+
+    Returns a DataFrame (service, council, financial_year, redundancy_pay,
+    pension_strain, total) [GBP] from :func:`models.severance.cost_staff` and
+    :func:`models.severance.severance_by_service` under the case's
+    ``severance_policies``.  Checks that every row names a service and council of
+    the case, that its leaving year is inside the horizon, and that no service has
+    both staff rows and a flat severance figure.
+    """
+    if not case.staff_at_risk:
+        return None
+    import pandas as pd
+
+    from models import severance as sev
+
+    source = getattr(case, "_source", None)
+    path = Path(source or ".").parent / case.staff_at_risk
+    if not case.severance_policies:
+        raise InputError(source, "severance_policies",
+                         "a severance policy per council (or 'default') to cost "
+                         f"the staff table {case.staff_at_risk}", "none")
+    key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0,
+           repr(sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())))
+    if key not in _STAFF_CACHE:
+        staff = sev.load_staff_table(path)
+        for i, row in enumerate(staff[["service", "council"]].itertuples(index=False), 1):
+            if row.service not in case.services:
+                raise InputError(path, f"data row {i} (file line {i + 1}), column service",
+                                 f"a service of the case ({', '.join(case.services)})",
+                                 repr(row.service))
+            if row.council not in case.councils:
+                raise InputError(path, f"data row {i} (file line {i + 1}), column council",
+                                 f"a council of the case ({', '.join(case.councils)})",
+                                 repr(row.council))
+        costed = sev.cost_staff(staff, case.severance_policies)
+        _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
+    costed, by_service = _STAFF_CACHE[key]
+    years = case.settings.years()
+    for i, row in enumerate(costed.itertuples(index=False), 1):
+        svc = case.services[row.service]
+        if svc.severance.year is None and row.financial_year not in years:
+            raise InputError(path, f"data row {i} (file line {i + 1}), column leaving_date",
+                             f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                             f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})")
+        if svc.severance.has_flat_cost():
+            raise InputError(source, f"services.{row.service}.severance",
+                             "either a flat severance figure or rows in the staff table "
+                             f"{case.staff_at_risk}, not both", "both")
+    out = by_service.copy()
+    return out if isinstance(out, pd.DataFrame) else None
