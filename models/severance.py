@@ -811,6 +811,38 @@ def load_staff_table(
     })
 
 
+def policy_terms(
+    policies: dict[str, SeverancePolicy], councils: ArrayLike
+) -> pd.DataFrame:
+    """Policy terms as numeric columns, one row per entry of ``councils``.
+
+    A council without its own policy takes ``policies["default"]``.
+
+    >>> pol = SeverancePolicy(pay_basis="actual", multiplier=2, maximum_weeks=60,
+    ...     pays_in_lieu_of_notice=True, employer_on_cost_rate=0.1,
+    ...     strain=StrainFactors(normal_pension_age=65, reduction_per_year_early=0.05,
+    ...                          capitalisation_factor=20))
+    >>> policy_terms({"default": pol}, ["bdc", "rbc"])["multiplier"].tolist()
+    [2.0, 2.0]
+    """
+    table = pd.DataFrame.from_dict({
+        council: {
+            "is_actual_pay_basis": float(p.pay_basis == "actual"),
+            "multiplier": p.multiplier,
+            "maximum_weeks": p.maximum_weeks,
+            "pays_in_lieu_of_notice": float(p.pays_in_lieu_of_notice),
+            "employer_on_cost_rate": p.employer_on_cost_rate,
+            "minimum_pension_age": (np.nan if p.minimum_pension_age is None
+                                    else p.minimum_pension_age),
+            "normal_pension_age": p.strain.normal_pension_age,
+            "reduction_per_year_early": p.strain.reduction_per_year_early,
+            "capitalisation_factor": p.strain.capitalisation_factor,
+        } for council, p in policies.items()}, orient="index")
+    wanted = pd.Index(np.asarray(councils, dtype=object))
+    keys = wanted.where(wanted.isin(table.index), "default")
+    return table.loc[keys].reset_index(drop=True)
+
+
 _OPTIONAL_DEFAULTS: dict[str, Any] = {
     "date_of_birth": pd.NaT, "age": np.nan, "service_start": pd.NaT,
     "years_of_service": np.nan, "contractual_notice_weeks": 0.0,
@@ -903,43 +935,44 @@ def cost_staff(
     statutory = weeks * capped
 
     # 4-6. policy by council
-    policy = df["council"].map(lambda c: policies.get(c, policies.get("default")))
+    terms = policy_terms(policies, df["council"].to_numpy())
 
-    def field(get) -> np.ndarray:
-        return np.array([get(p) for p in policy], dtype=float)
+    def field(name: str) -> np.ndarray:
+        return terms[name].to_numpy(dtype=float)
 
-    is_actual = field(lambda p: p.pay_basis == "actual").astype(bool)
-    multiplier = field(lambda p: p.multiplier)
-    maximum = field(lambda p: p.maximum_weeks)
+    is_actual = field("is_actual_pay_basis").astype(bool)
+    multiplier = field("multiplier")
+    maximum = field("maximum_weeks")
     pweeks = np.maximum(policy_weeks(weeks, multiplier, maximum), 0.0)
     top_up = discretionary_top_up(weeks, pay, cap, is_actual, multiplier, maximum)
 
     notice_paid = np.maximum(notice, df["contractual_notice_weeks"].to_numpy(float))
     pilon = pay_in_lieu_of_notice(
         notice_paid, pay, worked,
-        field(lambda p: p.pays_in_lieu_of_notice).astype(bool),
-        field(lambda p: p.employer_on_cost_rate))
+        field("pays_in_lieu_of_notice").astype(bool),
+        field("employer_on_cost_rate"))
 
-    override = field(lambda p: np.nan if p.minimum_pension_age is None
-                     else p.minimum_pension_age)
+    override = field("minimum_pension_age")
     min_age = np.where(np.isnan(override),
                        np.asarray(minimum_pension_age(leaving), float), override)
     member = df["pension_member"].to_numpy(dtype=bool)
     eligible = member & (age_at_leaving >= min_age)
     estimate = pension_strain_estimate(
         df["annual_pension_accrued"].to_numpy(float), age_at_leaving,
-        field(lambda p: p.strain.normal_pension_age),
-        field(lambda p: p.strain.reduction_per_year_early),
-        field(lambda p: p.strain.capitalisation_factor))
+        field("normal_pension_age"),
+        field("reduction_per_year_early"),
+        field("capitalisation_factor"))
     fund = df["fund_strain_cost"].to_numpy(dtype=float)
     has_fund = ~np.isnan(fund)
     strain = np.where(has_fund, fund, np.where(eligible, estimate, 0.0))
 
     leaving_ts = pd.DatetimeIndex(leaving)
-    fy_of = {d: financial_year_of(d.date()) for d in leaving_ts.unique()}
+    unique_days = np.unique(leaving)
+    labels = np.array([financial_year_of(d) for d in unique_days.astype(dt.date)])
+    fy = labels[np.searchsorted(unique_days, leaving)]
     out = pd.DataFrame({
         "post": df["post"], "service": df["service"], "council": df["council"],
-        "financial_year": [fy_of[d] for d in leaving_ts],
+        "financial_year": fy,
         "leaving_date": leaving_ts, "relevant_date": pd.DatetimeIndex(relevant),
         "age": age, "years_counted": counted_years(years),
         "statutory_weeks": weeks, "weekly_pay": pay, "capped_weekly_pay": capped,
