@@ -35,8 +35,8 @@ from pydantic import (
 from models import calendar
 from models.bases import Basis
 from models.errors import InputError, InputErrors
-from models.severance import SeverancePolicy
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.severance import SeverancePolicy
 from models.uncertainty_spec import UncertaintySpec
 from models.yamlio import load_yaml
 
@@ -531,9 +531,13 @@ def read_table(path: Path) -> Any:
             return pd.read_excel(path, dtype=object)
         return pd.read_csv(path, dtype=object, comment=None)
     except FileNotFoundError:
-        raise InputError(path, None, "an existing CSV or Excel file", "no such file") from None
+        raise InputError(
+            path, None, "an existing CSV or Excel file", "no such file"
+        ) from None
     except Exception as exc:  # noqa: BLE001 - parser errors vary by format
-        raise InputError(path, None, "a readable CSV or Excel table", str(exc)) from None
+        raise InputError(
+            path, None, "a readable CSV or Excel table", str(exc)
+        ) from None
 
 
 def merge_baseline_costs(raw: dict, path: Path) -> dict:
@@ -545,26 +549,44 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
     table = read_table(path)
     missing = [c for c in BASELINE_COLUMNS if c not in table.columns]
     if missing:
-        raise InputError(path, "header", f"columns {', '.join(BASELINE_COLUMNS)}",
-                         f"no column {', '.join(missing)}")
+        raise InputError(
+            path,
+            "header",
+            f"columns {', '.join(BASELINE_COLUMNS)}",
+            f"no column {', '.join(missing)}",
+        )
     out = copy.deepcopy(raw)
     services = out.get("services") or {}
     for i, row in enumerate(table.to_dict("records"), start=1):
         svc, council = str(row["service"]).strip(), str(row["council"]).strip()
         if svc not in services:
-            raise InputError(path, f"row {i}, column service",
-                             f"a service of the case ({', '.join(services)})", repr(svc))
+            raise InputError(
+                path,
+                f"row {i}, column service",
+                f"a service of the case ({', '.join(services)})",
+                repr(svc),
+            )
         try:
             value = float(str(row["baseline_cost"]).replace(",", ""))
         except ValueError:
-            raise InputError(path, f"row {i}, column baseline_cost", "a number of pounds",
-                             repr(row["baseline_cost"])) from None
+            raise InputError(
+                path,
+                f"row {i}, column baseline_cost",
+                "a number of pounds",
+                repr(row["baseline_cost"]),
+            ) from None
         if value < 0:
-            raise InputError(path, f"row {i}, column baseline_cost",
-                             "a non-negative amount of money", repr(value))
+            raise InputError(
+                path,
+                f"row {i}, column baseline_cost",
+                "a non-negative amount of money",
+                repr(value),
+            )
         entry = {"value": value, "unit": str(row.get("unit") or "GBP/year")}
         src = row.get("source")
-        entry["source"] = str(src) if isinstance(src, str) and src else f"{path.name} row {i}"
+        entry["source"] = (
+            str(src) if isinstance(src, str) and src else f"{path.name} row {i}"
+        )
         services[svc].setdefault("baseline_cost", {})[council] = entry
     return out
 
@@ -725,22 +747,39 @@ def staff_severance(case: Case) -> Any:
     source = getattr(case, "_source", None)
     path = Path(source or ".").parent / case.staff_at_risk
     if not case.severance_policies:
-        raise InputError(source, "severance_policies",
-                         "a severance policy per council (or 'default') to cost "
-                         f"the staff table {case.staff_at_risk}", "none")
-    key = (str(path.resolve()), path.stat().st_mtime_ns if path.exists() else 0,
-           repr(sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())))
+        raise InputError(
+            source,
+            "severance_policies",
+            "a severance policy per council (or 'default') to cost "
+            f"the staff table {case.staff_at_risk}",
+            "none",
+        )
+    key = (
+        str(path.resolve()),
+        path.stat().st_mtime_ns if path.exists() else 0,
+        repr(
+            sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())
+        ),
+    )
     if key not in _STAFF_CACHE:
         staff = sev.load_staff_table(path)
-        for i, row in enumerate(staff[["service", "council"]].itertuples(index=False), 1):
+        for i, row in enumerate(
+            staff[["service", "council"]].itertuples(index=False), 1
+        ):
             if row.service not in case.services:
-                raise InputError(path, f"data row {i} (file line {i + 1}), column service",
-                                 f"a service of the case ({', '.join(case.services)})",
-                                 repr(row.service))
+                raise InputError(
+                    path,
+                    f"data row {i} (file line {i + 1}), column service",
+                    f"a service of the case ({', '.join(case.services)})",
+                    repr(row.service),
+                )
             if row.council not in case.councils:
-                raise InputError(path, f"data row {i} (file line {i + 1}), column council",
-                                 f"a council of the case ({', '.join(case.councils)})",
-                                 repr(row.council))
+                raise InputError(
+                    path,
+                    f"data row {i} (file line {i + 1}), column council",
+                    f"a council of the case ({', '.join(case.councils)})",
+                    repr(row.council),
+                )
         costed = sev.cost_staff(staff, case.severance_policies)
         _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
     costed, by_service = _STAFF_CACHE[key]
@@ -748,12 +787,19 @@ def staff_severance(case: Case) -> Any:
     for i, row in enumerate(costed.itertuples(index=False), 1):
         svc = case.services[row.service]
         if svc.severance.year is None and row.financial_year not in years:
-            raise InputError(path, f"data row {i} (file line {i + 1}), column leaving_date",
-                             f"a leaving date inside the horizon {years[0]} to {years[-1]}",
-                             f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})")
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column leaving_date",
+                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
+            )
         if svc.severance.has_flat_cost():
-            raise InputError(source, f"services.{row.service}.severance",
-                             "either a flat severance figure or rows in the staff table "
-                             f"{case.staff_at_risk}, not both", "both")
+            raise InputError(
+                source,
+                f"services.{row.service}.severance",
+                "either a flat severance figure or rows in the staff table "
+                f"{case.staff_at_risk}, not both",
+                "both",
+            )
     out = by_service.copy()
     return out if isinstance(out, pd.DataFrame) else None

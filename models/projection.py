@@ -66,7 +66,9 @@ class OptionArrays:
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray  # (S, C, T)
     severance_shares: np.ndarray  # (S, C, T) of redundancy pay
-    strain_shares: np.ndarray | None = None  # (S, C, T) of pension strain; None: as above
+    strain_shares: np.ndarray | None = (
+        None  # (S, C, T) of pension strain; None: as above
+    )
     target_window: tuple[int, int] | None = None
     target: float | None = None
     extras: dict = field(default_factory=dict)
@@ -128,7 +130,9 @@ def compile_option(case: Case, option: str) -> OptionArrays:
     sh_strain = sh_sev.copy()
     staff = staff_severance(oc)
     if staff is not None and len(staff):
-        _add_staff_severance(oc, staff, services, councils, red, strain, sh_sev, sh_strain)
+        _add_staff_severance(
+            oc, staff, services, councils, red, strain, sh_sev, sh_strain
+        )
 
     nominal = st.price_basis == "nominal"
     pay_idx = savings.inflation_index(st.inflation.pay.value if nominal else 0.0, T)
@@ -203,8 +207,12 @@ def _add_staff_severance(
         total = amounts[k].sum(axis=1)  # (S, T)
         has = total > 0
         line += total
-        share = np.divide(amounts[k], total[:, None, :], out=np.zeros_like(amounts[k]),
-                          where=total[:, None, :] > 0)
+        share = np.divide(
+            amounts[k],
+            total[:, None, :],
+            out=np.zeros_like(amounts[k]),
+            where=total[:, None, :] > 0,
+        )
         shares[:] = np.where(has[:, None, :], share, shares)
 
 
@@ -337,11 +345,12 @@ def council_lines(a: OptionArrays, p: dict[str, np.ndarray]) -> dict[str, np.nda
     """Each council's share of the total lines, shape (C, T) [GBP]."""
     sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=0)
     setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=0)
-    strain_shares = a.strain_shares if a.strain_shares is not None else a.severance_shares
-    sev = (
-        sharing.allocate(p["redundancy_pay"], a.severance_shares).sum(axis=0)
-        + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=0)
+    strain_shares = (
+        a.strain_shares if a.strain_shares is not None else a.severance_shares
     )
+    sev = sharing.allocate(p["redundancy_pay"], a.severance_shares).sum(
+        axis=0
+    ) + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=0)
     return {
         "savings": sav,
         "setup": setup,

