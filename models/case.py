@@ -606,6 +606,11 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
     staff_severance(case)  # a bad staff table fails here, before anything runs
+    if case.actuals:
+        from models.monitoring import load_actuals
+
+        for name in case.actuals:
+            load_actuals(Path(source or ".").parent / name)
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case

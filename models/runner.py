@@ -139,6 +139,10 @@ def run_one_case(
     for name, r in results.items():
         doc["options"][name] = option_json(r)
     folder.write_json("results.json", doc)
+    if case.actuals:
+        from models.monitoring_run import monitoring_outputs
+
+        monitoring_outputs(case, folder)
     if notebooks:
         from models import report_runner
 
