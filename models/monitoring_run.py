@@ -27,3 +27,48 @@ def monitoring_outputs(case: Case, folder) -> list[str]:  # noqa: ANN001 - RunFo
         write_monitoring_excel(actuals, table, folder.path(f"{stem}.xlsx"))
         written += [html.name, f"{stem}.xlsx"]
     return written
+
+
+def variance_persists(result, variance_ratio: float, from_year: str) -> dict:  # noqa: ANN001
+    """Effect on an option's NPV and payback if a savings variance persists.
+
+    Gross savings from ``from_year`` on are scaled by ``1 + variance_ratio``;
+    one-off costs are unchanged; net savings, NPV and payback are recomputed:
+
+    ``net'[t] = savings[t] x (1 + v x [t >= from]) - setup[t] - severance[t]``
+
+    Parameters
+    ----------
+    result : models.projection.OptionResult of the approved case's option
+    variance_ratio : (actual - budget) / |budget| of savings so far [/1]
+    from_year : first financial year the variance carries into, e.g. '2011/12'
+
+    Returns
+    -------
+    dict with planned and forecast ``npv`` [GBP], ``npv_effect`` [GBP] and
+    planned and forecast ``payback_year``.
+    """
+    import numpy as np
+
+    from models import appraisal, calendar
+
+    a, p = result.arrays, result.projection
+    t = np.array([calendar.fy_index(y, a.years[0]) for y in a.years])
+    start = calendar.fy_index(from_year, a.years[0])
+    savings = p["savings_total"].sum(axis=0)
+    net = p["net"].sum(axis=0)
+    forecast = net + savings * np.where(t >= start, variance_ratio, 0.0)
+    planned_npv = float(appraisal.net_present_value(net, a.discount_factor))
+    forecast_npv = float(appraisal.net_present_value(forecast, a.discount_factor))
+
+    def payback(values: np.ndarray) -> str | None:
+        i = int(appraisal.payback_index(values))
+        return a.years[i] if i >= 0 else None
+
+    return {
+        "planned_npv": planned_npv,
+        "forecast_npv": forecast_npv,
+        "npv_effect": forecast_npv - planned_npv,
+        "planned_payback_year": payback(net),
+        "forecast_payback_year": payback(forecast),
+    }
