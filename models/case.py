@@ -57,10 +57,16 @@ PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
 
 
 class Council(Strict):
-    """A partner council and its driver data."""
+    """A partner council, its driver data and, if it joins later, the year it joins.
+
+    ``joins`` (a financial year like '2013/14'): before it the council's share of
+    every basis naming it is 0 and the other partners' shares are scaled up so
+    that each year's shares sum to 1 (models.sharing.basis_shares).
+    """
 
     name: str
     drivers: dict[str, Driver] = Field(default_factory=dict)
+    joins: str | None = None
 
 
 class SavingsByCategory(Strict):
@@ -308,25 +314,7 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
                 )
             )
 
-    for bname, basis in case.bases.items():
-        for council in basis.shares:
-            if council not in councils:
-                out.append(
-                    (
-                        f"bases.{bname}.shares.{council}",
-                        f"a council of the case ({', '.join(sorted(councils))})",
-                        repr(council),
-                    )
-                )
-        missing = councils - set(basis.shares)
-        if missing:
-            out.append(
-                (
-                    f"bases.{bname}.shares",
-                    "a share for every partner council",
-                    f"none for {', '.join(sorted(missing))}",
-                )
-            )
+    out.extend(_bases_problems(case, year_ok))
     for sname, svc in case.services.items():
         p = f"services.{sname}"
         if svc.host is not None and svc.host not in councils:
@@ -435,6 +423,74 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
         else:
             parts.append(str(item))
     return ".".join(parts)
+
+
+def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None]]:
+    """Checks of the cost-sharing bases and joining years (models.bases).
+
+    Shares sum to 1; partners are councils of the case; every partner of a driver
+    or hybrid basis has the driver; some partner carries the basis in every year;
+    joining years are inside the horizon.  A basis no service names is a warning.
+    """
+    import warnings
+
+    out: list[tuple[str, str, str | None]] = []
+    councils = list(case.councils)
+    known = f"a council of the case ({', '.join(sorted(councils))})"
+    years = case.settings.years()
+    for cname, council in case.councils.items():
+        year_ok(f"councils.{cname}.joins", council.joins)
+    users: dict[str, list[str]] = {b: [] for b in case.bases}
+    for sname, svc in case.services.items():
+        for b in (svc.basis, svc.savings_basis, svc.set_up_basis, svc.severance.basis):
+            if b in users and sname not in users[b]:
+                users[b].append(sname)
+    for bname, basis in case.bases.items():
+        p = f"bases.{bname}"
+        used_by = f" (basis '{bname}'" + (
+            f", used by {', '.join(users[bname])})" if users[bname] else ")"
+        )
+        if not users[bname]:
+            warnings.warn(
+                f"{getattr(case, '_source', None) or 'case'}: {p}: "
+                "no service uses this basis",
+                UserWarning,
+                stacklevel=2,
+            )
+        if basis.type in ("fixed", "hybrid"):
+            for council in basis.shares:
+                if council not in case.councils:
+                    out.append((f"{p}.shares.{council}", known, repr(council)))
+            total = basis.share_total()
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                out.append((f"{p}.shares", "shares that sum to 1", f"{total:g}"))
+        if basis.type == "driver" and basis.councils is not None:
+            for i, council in enumerate(basis.councils):
+                if council not in case.councils:
+                    out.append((f"{p}.councils[{i}]", known, repr(council)))
+        partners = [c for c in basis.partners(councils) if c in case.councils]
+        if basis.type in ("driver", "hybrid"):
+            for council in partners:
+                if basis.driver not in case.councils[council].drivers:
+                    out.append(
+                        (
+                            f"councils.{council}.drivers.{basis.driver}",
+                            f"a value of the driver '{basis.driver}' for every "
+                            f"partner{used_by}",
+                            "it is missing",
+                        )
+                    )
+        joins = [case.councils[c].joins for c in partners]
+        starts = [years.index(j) if j in years else 0 for j in joins]
+        if partners and min(starts) > 0:
+            out.append(
+                (
+                    p,
+                    f"a partner in every year of the horizon{used_by}",
+                    f"none before {years[min(starts)]}",
+                )
+            )
+    return out
 
 
 def validation_errors(
