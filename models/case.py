@@ -464,6 +464,17 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
             total = basis.share_total()
             if abs(total - 1.0) > SHARE_TOLERANCE:
                 out.append((f"{p}.shares", "shares that sum to 1", f"{total:g}"))
+        if basis.type == "hybrid":
+            weights = basis.fixed_weight.value + basis.driver_weight.value
+            if abs(weights - 1.0) > SHARE_TOLERANCE:
+                out.append(
+                    (
+                        f"{p}.driver_weight",
+                        "fixed_weight + driver_weight = 1",
+                        f"{basis.fixed_weight.value:g} + "
+                        f"{basis.driver_weight.value:g} = {weights:g}",
+                    )
+                )
         if basis.type == "driver" and basis.councils is not None:
             for i, council in enumerate(basis.councils):
                 if council not in case.councils:
@@ -490,6 +501,15 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
                     f"none before {years[min(starts)]}",
                 )
             )
+        elif not out and all(
+            c.joins is None or c.joins in years for c in case.councils.values()
+        ):
+            from models.sharing import basis_shares
+
+            try:  # a zero share or driver for every partner present in some year
+                basis_shares(case, bname, councils, len(years))
+            except InputError as exc:
+                out.append((exc.where or p, exc.expected + used_by, exc.found))
     return out
 
 
