@@ -452,8 +452,7 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
         )
         if not users[bname]:
             warnings.warn(
-                f"{getattr(case, '_source', None) or 'case'}: {p}: "
-                "no service uses this basis",
+                f"{p}: no service uses this basis (a warning, not an error)",
                 UserWarning,
                 stacklevel=2,
             )

@@ -136,7 +136,7 @@ def basis_shares(
     ...     "councils": {"a": {"name": "A"}, "b": {"name": "B"}},
     ...     "settings": {"base_year": "2011/12", "horizon_years": 2},
     ...     "bases": {"sixty_forty": {"type": "fixed", "shares": {"a": 0.6, "b": 0.4}}},
-    ...     "services": {}, "options": {}})
+    ...     "services": {"s": {"name": "S", "basis": "sixty_forty"}}, "options": {}})
     >>> basis_shares(case, "sixty_forty", ["a", "b"], 2).tolist()
     [[0.6, 0.6], [0.4, 0.4]]
     """
