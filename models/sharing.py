@@ -375,3 +375,29 @@ def true_up(
     frame["re_allocation"] = frame["restated_charge"] - frame["charged"]
     frame.index.name = "council"
     return frame
+
+
+COUNCIL_TABLE_LINES = ("Savings", "Costs|Set-up", "Costs|Severance", "Net saving")
+
+
+def council_tables(
+    result: OptionResult,
+    line_items: tuple[str, ...] = COUNCIL_TABLE_LINES,
+    unit: float = 1000.0,
+) -> pd.DataFrame:
+    """The option's council x year tables for display, stacked, each footing [units].
+
+    One :func:`council_table` per line item, with columns ``option``,
+    ``line_item``, ``council`` (councils then ``Total``) and one column per year
+    then ``Total``; values in whole ``unit`` (default £'000).  Suitable for
+    writing beside results.csv (e.g. ``council_tables.csv``).
+    """
+    frames = []
+    for line in line_items:
+        table = council_table(result, line, unit)
+        table.index.name = "council"
+        frame = table.reset_index()
+        frame.insert(0, "line_item", line)
+        frame.insert(0, "option", result.arrays.option)
+        frames.append(frame)
+    return pd.concat(frames, ignore_index=True)

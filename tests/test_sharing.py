@@ -18,9 +18,11 @@ from models.projection import check_totals, council_lines, run_option
 from models.results import run_case
 from models.rounding import foots
 from models.sharing import (
+    COUNCIL_TABLE_LINES,
     basis_shares,
     council_summary,
     council_table,
+    council_tables,
     proportional_shares,
     true_up,
     unused_bases,
@@ -518,3 +520,14 @@ def test_council_table_rows_are_councils_and_total():
         "2011/12",
         "Total",
     ]
+
+
+def test_council_tables_stack_one_footing_table_per_line_item():
+    result = run_option(case_from_dict(appendix_a_case()), "share")
+    tables = council_tables(result)
+    assert tables["line_item"].unique().tolist() == list(COUNCIL_TABLE_LINES)
+    for _, table in tables.groupby("line_item"):
+        wide = table.set_index("council")[["2011/12", "Total"]]
+        assert foots(wide, row_total="Total", col_total="Total")
+    savings = tables[tables["line_item"] == "Savings"].set_index("council")
+    assert savings["Total"].tolist() == [129, 219, 348]
