@@ -72,3 +72,38 @@ def variance_persists(result, variance_ratio: float, from_year: str) -> dict:  #
         "planned_payback_year": payback(net),
         "forecast_payback_year": payback(forecast),
     }
+
+
+def monitoring_headline(actuals, table, case_path, option: str):  # noqa: ANN001
+    """One-row table: overall variance, and its effect on the case if it persists.
+
+    The overall variance ratio (actual / budget - 1 of the overall position) is
+    carried from the year after the monitored one.
+    """
+    import pandas as pd
+
+    from models import calendar
+    from models.case import load_case
+    from models.monitoring import totals
+    from models.projection import run_option
+
+    overall = totals(table).set_index("level").loc["overall"]
+    ratio = float(overall["variance_pct"])
+    period = actuals.spec.period.financial_year
+    case = load_case(case_path)
+    result = run_option(case, option)
+    first = result.arrays.years[0]
+    from_year = max(calendar.fy_label(calendar.fy_start_year(period) + 1), first,
+                    key=calendar.fy_start_year)
+    effect = variance_persists(result, ratio, from_year)
+    return pd.DataFrame([{
+        "monitored year": period,
+        "budget £": overall["budget_total"],
+        "actual £": overall["actual"],
+        "variance %": round(100 * ratio, 1),
+        "option": option,
+        "planned NPV £": round(effect["planned_npv"]),
+        "NPV if variance persists £": round(effect["forecast_npv"]),
+        "planned payback": effect["planned_payback_year"],
+        "payback if variance persists": effect["forecast_payback_year"],
+    }])
