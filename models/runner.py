@@ -66,9 +66,10 @@ def git_commit(path: Path | None = None) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def case_inputs(case_path: Path) -> dict[str, str]:
+def case_inputs(case_path: Path, case: Case | None = None) -> dict[str, str]:
     """Every input file of a case and its SHA-256 (the case file and files it names)."""
-    return {str(case_path): file_sha256(case_path)}
+    files = [case_path, *(case.input_files() if case is not None else [])]
+    return {str(p): file_sha256(p) for p in files if Path(p).exists()}
 
 
 def run_cases(
@@ -138,6 +139,10 @@ def run_one_case(
     for name, r in results.items():
         doc["options"][name] = option_json(r)
     folder.write_json("results.json", doc)
+    if case.actuals:
+        from models.monitoring_run import monitoring_outputs
+
+        monitoring_outputs(case, folder)
     if notebooks:
         from models import report_runner
 
@@ -146,7 +151,7 @@ def run_one_case(
     manifest = {
         "case": case.name,
         "run_id": folder.run_id,
-        "inputs": case_inputs(path),
+        "inputs": case_inputs(path, case),
         "package_version": __version__,
         "git_commit": git_commit(),
         "dependencies": dependency_versions(),
