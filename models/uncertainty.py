@@ -74,7 +74,7 @@ from models.case import (
     option_case,
 )
 from models.errors import InputError
-from models.projection import compile_option, run_option
+from models.projection import compile_option, project, summarise
 from models.uncertainty_spec import UncertaintySpec
 
 AGGREGATES: dict[str, tuple[str, str]] = {
@@ -129,7 +129,8 @@ class UncertaintyModel:
     general_inflation: float | None  # None in the real price basis
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray
-    severance_shares: np.ndarray
+    severance_shares: np.ndarray  # (S, C, T) of redundancy pay
+    strain_shares: np.ndarray  # (S, C, T) of pension strain
     target_window: tuple[int, int] | None
     target: float | None
     explicit_categories: np.ndarray  # (S, K) bool: a year-by-year saving exists
@@ -246,6 +247,9 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         savings_shares=a.savings_shares,
         setup_shares=a.setup_shares,
         severance_shares=a.severance_shares,
+        strain_shares=(
+            a.strain_shares if a.strain_shares is not None else a.severance_shares
+        ),
         target_window=a.target_window,
         target=a.target,
         explicit_categories=explicit_cats,
@@ -590,9 +594,10 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     item_service = model.item_service
     item_rows = model.item_costs.sum(axis=1)  # (I, T): each item in its own service
     item_weight = lv.item_factor * uplift[:, item_service]
-    same_shares = np.array_equal(
-        model.savings_shares, model.setup_shares
-    ) and np.array_equal(model.savings_shares, model.severance_shares)
+    same_shares = all(
+        np.array_equal(model.savings_shares, other)
+        for other in (model.setup_shares, model.severance_shares, model.strain_shares)
+    )
     has_explicit = model.explicit_categories.any(axis=1)
     net = np.zeros((D, T))
     net_c = np.zeros((D, C, T))
@@ -612,12 +617,13 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
             sav += f @ model.explicit_savings_indexed[i]
         items = np.nonzero(item_service == i)[0]
         setup = item_weight[:, items] @ item_rows[items]  # (D, T)
-        sev = (lv.redundancy_factor[:, i] * uplift[:, i])[
+        red = (lv.redundancy_factor[:, i] * uplift[:, i])[
             :, None
-        ] * model.redundancy_pay[i] + (lv.strain_factor[:, i] * uplift[:, i])[
+        ] * model.redundancy_pay[i]
+        strain = (lv.strain_factor[:, i] * uplift[:, i])[
             :, None
         ] * model.pension_strain[i]
-        net_i = sav - setup - sev
+        net_i = sav - setup - red - strain
         net += net_i
         if window is not None:
             lo, hi = model.target_window
@@ -629,7 +635,8 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
                 net_c += (
                     sav[:, None, :] * model.savings_shares[i]
                     - setup[:, None, :] * model.setup_shares[i]
-                    - sev[:, None, :] * model.severance_shares[i]
+                    - red[:, None, :] * model.severance_shares[i]
+                    - strain[:, None, :] * model.strain_shares[i]
                 )
     rates = model.real_rates + lv.rate_shift[:, None]
     if model.general_inflation is not None:
@@ -684,7 +691,9 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
 
     Paths are written into the option's YAML dict; aggregates then scale every
     matching value; the result is re-validated by the core loader.  Go-live delays
-    must be whole months here (the case file holds dates).
+    must be whole months here (the case file holds dates).  Severance is not
+    written here: it may be costed person by person from the staff-at-risk table,
+    so :func:`slow_npv` scales the compiled severance lines instead.
     """
     oc = option_case(case, option)
     raw = copy.deepcopy(getattr(oc, "_raw", None) or oc.model_dump(mode="json"))
@@ -715,8 +724,6 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
         elif parts[2].startswith("set_up_costs"):
             n = int(parts[2].split("[")[1].rstrip("]"))
             _set_number(svc["set_up_costs"][n], "amount", v)
-        elif parts[2] == "severance":
-            _set_number(svc["severance"], parts[3], v)
         elif parts[2] == "go_live":
             if v != round(v):
                 raise ValueError("overridden_case: go-live delays must be whole months")
@@ -735,10 +742,6 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
                 "amount",
                 _get_number(item["amount"]) * agg.get("set_up_costs", 1.0),
             )
-        sev = svc.get("severance", {})
-        for key in ("redundancy_pay", "pension_strain"):
-            if key in sev:
-                _set_number(sev, key, _get_number(sev[key]) * agg.get("severance", 1.0))
         delay = agg.get("go_live_delay_months", 0.0)
         if delay and svc.get("go_live") is not None and not svc.get("savings_by_year"):
             if delay != round(delay):
@@ -754,8 +757,31 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
 
 
 def slow_npv(case: Case, option: str, values: Mapping[str, float]) -> float:
-    """NPV [GBP] of one draw the obvious way: override the case, validate, run the core."""
-    return run_option(overridden_case(case, option, values), option).summary.npv
+    """NPV [GBP] of one draw the obvious way: override the case, validate, compile and
+    project it with the core (severance lines scaled on the compiled arrays)."""
+    a = compile_option(overridden_case(case, option, values), option)
+    red = np.full(len(a.services), float(values.get("severance", 1.0)))
+    strain = red.copy()
+    for path, v in values.items():
+        parts = path.split(".")
+        if len(parts) == 4 and parts[2] == "severance" and parts[1] in a.services:
+            i = a.services.index(parts[1])
+            line = (
+                a.redundancy_pay if parts[3] == "redundancy_pay" else a.pension_strain
+            )
+            factor = red if parts[3] == "redundancy_pay" else strain
+            factor[i] *= float(v) / line[i].sum()
+    a = a.with_(
+        redundancy_pay=a.redundancy_pay * red[:, None],
+        pension_strain=a.pension_strain * strain[:, None],
+    )
+    p = project(a)
+    return summarise(
+        a,
+        p["net"].sum(axis=0),
+        p["net_economic"].sum(axis=0),
+        p["savings_total"].sum(axis=0),
+    ).npv
 
 
 def slow_npvs(case: Case, option: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
