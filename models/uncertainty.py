@@ -602,10 +602,11 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     net = np.zeros((D, T))
     net_c = np.zeros((D, C, T))
     window = np.zeros(D) if model.target_window is not None else None
+    groups: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
     # one pass per service (S is small); every operation is over all draws at once
     for i in range(S):
         f = lv.savings_factor[:, i, :] * keep[:, i, None]  # (D, K)
-        sav = f @ model.full_year_savings_indexed[i]  # (D, T)
+        sav = _weighted_rows(f, model.full_year_savings_indexed[i], D)  # (D, T)
         table = model.realisation_tables[i]
         if table is not None and np.any(lv.delay_months[:, i] != 0):
             sav *= realisation_with_delay(
@@ -614,9 +615,9 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
         else:
             sav *= model.base_realisation[i]
         if has_explicit[i]:
-            sav += f @ model.explicit_savings_indexed[i]
+            sav += _weighted_rows(f, model.explicit_savings_indexed[i], D)
         items = np.nonzero(item_service == i)[0]
-        setup = item_weight[:, items] @ item_rows[items]  # (D, T)
+        setup = _weighted_rows(item_weight[:, items], item_rows[items], D)  # (D, T)
         red = (lv.redundancy_factor[:, i] * uplift[:, i])[
             :, None
         ] * model.redundancy_pay[i]
@@ -629,15 +630,16 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
             lo, hi = model.target_window
             window += sav[:, lo : hi + 1].sum(axis=-1)
         if councils:
+            # lines sharing the same (C, T) shares are summed before splitting
             if same_shares:
-                net_c += net_i[:, None, :] * model.savings_shares[i]
+                _add_to_group(groups, model.savings_shares[i], net_i)
             else:
-                net_c += (
-                    sav[:, None, :] * model.savings_shares[i]
-                    - setup[:, None, :] * model.setup_shares[i]
-                    - red[:, None, :] * model.severance_shares[i]
-                    - strain[:, None, :] * model.strain_shares[i]
-                )
+                _add_to_group(groups, model.savings_shares[i], sav)
+                _add_to_group(groups, model.setup_shares[i], -setup)
+                _add_to_group(groups, model.severance_shares[i], -red)
+                _add_to_group(groups, model.strain_shares[i], -strain)
+    for shares, line in groups.values():
+        net_c += line[:, None, :] * shares
     rates = model.real_rates + lv.rate_shift[:, None]
     if model.general_inflation is not None:
         rates = appraisal.nominal_rates(rates, model.general_inflation)
@@ -651,6 +653,30 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
         net=net,
         net_council=net_c,
     )
+
+
+def _add_to_group(
+    groups: dict[bytes, tuple[np.ndarray, np.ndarray]],
+    shares: np.ndarray,
+    line: np.ndarray,
+) -> None:
+    """Accumulate a (D, T) line under its (C, T) council shares."""
+    key = shares.tobytes()
+    if key in groups:
+        groups[key][1].__iadd__(line)
+    else:
+        groups[key] = (shares, line.copy())
+
+
+def _weighted_rows(weights: np.ndarray, rows: np.ndarray, draws: int) -> np.ndarray:
+    """``sum_j weights[d, j] x rows[j, t]`` (D, T), skipping rows of zeros.
+
+    A short sum of outer products: faster than a BLAS matmul for these thin shapes.
+    """
+    out = np.zeros((draws, rows.shape[-1]))
+    for j in np.nonzero(np.any(rows != 0, axis=-1))[0]:
+        out += weights[:, j, None] * rows[j]
+    return out
 
 
 def npv_at(
