@@ -58,6 +58,7 @@ import copy
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -1363,3 +1364,55 @@ def service_optimism_bias(
                 ptype, measure, mitigation
             )
     return out
+
+
+# --------------------------------------------------------------------------- run folder
+
+
+def uncertainty_outputs(
+    case: Case, folder: Any, options: list[str] | None = None
+) -> list[str]:
+    """Write the uncertainty tables and charts of a case into a run folder.
+
+    Files (under ``uncertainty/``): ``sensitivity.csv`` (every scenario, long),
+    ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
+    case declares distributions, ``monte_carlo_summary.csv``,
+    ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
+    :class:`models.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
+    names written.
+    """
+    from models.report import uncertainty_charts as charts
+
+    names = options if options is not None else list(case.options)
+    spec = case.uncertainty or UncertaintySpec()
+    written: list[str] = []
+
+    def out(name: str) -> Path:
+        written.append(f"uncertainty/{name}")
+        return folder.path(f"uncertainty/{name}")
+
+    longs = []
+    for o in names:
+        longs.append(
+            sensitivity_long(
+                case, o, list(spec.sensitivity.changes), spec.sensitivity.ranges
+            ).assign(option=o)
+        )
+        table = sensitivity_table(case, o)
+        table.to_csv(out(f"tornado_{o}.csv"), index=False)
+        if len(table) and table["swing"].max() > 0:
+            charts.tornado_chart(table, title=f"Sensitivity of NPV: {o}").savefig(
+                out(f"tornado_{o}.png"), dpi=120
+            )
+    pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
+    switching_table(case, names).to_csv(out("switching_values.csv"), index=False)
+    if spec.parameters:
+        runs = monte_carlo_case(case, names, progress=False)
+        pd.concat(
+            [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
+        ).to_csv(out("monte_carlo_summary.csv"), index=False)
+        for o, r in runs.items():
+            if np.ptp(r.npv) > 0:
+                charts.npv_histogram(r).savefig(out(f"npv_histogram_{o}.png"), dpi=120)
+        charts.npv_s_curve(list(runs.values())).savefig(out("npv_s_curve.png"), dpi=120)
+    return written

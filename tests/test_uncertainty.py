@@ -628,3 +628,21 @@ def test_whole_month_go_lives_give_the_core_realisation_factor(month, ramp):
         realisation_factor(month, ramp, 10),
         atol=1e-12,
     )
+
+
+def test_the_run_folder_gets_the_tables_and_charts(default_case, tmp_path):
+    class Folder:
+        def path(self, name):
+            p = tmp_path / name
+            p.parent.mkdir(parents=True, exist_ok=True)
+            return p
+
+    written = u.uncertainty_outputs(default_case, Folder())
+    for name in (
+        "uncertainty/switching_values.csv",
+        "uncertainty/monte_carlo_summary.csv",
+        "uncertainty/tornado_single_business_case.png",
+        "uncertainty/npv_s_curve.png",
+    ):
+        assert name in written and (tmp_path / name).stat().st_size > 0
+    assert "uncertainty/npv_histogram_status_quo.png" not in written  # NPV always 0
