@@ -76,7 +76,12 @@ from models.case import (
 )
 from models.errors import InputError
 from models.projection import compile_option, project, summarise
-from models.uncertainty_spec import UncertaintySpec
+from models.uncertainty_spec import (
+    AGGREGATE_NAMES,
+    UncertaintySpec,
+    parameter_names,
+    parameter_problems,
+)
 
 AGGREGATES: dict[str, tuple[str, str]] = {
     "savings_achieved": ("/1", "Savings achieved (factor on every saving)"),
@@ -86,6 +91,7 @@ AGGREGATES: dict[str, tuple[str, str]] = {
     "discount_rate": ("/1", "Discount rate (year 0 real rate)"),
 }
 """Aggregate parameters: name -> (unit, label).  Base values: 1, 1, 1, 0, the rate."""
+assert tuple(AGGREGATES) == AGGREGATE_NAMES
 
 SWITCHING_BOUNDS: dict[str, tuple[float, float]] = {
     "savings_achieved": (0.0, 5.0),
@@ -439,43 +445,20 @@ def _service_index(model: UncertaintyModel, path: str, source: Any) -> int | Non
 
 def parameter_paths(case: Case) -> set[str]:
     """Every path and aggregate a distribution may name in this case (all options)."""
-    names: set[str] = set(AGGREGATES) | {
-        "settings.optimism_bias.costs",
-        "settings.optimism_bias.savings",
-        "settings.discount_rate",
-    }
-    for s, svc in case.services.items():
-        for cat in SAVINGS_CATEGORIES:
-            names.add(f"services.{s}.savings.{cat}")
-            names.add(f"services.{s}.savings_by_year.*.{cat}")
-        for n in range(len(svc.set_up_costs)):
-            names.add(f"services.{s}.set_up_costs[{n}].amount")
-        names.add(f"services.{s}.severance.redundancy_pay")
-        names.add(f"services.{s}.severance.pension_strain")
-        names.add(f"services.{s}.go_live")
-    return names
+    return parameter_names({s: len(v.set_up_costs) for s, v in case.services.items()})
 
 
 def uncertainty_problems(case: Case) -> list[InputError]:
-    """Distributions or correlations naming a parameter the case does not have."""
-    spec = case.uncertainty
-    if spec is None:
+    """Distributions naming a parameter the case does not have (see
+    :func:`models.uncertainty_spec.parameter_problems`)."""
+    if case.uncertainty is None:
         return []
-    known = parameter_paths(case)
+    items = {s: len(v.set_up_costs) for s, v in case.services.items()}
     source = getattr(case, "_source", None)
-    out = []
-    for p in spec.parameters:
-        if p not in known:
-            out.append(
-                InputError(
-                    source,
-                    f"uncertainty.parameters.{p}",
-                    "an aggregate (" + ", ".join(AGGREGATES) + ") or a path such as "
-                    "services.<service>.savings.staff",
-                    repr(p),
-                )
-            )
-    return out
+    return [
+        InputError(source, where, expected, found)
+        for where, expected, found in parameter_problems(case.uncertainty, items)
+    ]
 
 
 def levers_from_values(
@@ -1076,7 +1059,6 @@ def sample_parameters(
     (the rank correlation of the draws is ``(6/pi) arcsin(rho/2)``, within 0.02
     of ``rho``).  Without correlations the parameters are independent.
 
-    >>> from models.uncertainty_spec import UncertaintySpec
     >>> spec = UncertaintySpec(parameters={"severance": {
     ...     "distribution": "uniform", "min": 1, "max": 2, "source": "x"}})
     >>> x = sample_parameters(spec, 1000, 1)["severance"]

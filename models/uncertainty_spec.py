@@ -198,3 +198,63 @@ class UncertaintySpec(Strict):
             if c.parameters[0] == c.parameters[1]:
                 raise ValueError("expected two different parameters in a correlation")
         return self
+
+
+AGGREGATE_NAMES = (
+    "savings_achieved",
+    "set_up_costs",
+    "severance",
+    "go_live_delay_months",
+    "discount_rate",
+)
+"""Aggregate parameters (see models.uncertainty.AGGREGATES for units and labels)."""
+
+_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
+
+
+def parameter_names(set_up_items: dict[str, int]) -> set[str]:
+    """Every path or aggregate a distribution may name, given each service's number
+    of set-up cost items (``{service: n}``).
+
+    >>> sorted(parameter_names({"hr": 1}))[:3]
+    ['discount_rate', 'go_live_delay_months', 'savings_achieved']
+    """
+    names = set(AGGREGATE_NAMES) | {
+        "settings.optimism_bias.costs",
+        "settings.optimism_bias.savings",
+        "settings.discount_rate",
+    }
+    for s, n_items in set_up_items.items():
+        for cat in _CATEGORIES:
+            names.add(f"services.{s}.savings.{cat}")
+            names.add(f"services.{s}.savings_by_year.*.{cat}")
+        for n in range(n_items):
+            names.add(f"services.{s}.set_up_costs[{n}].amount")
+        names.add(f"services.{s}.severance.redundancy_pay")
+        names.add(f"services.{s}.severance.pension_strain")
+        names.add(f"services.{s}.go_live")
+    return names
+
+
+def parameter_problems(
+    spec: UncertaintySpec, set_up_items: dict[str, int]
+) -> list[tuple[str, str, str]]:
+    """(where, expected, found) for each distribution naming an unknown parameter,
+    in the form ``models.case._cross_reference_problems`` collects.
+
+    >>> spec = UncertaintySpec(parameters={"services.hr.savings.staf": {
+    ...     "distribution": "uniform", "min": 0, "max": 1, "source": "x"}})
+    >>> parameter_problems(spec, {"hr": 0})[0][0]
+    'uncertainty.parameters.services.hr.savings.staf'
+    """
+    known = parameter_names(set_up_items)
+    return [
+        (
+            f"uncertainty.parameters.{p}",
+            "an aggregate (" + ", ".join(AGGREGATE_NAMES) + ") or a path such as "
+            "services.<service>.savings.staff",
+            repr(p),
+        )
+        for p in spec.parameters
+        if p not in known
+    ]
