@@ -513,22 +513,21 @@ def test_a_misspelt_uncertainty_key_is_rejected(small_case_dict):
         _with_uncertainty(small_case_dict, {"seeed": 1})
 
 
-def test_uncertainty_problems_names_a_parameter_the_case_does_not_have(small_case_dict):
-    case = _with_uncertainty(
-        small_case_dict,
-        {
-            "parameters": {
-                "services.payroll.savings.staf": {
-                    "distribution": "uniform",
-                    "min": 0,
-                    "max": 1,
-                    "source": "t",
-                }
+def test_uncertainty_problems_names_a_parameter_the_case_does_not_have(small):
+    spec = UncertaintySpec(
+        parameters={
+            "services.payroll.savings.staf": {
+                "distribution": "uniform",
+                "min": 0,
+                "max": 1,
+                "source": "t",
             }
-        },
+        }
     )
+    case = small.model_copy(update={"uncertainty": spec})  # as if loaded unchecked
     problems = u.uncertainty_problems(case)
-    assert len(problems) == 1 and "services.payroll.savings.staf" in problems[0].message
+    assert len(problems) == 1
+    assert "uncertainty.parameters.services.payroll.savings.staf" in problems[0].message
 
 
 def test_uncertainty_json_carries_the_monte_carlo_summary_and_switching_values(
