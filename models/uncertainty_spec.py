@@ -49,7 +49,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from scipy import stats
 
 from models.quantities import Strict
@@ -174,8 +174,20 @@ class Correlation(Strict):
 class SensitivitySpec(Strict):
     """One-at-a-time sensitivity: relative changes, and ranges per parameter."""
 
-    changes: list[float] = Field(default_factory=lambda: [-0.25, -0.10, 0.10, 0.25])
+    changes: list[float] = Field(
+        default_factory=lambda: [-0.25, -0.10, 0.10, 0.25], min_length=1
+    )
     ranges: dict[str, list[float]] = Field(default_factory=dict)
+
+    @field_validator("ranges")
+    @classmethod
+    def _two_or_more_values(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
+        for name, values in v.items():
+            if len(values) < 2:
+                raise ValueError(
+                    f"expected at least two values to try for {name!r} (low and high)"
+                )
+        return v
 
 
 class UncertaintySpec(Strict):
@@ -248,13 +260,11 @@ def parameter_problems(
     'uncertainty.parameters.services.hr.savings.staf'
     """
     known = parameter_names(set_up_items)
-    return [
-        (
-            f"uncertainty.parameters.{p}",
-            "an aggregate (" + ", ".join(AGGREGATE_NAMES) + ") or a path such as "
-            "services.<service>.savings.staff",
-            repr(p),
-        )
-        for p in spec.parameters
-        if p not in known
+    expected = (
+        "an aggregate (" + ", ".join(AGGREGATE_NAMES) + ") or a path such as "
+        "services.<service>.savings.staff"
+    )
+    named = [(f"uncertainty.parameters.{p}", p) for p in spec.parameters] + [
+        (f"uncertainty.sensitivity.ranges.{p}", p) for p in spec.sensitivity.ranges
     ]
+    return [(where, expected, repr(p)) for where, p in named if p not in known]

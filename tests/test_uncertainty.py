@@ -645,3 +645,10 @@ def test_the_run_folder_gets_the_tables_and_charts(default_case, tmp_path):
     ):
         assert name in written and (tmp_path / name).stat().st_size > 0
     assert "uncertainty/npv_histogram_status_quo.png" not in written  # NPV always 0
+
+
+def test_a_sensitivity_range_needs_a_low_and_a_high_value(small_case_dict):
+    with pytest.raises(InputError, match="at least two values"):
+        _with_uncertainty(
+            small_case_dict, {"sensitivity": {"ranges": {"severance": [1.2]}}}
+        )
