@@ -652,3 +652,43 @@ def test_a_sensitivity_range_needs_a_low_and_a_high_value(small_case_dict):
         _with_uncertainty(
             small_case_dict, {"sensitivity": {"ranges": {"severance": [1.2]}}}
         )
+
+
+def test_payback_probability_of_the_linear_case_has_its_closed_form(small_case_dict):
+    # horizon of three years: payback within it iff the cumulative net saving at
+    # the end is >= 0: 270,000 f - 50,000 - 60,000 h >= 0, a normal with mean
+    # 160,000 and variance (135,000)^2 + 12,000^2 - 2 x 0.5 x 135,000 x 12,000
+    mc = u.monte_carlo(_linear_case(small_case_dict), "share_payroll")
+    sd = np.sqrt(135_000**2 + 12_000**2 - 135_000 * 12_000)
+    p = stats.norm.cdf(160_000 / sd)
+    row = u.monte_carlo_summary(mc).set_index("council").loc["All"]
+    assert abs(row["prob_payback_within_horizon"] - p) < 4 * np.sqrt(
+        p * (1 - p) / mc.draws
+    )
+    # the median draw pays back in 2012/13: cumulative 150,000 - 110,000 > 0
+    assert row["payback_p50"] == "2012/13"
+    assert row["payback_p90"] is None  # over 10% of draws never pay back
+
+
+def test_a_cctv_style_redundancy_overrun_cuts_that_years_net_saving_by_30k():
+    # seed 002 para 3.1.5 e-f: redundancy budgeted at £80,000 cost £110,000
+    # (a factor of 1.375), cutting the year's savings of £262,000 to £232,000
+    case = case_from_dict(
+        {
+            **_small(),
+            "services": {
+                "cctv_lifeline": {
+                    "name": "CCTV and Lifeline",
+                    "basis": "sixty_forty",
+                    "savings": {"staff": 262_000},
+                    "go_live": "2011-04-01",
+                    "severance": {"redundancy_pay": 80_000, "year": "2011/12"},
+                }
+            },
+        }
+    )
+    model = u.compile_model(case, "share_payroll")
+    lv = u.levers_from_values(model, {"severance": [1.0, 110_000 / 80_000]})
+    net = u.evaluate(model, lv).net[:, 0]
+    assert net.tolist() == pytest.approx([262_000 - 80_000, 262_000 - 110_000])
+    assert net[0] - net[1] == pytest.approx(30_000)
