@@ -22,7 +22,7 @@ import datetime as dt
 import difflib
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -43,14 +43,10 @@ from models.yamlio import load_yaml
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 """Categories of recurring savings; ``staff`` is uprated by pay inflation."""
 
-SETUP_CATEGORIES = (
-    "ict",
-    "accommodation",
-    "project_team",
-    "training",
-    "transitional_support",
-    "other",
-)
+SetupCategory = Literal[
+    "ict", "accommodation", "project_team", "training", "transitional_support", "other"
+]
+SETUP_CATEGORIES: tuple[str, ...] = get_args(SetupCategory)
 """Categories of one-off set-up costs; the pay-related ones follow pay inflation."""
 
 PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
@@ -85,14 +81,7 @@ class SavingsByCategory(Strict):
 class SetupCost(Strict):
     """A one-off set-up cost, falling in one year or spread by a profile."""
 
-    category: Literal[
-        "ict",
-        "accommodation",
-        "project_team",
-        "training",
-        "transitional_support",
-        "other",
-    ]
+    category: SetupCategory
     amount: Money
     year: str | None = None
     profile: dict[str, float] | None = None

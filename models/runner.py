@@ -135,6 +135,12 @@ def run_one_case(
     if results:
         long = pd.concat([r.long for r in results.values()], ignore_index=True)
         long.to_csv(folder.path("results.csv"), index=False)
+        from models.sharing import council_tables
+
+        # per-council tables in £'000, rounded so that every row and column foots
+        pd.concat([council_tables(r) for r in results.values()]).to_csv(
+            folder.path("council_tables.csv"), index=False
+        )
     doc = results_json(case, results)
     for name, r in results.items():
         doc["options"][name] = option_json(r)

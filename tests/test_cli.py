@@ -131,3 +131,19 @@ def test_a_run_of_the_default_case_includes_the_monitoring_report(tmp_path):
     manifest = json.loads((latest / "manifest.json").read_text())
     assert any(k.endswith("actuals_2010_11.yaml") for k in manifest["inputs"])
     assert any(k.endswith("staff_at_risk_2011.csv") for k in manifest["inputs"])
+
+
+def test_run_writes_per_council_tables_that_foot_to_the_pound_thousand(tmp_path):
+    import pandas as pd
+
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    latest = tmp_path / "bromsgrove_redditch_2011" / "latest"
+    tables = pd.read_csv(latest / "council_tables.csv")
+    years = [c for c in tables.columns if "/" in c]
+    for (_option, _line), t in tables.groupby(["option", "line_item"]):
+        parts, total = t[t.council != "Total"], t[t.council == "Total"].iloc[0]
+        # columns foot: councils add to the Total row in every year and overall
+        assert (parts[[*years, "Total"]].sum() == total[[*years, "Total"]]).all()
+        # rows foot: years add to each row's Total
+        assert (t[years].sum(axis=1) == t["Total"]).all()
