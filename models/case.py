@@ -37,7 +37,7 @@ from models.bases import Basis
 from models.errors import InputError, InputErrors
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
 from models.severance import SeverancePolicy
-from models.uncertainty_spec import UncertaintySpec
+from models.uncertainty_spec import UncertaintySpec, parameter_problems
 from models.yamlio import load_yaml
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
@@ -151,6 +151,43 @@ class Severance(Strict):
         return bool(self.flat_redundancy_pay() or self.pension_strain.value)
 
 
+class ServiceOptimismBias(Strict):
+    """A service's project type for optimism bias on its one-off costs.
+
+    The uplift is the Green Book supplementary guidance upper bound for the type
+    and measure, reduced by ``mitigation`` (the share of the contributory risks
+    managed or costed): ``upper x (1 - mitigation)`` (models.optimism_bias).
+    """
+
+    project_type: Literal[
+        "standard_buildings",
+        "non_standard_buildings",
+        "standard_civil_engineering",
+        "non_standard_civil_engineering",
+        "equipment_development",
+        "outsourcing",
+    ]
+    measure: Literal["capex", "opex"] = "capex"
+    mitigation: Rate = Rate(value=0)
+    source: str | None = None
+
+    @model_validator(mode="after")
+    def _has_bounds(self) -> ServiceOptimismBias:
+        if (self.project_type == "outsourcing") != (self.measure == "opex"):
+            raise ValueError(
+                "expected measure 'opex' for outsourcing and 'capex' otherwise "
+                "(Green Book supplementary guidance Table 1)"
+            )
+        return self
+
+    def uplift(self) -> float:
+        from models.optimism_bias import optimism_bias_uplift
+
+        return float(
+            optimism_bias_uplift(self.project_type, self.measure, self.mitigation.value)
+        )
+
+
 class Service(Strict):
     """A service to be shared: baseline, savings, timing, one-off costs, sharing."""
 
@@ -168,6 +205,7 @@ class Service(Strict):
     basis: str
     savings_basis: str | None = None
     set_up_basis: str | None = None
+    optimism_bias: ServiceOptimismBias | None = None
 
     @field_validator("ramp_up")
     @classmethod
@@ -368,6 +406,13 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
         year_ok(f"{p}.severance.year", svc.severance.year)
         for fy in svc.savings_by_year or {}:
             year_ok(f"{p}.savings_by_year.{fy}", fy)
+    if case.uncertainty is not None:
+        out.extend(
+            parameter_problems(
+                case.uncertainty,
+                {s: len(v.set_up_costs) for s, v in case.services.items()},
+            )
+        )
     tw = case.settings.target_window
     if tw is not None:
         year_ok("settings.target_window.first_year", tw.first_year)

@@ -60,8 +60,8 @@ class OptionArrays:
     pension_strain: np.ndarray  # (S, T) [GBP]
     pay_index: np.ndarray  # (T,)
     non_pay_index: np.ndarray  # (T,)
-    optimism_bias_costs: np.ndarray  # scalar or (S,)
-    optimism_bias_savings: np.ndarray  # scalar or (S,)
+    optimism_bias_costs: np.ndarray  # (..., S) uplift of one-off costs [/1]
+    optimism_bias_savings: np.ndarray  # (..., S) cut of savings [/1]
     discount_factor: np.ndarray  # (T,)
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray  # (S, C, T)
@@ -163,8 +163,15 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         pension_strain=strain,
         pay_index=pay_idx,
         non_pay_index=non_idx,
-        optimism_bias_costs=np.asarray(st.optimism_bias.costs.value),
-        optimism_bias_savings=np.asarray(st.optimism_bias.savings.value),
+        optimism_bias_costs=np.array(
+            [
+                oc.services[s].optimism_bias.uplift()
+                if oc.services[s].optimism_bias is not None
+                else st.optimism_bias.costs.value
+                for s in services
+            ]
+        ).reshape(S),
+        optimism_bias_savings=np.full(S, st.optimism_bias.savings.value),
         discount_factor=appraisal.discount_factors(rates),
         savings_shares=sh_sav,
         setup_shares=sh_set,
@@ -233,17 +240,10 @@ def project(a: OptionArrays) -> dict[str, np.ndarray]:
     """
     is_pay_saving = np.array([c == "staff" for c in SAVINGS_CATEGORIES])
     is_pay_setup = np.array([c in PAY_SETUP_CATEGORIES for c in SETUP_CATEGORIES])
-    ob_s = np.asarray(a.optimism_bias_savings, dtype=float)
+    # optimism bias is per service, shape (..., S): broadcast over categories/years
+    ob_s = np.asarray(a.optimism_bias_savings, dtype=float)[..., :, None, None]
     ob_c = np.asarray(a.optimism_bias_costs, dtype=float)
-    if ob_s.ndim and ob_s.shape[-1] == len(a.services) and ob_s.shape[-1] != 0:
-        ob_s = ob_s[..., None, None]
-    else:
-        ob_s = ob_s[..., None, None, None] if ob_s.ndim else ob_s
-    if ob_c.ndim and ob_c.shape[-1] == len(a.services) and ob_c.shape[-1] != 0:
-        ob_c3, ob_c2 = ob_c[..., None, None], ob_c[..., None]
-    else:
-        ob_c3 = ob_c[..., None, None, None] if ob_c.ndim else ob_c
-        ob_c2 = ob_c[..., None, None] if ob_c.ndim else ob_c
+    ob_c3, ob_c2 = ob_c[..., :, None, None], ob_c[..., :, None]
     sav_idx = _category_index(a, is_pay_saving)  # (K, T)
     set_idx = _category_index(a, is_pay_setup)  # (J, T)
     base = (
@@ -322,9 +322,9 @@ def run_option(case: Case, option: str) -> OptionResult:
     long = long_table(a, p)
     summary = summarise(
         a,
-        p["net"].sum(axis=0),
-        p["net_economic"].sum(axis=0),
-        p["savings_total"].sum(axis=0),
+        p["net"].sum(axis=-2),
+        p["net_economic"].sum(axis=-2),
+        p["savings_total"].sum(axis=-2),
     )
     per_council = council_lines(a, p)
     councils = {
@@ -343,14 +343,15 @@ def run_option(case: Case, option: str) -> OptionResult:
 
 def council_lines(a: OptionArrays, p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
     """Each council's share of the total lines, shape (C, T) [GBP]."""
-    sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=0)
-    setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=0)
+    # sum over services (axis -3 of (..., S, C, T)), not over any leading draw axes
+    sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=-3)
+    setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=-3)
     strain_shares = (
         a.strain_shares if a.strain_shares is not None else a.severance_shares
     )
     sev = sharing.allocate(p["redundancy_pay"], a.severance_shares).sum(
-        axis=0
-    ) + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=0)
+        axis=-3
+    ) + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=-3)
     return {
         "savings": sav,
         "setup": setup,

@@ -9,6 +9,14 @@
                           "councils": {council: {"npv": pounds,
                                                  "net_savings_by_year": {...}}}}}}
 
+Each run adds, per option (models.uncertainty.uncertainty_json)::
+
+    "monte_carlo": {"draws": n, "seed": s, "npv_mean": pounds, "npv_p10": pounds,
+                    "npv_p50": pounds, "npv_p90": pounds,
+                    "prob_npv_positive": p, "prob_target_met": p} or null,
+    "switching_values": {parameter: value or null}
+
+and the per-council tables that foot are written to ``council_tables.csv``.
 Money is in pounds at full precision.
 """
 

@@ -51,7 +51,7 @@ from scipy.sparse import coo_matrix
 
 # Exact values within this many units of a whole number are treated as whole
 # (so 48,000.0000001 pounds is 48 £'000, not "47 or 48").
-_WHOLE_TOLERANCE = 1e-9
+_WHOLE_TOLERANCE = 1e-12
 # Weight of a total's rounding error relative to a cell's in the objective.
 _TOTAL_WEIGHT = 1000.0
 

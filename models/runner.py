@@ -142,8 +142,12 @@ def run_one_case(
             folder.path("council_tables.csv"), index=False
         )
     doc = results_json(case, results)
+    from models.uncertainty import uncertainty_json, uncertainty_outputs
+
     for name, r in results.items():
         doc["options"][name] = option_json(r)
+        doc["options"][name].update(uncertainty_json(case, name))
+    uncertainty_outputs(case, folder, list(results))
     folder.write_json("results.json", doc)
     if case.actuals:
         from models.monitoring_run import monitoring_outputs

@@ -75,6 +75,7 @@ from models.case import (
     option_case,
 )
 from models.errors import InputError
+from models.optimism_bias import optimism_bias_bounds, optimism_bias_uplift  # noqa: F401
 from models.projection import compile_option, project, summarise
 from models.uncertainty_spec import (
     AGGREGATE_NAMES,
@@ -132,6 +133,8 @@ class UncertaintyModel:
     strain_base: np.ndarray  # (S,)
     optimism_bias_costs: np.ndarray  # (S,)
     optimism_bias_savings: np.ndarray  # (S,)
+    has_own_cost_bias: np.ndarray  # (S,) bool: the service names its project type
+    case_cost_bias: float  # settings.optimism_bias.costs [/1]
     real_rates: np.ndarray  # (T,)
     general_inflation: float | None  # None in the real price basis
     savings_shares: np.ndarray  # (S, C, T)
@@ -249,6 +252,10 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         optimism_bias_savings=np.broadcast_to(a.optimism_bias_savings, (S,)).astype(
             float
         ),
+        has_own_cost_bias=np.array(
+            [oc.services[s].optimism_bias is not None for s in a.services], dtype=bool
+        ).reshape(S),
+        case_cost_bias=st.optimism_bias.costs.value,
         real_rates=rates,
         general_inflation=st.inflation.general.value if nominal else None,
         savings_shares=a.savings_shares,
@@ -392,11 +399,11 @@ def parameters(
                 )
             )
     if len(model.services):
-        if np.any(model.optimism_bias_costs):
+        if model.case_cost_bias and not model.has_own_cost_bias.all():
             out.append(
                 Parameter(
                     "settings.optimism_bias.costs",
-                    float(model.optimism_bias_costs[0]),
+                    float(model.case_cost_bias),
                     "/1",
                     "Optimism bias on costs",
                     "rate",
@@ -500,7 +507,12 @@ def levers_from_values(
         elif path in ("discount_rate", "settings.discount_rate"):
             lv.rate_shift = lv.rate_shift + (v - model.base_rate)
         elif path == "settings.optimism_bias.costs":
-            lv.optimism_bias_costs = np.repeat(v[:, None], len(model.services), axis=1)
+            # services that name their own project type keep their own uplift
+            lv.optimism_bias_costs = np.where(
+                model.has_own_cost_bias[None, :],
+                model.optimism_bias_costs[None, :],
+                v[:, None],
+            )
         elif path == "settings.optimism_bias.savings":
             lv.optimism_bias_savings = np.repeat(
                 v[:, None], len(model.services), axis=1
@@ -1261,72 +1273,6 @@ PROJECT_TYPES = (
     "outsourcing",
 )
 """Green Book generic project types (models/reference/optimism_bias.yaml)."""
-
-
-def optimism_bias_bounds(
-    project_type: str, measure: str, date: dt.date | None = None
-) -> tuple[float, float]:
-    """Lower and upper optimism bias [/1] of a project type for a measure.
-
-    ``measure``: ``works_duration``, ``capex`` or ``opex`` (outsourcing only).
-    ``date``: the edition in force on that date (default: the latest).
-    Source: HM Treasury Green Book supplementary guidance, optimism bias (2003),
-    Table 1.
-
-    >>> optimism_bias_bounds("equipment_development", "capex")
-    (0.1, 2.0)
-    >>> optimism_bias_bounds("outsourcing", "opex")
-    (0.0, 0.41)
-    """
-    from models.reference import REFERENCE_DIR, load_reference
-
-    values = load_reference("optimism_bias")["values"]
-    editions = sorted(d for d in values if date is None or d <= date)
-    if not editions:
-        raise ValueError(f"optimism bias: no edition in force on {date}")
-    table = values[editions[-1]]
-    where = REFERENCE_DIR / "optimism_bias.yaml"
-    if project_type not in table:
-        raise InputError(
-            where, "project type", f"one of {', '.join(table)}", repr(project_type)
-        )
-    bounds = table[project_type].get(measure)
-    if bounds is None:
-        have = [m for m, b in table[project_type].items() if b is not None]
-        raise InputError(
-            where,
-            f"{project_type}.{measure}",
-            f"a measure with bounds for {project_type} ({', '.join(have)})",
-            repr(measure),
-        )
-    return float(bounds["lower"]), float(bounds["upper"])
-
-
-def optimism_bias_uplift(
-    project_type: str,
-    measure: str,
-    mitigation: float | np.ndarray = 0.0,
-    date: dt.date | None = None,
-) -> float | np.ndarray:
-    """Optimism bias uplift after mitigation [/1]: ``upper x (1 - mitigation)``.
-
-    ``mitigation`` [/1] is the share of the contributory risk factors that has
-    been managed or costed (0 at outline stage: the upper bound applies; the
-    guidance expects the uplift to approach the lower bound by contract award).
-    Source: Green Book supplementary guidance, optimism bias (2003), Table 1 and
-    its worked example (51% x (1 - 0.92) = 4% for non-standard buildings capex).
-
-    >>> optimism_bias_uplift("outsourcing", "opex")
-    0.41
-    >>> round(optimism_bias_uplift("non_standard_buildings", "capex", 0.92), 4)
-    0.0408
-    """
-    m = np.asarray(mitigation, dtype=float)
-    if np.any((m < 0) | (m > 1)):
-        raise ValueError("mitigation must be a fraction between 0 and 1")
-    _, upper = optimism_bias_bounds(project_type, measure, date)
-    out = upper * (1.0 - m)
-    return float(out) if out.ndim == 0 else out
 
 
 def service_optimism_bias(

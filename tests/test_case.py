@@ -38,6 +38,10 @@ def test_every_number_in_the_default_case_cites_its_source():
                 if not node.get("source"):
                     missing.append(path)
                 return
+            if "distribution" in node:  # one source cites the whole distribution
+                if not node.get("source"):
+                    missing.append(path)
+                return
             covered = covered or bool(node.get("source"))
             for k, v in node.items():
                 walk(v, f"{path}.{k}", covered)
@@ -45,7 +49,8 @@ def test_every_number_in_the_default_case_cites_its_source():
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]", covered)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            allowed = ("horizon_years", "ramp_up", "profile", "headcount")
+            allowed = ("horizon_years", "ramp_up", "profile", "headcount",
+                       "uncertainty.draws", "uncertainty.seed", "coefficient")
             if not covered and not any(w in path for w in allowed):
                 missing.append(path)
 

@@ -92,3 +92,33 @@ def test_set_up_cost_profile_spreads_the_cost(small_case_dict):
     ]
     t = yearly_table(run_option(case_from_dict(small_case_dict), "share_payroll").long)
     np.testing.assert_allclose(t.loc["Costs|Set-up|ICT"], [30_000, 20_000, 0])
+
+
+def test_a_service_project_type_sets_its_own_optimism_bias(small_case_dict):
+    small_case_dict["services"]["payroll"]["optimism_bias"] = {
+        "project_type": "equipment_development",
+        "measure": "capex",
+        "mitigation": 0.75,
+    }
+    t = yearly_table(run_option(case_from_dict(small_case_dict), "share_payroll").long)
+    # Green Book supplementary guidance Table 1: equipment/development capex upper
+    # bound 200%; after 75% mitigation 2.0 x 0.25 = 0.5 -> set-up 50,000 x 1.5
+    np.testing.assert_allclose(t.loc["Costs|Set-up"], [75_000, 0, 0])
+    np.testing.assert_allclose(t.loc["Costs|Severance"], [90_000, 0, 0])
+
+
+def test_projection_broadcasts_over_a_leading_draw_axis(small_case_dict):
+    from models.projection import compile_option, council_lines, project
+
+    a = compile_option(case_from_dict(small_case_dict), "share_payroll")
+    draws = a.with_(
+        full_year_savings=a.full_year_savings[None]
+        * np.array([1.0, 0.5])[:, None, None],
+        optimism_bias_costs=np.zeros((2, 1)),
+        optimism_bias_savings=np.zeros((2, 1)),
+    )
+    p = project(draws)
+    lines = council_lines(draws, p)
+    assert lines["net"].shape == (2, 2, 3)  # draws x councils x years
+    # draw 2 halves the savings: 15,000 / 60,000 / 60,000 to council a at 60%
+    np.testing.assert_allclose(lines["savings"][1, 0], [9_000, 36_000, 36_000])
