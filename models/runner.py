@@ -66,9 +66,15 @@ def git_commit(path: Path | None = None) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def case_inputs(case_path: Path) -> dict[str, str]:
-    """Every input file of a case and its SHA-256 (the case file and files it names)."""
-    return {str(case_path): file_sha256(case_path)}
+def case_inputs(case_path: Path, notebooks: bool = False) -> dict[str, str]:
+    """Every input file of a case and its SHA-256 (the case file and files it names,
+    and the report notebooks when they are run)."""
+    inputs = {str(case_path): file_sha256(case_path)}
+    if notebooks:
+        from models.report_runner import display_path, notebook_paths
+
+        inputs.update({display_path(p): file_sha256(p) for p in notebook_paths()})
+    return inputs
 
 
 def run_cases(
@@ -95,6 +101,12 @@ def run_cases(
                     repr(o),
                 )
         cases.append((p, case))
+    if notebooks:
+        from models.report_runner import notebook_paths
+
+        for nb in notebook_paths():
+            if not nb.exists():
+                raise InputError(nb, None, "the report notebook", "no such file")
     status = 0
     for path, case in cases:
         status = max(
@@ -138,15 +150,24 @@ def run_one_case(
     for name, r in results.items():
         doc["options"][name] = option_json(r)
     folder.write_json("results.json", doc)
+    comparison: dict[str, Any] | None = None
     if notebooks:
         from models import report_runner
 
-        report_runner.render_reports(path, case, names, statuses, folder, jobs)
+        comparison = report_runner.render_reports(
+            path,
+            case,
+            names,
+            statuses,
+            folder,
+            jobs,
+            run_date=started.date().isoformat(),
+        )
     finished = dt.datetime.now().astimezone()
     manifest = {
         "case": case.name,
         "run_id": folder.run_id,
-        "inputs": case_inputs(path),
+        "inputs": case_inputs(path, notebooks),
         "package_version": __version__,
         "git_commit": git_commit(),
         "dependencies": dependency_versions(),
@@ -157,6 +178,9 @@ def run_one_case(
             for n, s in statuses.items()
         },
     }
+    if comparison is not None:
+        manifest["comparison"] = comparison
+        manifest["jobs"] = jobs or report_runner.default_jobs()
     folder.write_json("manifest.json", manifest)
     final = folder.commit()
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
@@ -165,4 +189,7 @@ def run_one_case(
     )
     for n in failed:
         click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
+    if comparison is not None and comparison["notebook"] != "ok":
+        click.echo(f"  FAILED comparison: {comparison.get('error')}", err=True)
+        failed.append("comparison")
     return 1 if failed else 0
