@@ -22,6 +22,7 @@ import pandas as pd
 
 from models.case import Case
 from models.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
+from models.report_tables_core import summary_position as core_summary_position
 
 UNIT = 1000.0
 """Display unit of the report tables [GBP]: £'000."""
@@ -32,8 +33,8 @@ def round_half_away(x: float | np.ndarray) -> float | np.ndarray:
 
     Formula: ``sign(x) * floor(|x| + 0.5)``.
 
-    >>> round_half_away(2.5), round_half_away(-2.5), round_half_away(1.49)
-    (3.0, -3.0, 1.0)
+    >>> [float(round_half_away(x)) for x in (2.5, -2.5, 1.49)]
+    [3.0, -3.0, 1.0]
     """
     return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
@@ -254,15 +255,8 @@ def summary_position(result: OptionResult) -> ReportTable:
     SAVINGS, SET UP COSTS (set-up costs plus severance: redundancy pay and pension
     strain) and NET SAVINGS = SAVINGS - SET UP COSTS, by financial year [GBP].
     """
-    w = _lines(result)
-    table = pd.DataFrame(
-        [
-            w.loc["Savings"],
-            w.loc["Costs|Set-up"] + w.loc["Costs|Severance"],
-            w.loc["Net saving"],
-        ],
-        index=["SAVINGS", "SET UP COSTS", "NET SAVINGS"],
-    )
+    table = core_summary_position(result.long)
+    table.columns.name = None
     return ReportTable(
         key="summary-position",
         title="Summary shared service financial position",
