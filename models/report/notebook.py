@@ -107,15 +107,19 @@ def _meta_list(m: ReportMeta) -> str:
 def report_header(meta: ReportMeta, heading: str) -> Html:
     """Header block: heading, case title, option and its description, run facts."""
     e = html.escape
-    desc = meta.option_description or meta.case_description
-    return Html(
-        '<header class="report-header">'
-        f"<h1>{e(heading)}</h1>"
-        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>'
-        + (f'<p class="description">{e(desc)}</p>' if desc else "")
-        + _meta_list(meta)
-        + "</header>"
-    )
+    parts = [
+        '<header class="report-header">',
+        f"<h1>{e(heading)}</h1>",
+        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>',
+    ]
+    if meta.case_description:
+        parts.append(f'<p class="description">{e(meta.case_description)}</p>')
+    if meta.option_description:
+        parts.append(
+            f'<p class="description option-description"><strong>Option '
+            f"{e(meta.option)}:</strong> {e(meta.option_description)}</p>"
+        )
+    return Html("".join([*parts, _meta_list(meta), "</header>"]))
 
 
 def report_footer(meta: ReportMeta) -> Html:
