@@ -165,8 +165,7 @@ def cumulative_chart(results: Mapping[str, OptionResult]) -> Chart:
         key="cumulative",
         title="Cumulative net saving of each option",
         png=figure_png(fig),
-        alt="Line chart of the cumulative net saving of each option by financial "
-        "year.",
+        alt="Line chart of the cumulative net saving of each option by financial year.",
     )
 
 

@@ -53,11 +53,7 @@ _REMOTE = re.compile(
 
 
 def _resource_text(name: str) -> str:
-    return (
-        resources.files("models.report")
-        .joinpath(name)
-        .read_text(encoding="utf-8")
-    )
+    return resources.files("models.report").joinpath(name).read_text(encoding="utf-8")
 
 
 def report_css() -> str:
@@ -79,9 +75,7 @@ def notebook_body_html(nb: nbformat.NotebookNode) -> str:
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    remove = TagRemovePreprocessor(
-        remove_cell_tags=set(REMOVED_TAGS), enabled=True
-    )
+    remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
     exporter = HTMLExporter(
         template_name="basic",
         exclude_input=True,

@@ -214,9 +214,7 @@ class ComparisonReport:
                 self.results[name] = run_option(self.case, name)
             except Exception as exc:  # noqa: BLE001 - reported in the document
                 self.failed[name] = f"{type(exc).__name__}: {exc}"
-        self.meta = report_meta(
-            self.case, self.case_path, "all options", run_date
-        )
+        self.meta = report_meta(self.case, self.case_path, "all options", run_date)
         self.meta.option = ", ".join(names)
 
     def header(self) -> Html:
