@@ -155,7 +155,7 @@ def render_reports(
     """
     from tqdm import tqdm
 
-    out = folder.path("x").parent
+    out = folder.path("x").parent.resolve()
     run_date = run_date or __import__("datetime").date.today().isoformat()
     workers = max(1, min(jobs or default_jobs(), len(names) or 1))
     ctx = mp.get_context("spawn")

@@ -68,7 +68,8 @@ def test_results_json_keeps_the_core_schema(run):
 def test_bad_options_exit_2_and_write_nothing(tmp_path):
     out = tmp_path / "outputs"
     result = CliRunner().invoke(
-        main, ["run", str(DEFAULT_CASE), "--options", "no_such_option", "--out", str(out)]
+        main,
+        ["run", str(DEFAULT_CASE), "--options", "no_such_option", "--out", str(out)],
     )
     assert result.exit_code == 2
     assert "no_such_option" in result.output
