@@ -1,0 +1,198 @@
+"""Rounding for display keeps every table footing (models/rounding.py)."""
+
+from __future__ import annotations
+
+import itertools
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from models.rounding import (
+    footed_round,
+    foots,
+    largest_remainder,
+    round_half_away,
+)
+
+
+def with_totals(interior: pd.DataFrame, row: bool, col: bool) -> pd.DataFrame:
+    """Append a 'Total' column and/or row holding the exact sums."""
+    t = interior.copy()
+    if col:
+        t["Total"] = t.sum(axis=1)
+    if row:
+        t.loc["Total"] = t.sum(axis=0)
+    return t
+
+
+def test_three_cells_of_400_pounds_show_as_1_0_0_with_a_total_of_1_thousand():
+    # 0.4 + 0.4 + 0.4 = 1.2 -> total 1; floors 0+0+0 leave 1 unit to give to the
+    # largest remainder (a tie, so the first row).  Rounding each cell alone
+    # would show 0 + 0 + 0 = 1.
+    t = with_totals(pd.DataFrame({"Savings": [400.0, 400.0, 400.0]}), True, False)
+    rounded = footed_round(t, row_total="Total")
+    assert rounded["Savings"].tolist() == [1, 0, 0, 1]
+    assert foots(rounded, row_total="Total")
+
+
+def test_seed_appendix_a_shared_savings_split_foots_to_the_thousand():
+    # seed 000 Appendix A: payroll 65 = 48 + 17; CCTV & Lifeline 283 = 81 + 202
+    # (£'000).  Pound figures a few hundred pounds off the thousands still show
+    # as the seed's table: 48,200 + 16,800 = 65,000 -> 48 + 17 = 65;
+    # 81,100 + 201,900 = 283,000 -> 81 + 202; columns 129,300 -> 129 and
+    # 218,700 -> 219, grand total 348,000 -> 348 = 129 + 219.
+    interior = pd.DataFrame(
+        {"Bromsgrove": [48_200.0, 81_100.0], "Redditch": [16_800.0, 201_900.0]},
+        index=["Payroll", "CCTV & Lifeline"],
+    )
+    rounded = footed_round(with_totals(interior, True, True), 1000, "Total", "Total")
+    assert rounded.loc["Payroll"].tolist() == [48, 17, 65]
+    assert rounded.loc["CCTV & Lifeline"].tolist() == [81, 202, 283]
+    assert rounded.loc["Total"].tolist() == [129, 219, 348]
+
+
+def test_rounding_rows_on_their_own_would_not_foot_but_controlled_rounding_does():
+    # Interior (£'000): [[0.8, 0.9, 0.2], [0.3, 0.8, 0.4]]; row totals 1.9, 1.5;
+    # column totals 1.1, 1.7, 0.6; grand total 2.6 -> 3.
+    # Rounding each row by largest remainder gives row totals 2 + 2 = 4, not 3.
+    # Controlled rounding: rows must add to 3, so one row total goes down; the
+    # cheaper is 1.5 -> 1 (error 0.5, against 0.9 for 1.9 -> 1).  Columns must add
+    # to 3: (1, 2, 0) has errors 0.1 + 0.3 + 0.6 = 1.0, the least.  Then column 3
+    # is 0 + 0, column 2 is 1 + 1, and row 2 (total 1) has its 1 in column 2, so
+    # row 1 is 1, 1, 0.
+    interior = pd.DataFrame([[800.0, 900.0, 200.0], [300.0, 800.0, 400.0]])
+    naive_row_totals = largest_remainder(interior.to_numpy().T / 1000).T.sum(axis=1)
+    assert naive_row_totals.sum() == 4  # but the grand total is round(2.6) = 3
+
+    rounded = footed_round(with_totals(interior, True, True), 1000, "Total", "Total")
+    assert rounded.values.tolist() == [[1, 1, 0, 2], [0, 1, 0, 1], [1, 2, 0, 3]]
+
+
+def test_whole_thousands_are_never_moved():
+    # Every cell is an exact multiple of £1,000 (one a float hair off), so rounding
+    # is the identity.
+    interior = pd.DataFrame([[48_000.0, 17_000.0], [81_000.0, 202_000.0000001]])
+    rounded = footed_round(with_totals(interior, True, True), 1000, "Total", "Total")
+    assert rounded.values.tolist() == [[48, 17, 65], [81, 202, 283], [129, 219, 348]]
+
+
+def test_a_stated_total_that_is_not_the_sum_is_refused():
+    t = pd.DataFrame({"a": [1000.0, 2000.0, 4000.0]}, index=["x", "y", "Total"])
+    with pytest.raises(ValueError, match="total row 'Total' is not the sum"):
+        footed_round(t, row_total="Total")
+
+
+def test_halves_round_away_from_zero():
+    assert round_half_away(np.array([2.5, -2.5, 0.49])).tolist() == [3.0, -3.0, 0.0]
+
+
+def test_foots_notices_a_column_that_does_not_add_up():
+    t = pd.DataFrame({"a": [1, 2, 3], "b": [1, 1, 3]}, index=["x", "y", "Total"])
+    assert not foots(t, row_total="Total")
+    assert foots(t[["a"]], row_total="Total")
+
+
+# ---------------------------------------------------------------- properties
+
+money = st.one_of(
+    st.just(0.0),
+    st.integers(-5_000, 5_000).map(lambda k: k * 500.0),  # halves of £'000
+    st.integers(-(10**9), 10**9).map(lambda p: p / 100.0),  # pence, +-£10m
+    st.floats(-1e6, 1e6, allow_nan=False, allow_infinity=False),
+)
+
+
+@st.composite
+def tables(draw, max_rows: int = 40):
+    n = draw(st.integers(1, max_rows))
+    m = draw(st.integers(1, 6))
+    cells = draw(st.lists(money, min_size=n * m, max_size=n * m))
+    interior = pd.DataFrame(
+        np.array(cells).reshape(n, m),
+        index=[f"r{i}" for i in range(n)],
+        columns=[f"c{j}" for j in range(m)],
+    )
+    row = draw(st.booleans())
+    col = draw(st.booleans())
+    unit = draw(st.sampled_from([1000.0, 1.0, 1_000_000.0]))
+    return interior, row, col, unit
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(tables())
+def test_every_rounded_table_foots_and_every_figure_is_within_one_unit(drawn):
+    interior, row, col, unit = drawn
+    table = with_totals(interior, row, col)
+    rounded = footed_round(
+        table, unit, "Total" if row else None, "Total" if col else None
+    )
+    assert rounded.shape == table.shape
+    assert foots(rounded, "Total" if row else None, "Total" if col else None)
+    exact = table.to_numpy() / unit
+    # Within one unit: the floor or the ceiling of the exact value (totals too).
+    assert np.all(np.abs(rounded.to_numpy() - exact) < 1 + 1e-9)
+    if row and col:
+        grand = interior.to_numpy().sum() / unit
+        assert rounded.loc["Total", "Total"] == round_half_away(grand)
+    elif row:  # 1-D: every column total is the conventional rounding
+        totals = interior.to_numpy().sum(axis=0) / unit
+        assert np.all(rounded.loc["Total"].to_numpy() == round_half_away(totals))
+    elif col:
+        totals = interior.to_numpy().sum(axis=1) / unit
+        assert np.all(rounded["Total"].to_numpy() == round_half_away(totals))
+
+
+def _best_total_errors_by_brute_force(x: np.ndarray) -> float:
+    """Least total rounding error of row and column totals over every footing
+    floor/ceil choice of the cells with grand total round(G) (the obvious,
+    slow version)."""
+    floors = np.floor(x)
+    fractional = [
+        (i, j)
+        for i in range(x.shape[0])
+        for j in range(x.shape[1])
+        if x[i, j] > floors[i, j]
+    ]
+    rows, cols = x.sum(axis=1), x.sum(axis=0)
+    grand = round_half_away(x.sum())
+    best = np.inf
+    for ups in itertools.product([0, 1], repeat=len(fractional)):
+        r = floors.copy()
+        for (i, j), u in zip(fractional, ups, strict=True):
+            r[i, j] += u
+        rr, rc = r.sum(axis=1), r.sum(axis=0)
+        if (
+            r.sum() != grand
+            or np.any(np.abs(rr - rows) >= 1)
+            or np.any(np.abs(rc - cols) >= 1)
+        ):
+            continue
+        best = min(best, np.abs(rr - rows).sum() + np.abs(rc - cols).sum())
+    return best
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    st.integers(1, 3).flatmap(
+        lambda n: st.integers(1, 3).flatmap(
+            lambda m: st.lists(
+                st.integers(-30, 30).map(lambda k: k / 10.0),
+                min_size=n * m,
+                max_size=n * m,
+            ).map(lambda v: np.array(v).reshape(n, m))
+        )
+    )
+)
+def test_controlled_rounding_keeps_totals_as_close_as_any_footing_rounding(x):
+    # Compared with trying every floor/ceil choice of the cells (small tables).
+    table = with_totals(pd.DataFrame(x * 1000.0), True, True)
+    rounded = footed_round(table, 1000, "Total", "Total").to_numpy()
+    n, m = x.shape
+    ours = (
+        np.abs(rounded[:n, m] - x.sum(axis=1)).sum()
+        + np.abs(rounded[n, :m] - x.sum(axis=0)).sum()
+    )
+    assert ours == pytest.approx(_best_total_errors_by_brute_force(x), abs=1e-9)
