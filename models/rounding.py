@@ -136,7 +136,6 @@ def _controlled_round_2d(x: np.ndarray) -> np.ndarray:
     # Variables: cells (n*m), row totals (n), column totals (m).
     n_cells = n * m
     n_vars = n_cells + n + m
-    cell = np.arange(n_cells).reshape(n, m)
     row_var = n_cells + np.arange(n)
     col_var = n_cells + n + np.arange(m)
 
@@ -152,34 +151,42 @@ def _controlled_round_2d(x: np.ndarray) -> np.ndarray:
         float
     )
 
-    rows_i, cols_i, vals = [], [], []
-    rhs = []
-    k = 0
-    # Row i: sum_j up[i, j] - up_row[i] = floor R[i] - sum_j floor x[i, j]
-    for i in range(n):
-        rows_i += [k] * (m + 1)
-        cols_i += list(cell[i]) + [row_var[i]]
-        vals += [1.0] * m + [-1.0]
-        rhs.append(row_floor[i] - floors[i].sum())
-        k += 1
-    # Column j: sum_i up[i, j] - up_col[j] = floor C[j] - sum_i floor x[i, j]
-    for j in range(m):
-        rows_i += [k] * (n + 1)
-        cols_i += list(cell[:, j]) + [col_var[j]]
-        vals += [1.0] * n + [-1.0]
-        rhs.append(col_floor[j] - floors[:, j].sum())
-        k += 1
-    # Grand total from the rows and from the columns.
-    rows_i += [k] * n
-    cols_i += list(row_var)
-    vals += [1.0] * n
-    rhs.append(grand - row_floor.sum())
-    k += 1
-    rows_i += [k] * m
-    cols_i += list(col_var)
-    vals += [1.0] * m
-    rhs.append(grand - col_floor.sum())
-    k += 1
+    # Constraint rows: n row sums, m column sums, grand total by rows, by columns.
+    #   row i:    sum_j up[i, j] - up_row[i] = floor R[i] - sum_j floor x[i, j]
+    #   column j: sum_i up[i, j] - up_col[j] = floor C[j] - sum_i floor x[i, j]
+    #   grand:    sum_i up_row[i] = round G - sum_i floor R[i]  (and for columns)
+    i_idx, j_idx = np.divmod(np.arange(n_cells), m)
+    rows_i = np.concatenate(
+        [
+            i_idx,
+            np.arange(n),
+            n + j_idx,
+            n + np.arange(m),
+            np.full(n, n + m),
+            np.full(m, n + m + 1),
+        ]
+    )
+    cols_i = np.concatenate(
+        [np.arange(n_cells), row_var, np.arange(n_cells), col_var, row_var, col_var]
+    )
+    vals = np.concatenate(
+        [
+            np.ones(n_cells),
+            -np.ones(n),
+            np.ones(n_cells),
+            -np.ones(m),
+            np.ones(n),
+            np.ones(m),
+        ]
+    )
+    rhs = np.concatenate(
+        [
+            row_floor - floors.sum(axis=1),
+            col_floor - floors.sum(axis=0),
+            [grand - row_floor.sum(), grand - col_floor.sum()],
+        ]
+    )
+    k = n + m + 2
 
     a = coo_matrix((vals, (rows_i, cols_i)), shape=(k, n_vars)).tocsr()
     b = np.round(np.array(rhs))
