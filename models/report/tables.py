@@ -23,20 +23,10 @@ import pandas as pd
 from models.case import Case
 from models.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
 from models.report_tables_core import summary_position as core_summary_position
+from models.rounding import footed_round, round_half_away
 
 UNIT = 1000.0
 """Display unit of the report tables [GBP]: £'000."""
-
-
-def round_half_away(x: float | np.ndarray) -> float | np.ndarray:
-    """Round to the nearest whole number, halves away from zero (not to even).
-
-    Formula: ``sign(x) * floor(|x| + 0.5)``.
-
-    >>> [float(round_half_away(x)) for x in (2.5, -2.5, 1.49)]
-    [3.0, -3.0, 1.0]
-    """
-    return np.sign(x) * np.floor(np.abs(x) + 0.5)
 
 
 def money_k(value: float | None, unit: float = UNIT) -> str:
@@ -88,43 +78,6 @@ def cell_text(value: object) -> str:
     return str(value)
 
 
-def _largest_remainder(values: np.ndarray, total: float) -> np.ndarray:
-    """Whole numbers near ``values`` that add to ``total`` (largest remainder)."""
-    floors = np.floor(values)
-    short = int(round(total - floors.sum()))
-    order = np.argsort(-(values - floors), kind="stable")
-    out = floors.copy()
-    if short >= 0:
-        out[order[: min(short, len(out))]] += 1
-    else:
-        out[order[len(out) + max(short, -len(out)) :]] -= 1
-    return out
-
-
-def _footed_round_fallback(
-    table: pd.DataFrame,
-    unit: float = UNIT,
-    row_total: str | None = None,
-    col_total: str | None = None,
-) -> pd.DataFrame:
-    """Totals rounded from the exact figures; parts by largest remainder to foot."""
-    x = table.to_numpy(dtype=float) / unit
-    out = round_half_away(x)
-    rows = [i for i, r in enumerate(table.index) if r != row_total]
-    cols = [j for j, c in enumerate(table.columns) if c != col_total]
-    ri = list(table.index).index(row_total) if row_total is not None else None
-    cj = list(table.columns).index(col_total) if col_total is not None else None
-    if ri is not None:
-        for j in cols if cj is not None else range(out.shape[1]):
-            out[rows, j] = _largest_remainder(x[rows, j], out[ri, j])
-        if cj is not None:
-            out[:, cj] = out[:, cols].sum(axis=1)
-    elif cj is not None:
-        for i in range(out.shape[0]):
-            out[i, cols] = _largest_remainder(x[i, cols], out[i, cj])
-    return pd.DataFrame(out, index=table.index, columns=table.columns)
-
-
 def footed(
     table: pd.DataFrame,
     unit: float = UNIT,
@@ -145,10 +98,6 @@ def footed(
     >>> bool(r["x"] + r["y"] == r["Total"])
     True
     """
-    try:
-        from models.rounding import footed_round
-    except ImportError:  # pragma: no cover - until the rounding module lands
-        return _footed_round_fallback(table, unit, row_total, col_total)
     out = footed_round(table, unit=unit, row_total=row_total, col_total=col_total)
     return pd.DataFrame(out, index=table.index, columns=table.columns).astype(float)
 
