@@ -22,7 +22,7 @@ import datetime as dt
 import difflib
 import hashlib
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 
 from pydantic import (
     BaseModel,
@@ -36,30 +36,33 @@ from models import calendar
 from models.bases import Basis
 from models.errors import InputError, InputErrors
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.severance import SeverancePolicy
 from models.uncertainty_spec import UncertaintySpec
 from models.yamlio import load_yaml
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 """Categories of recurring savings; ``staff`` is uprated by pay inflation."""
 
-SETUP_CATEGORIES = (
-    "ict",
-    "accommodation",
-    "project_team",
-    "training",
-    "transitional_support",
-    "other",
-)
+SetupCategory = Literal[
+    "ict", "accommodation", "project_team", "training", "transitional_support", "other"
+]
+SETUP_CATEGORIES: tuple[str, ...] = get_args(SetupCategory)
 """Categories of one-off set-up costs; the pay-related ones follow pay inflation."""
 
 PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
 
 
 class Council(Strict):
-    """A partner council and its driver data."""
+    """A partner council, its driver data and, if it joins later, the year it joins.
+
+    ``joins`` (a financial year like '2013/14'): before it the council's share of
+    every basis naming it is 0 and the other partners' shares are scaled up so
+    that each year's shares sum to 1 (models.sharing.basis_shares).
+    """
 
     name: str
     drivers: dict[str, Driver] = Field(default_factory=dict)
+    joins: str | None = None
 
 
 class SavingsByCategory(Strict):
@@ -78,14 +81,7 @@ class SavingsByCategory(Strict):
 class SetupCost(Strict):
     """A one-off set-up cost, falling in one year or spread by a profile."""
 
-    category: Literal[
-        "ict",
-        "accommodation",
-        "project_team",
-        "training",
-        "transitional_support",
-        "other",
-    ]
+    category: SetupCategory
     amount: Money
     year: str | None = None
     profile: dict[str, float] | None = None
@@ -111,21 +107,48 @@ class SetupCost(Strict):
 
 
 class Severance(Strict):
-    """Severance cost of a service: redundancy pay and pension strain [GBP]."""
+    """Severance cost of a service [GBP], in one of three ways.
+
+    * a flat figure: ``redundancy_pay`` and ``pension_strain`` in ``year``;
+    * the aggregate mode for early-stage cases: ``headcount x average_cost``
+      counted as redundancy pay in ``year``;
+    * from the case's staff-at-risk table (``staff_at_risk``), costed person by
+      person under each council's ``severance_policies`` (models.severance); the
+      cost falls in the financial year of each leaving date, or wholly in
+      ``year`` if one is given, and with the council where the post was.
+    """
 
     redundancy_pay: Money = Money(value=0)
     pension_strain: Money = Money(value=0)
+    headcount: int | None = Field(default=None, ge=0)
+    average_cost: Money | None = None
     year: str | None = None
     basis: str | None = None
     description: str | None = None
 
     @model_validator(mode="after")
     def _year_if_cost(self) -> Severance:
+        if (self.headcount is None) != (self.average_cost is None):
+            raise ValueError("expected both 'headcount' and 'average_cost', or neither")
+        if self.headcount is not None and self.redundancy_pay.value:
+            raise ValueError(
+                "expected either a flat 'redundancy_pay' or 'headcount' x "
+                "'average_cost', not both"
+            )
         if self.year is None and (
-            self.redundancy_pay.value or self.pension_strain.value
+            self.redundancy_pay.value or self.pension_strain.value or self.headcount
         ):
             raise ValueError("expected the 'year' in which the severance cost falls")
         return self
+
+    def flat_redundancy_pay(self) -> float:
+        """Redundancy pay of the flat or aggregate mode [GBP]."""
+        if self.headcount is not None and self.average_cost is not None:
+            return self.headcount * self.average_cost.value
+        return self.redundancy_pay.value
+
+    def has_flat_cost(self) -> bool:
+        return bool(self.flat_redundancy_pay() or self.pension_strain.value)
 
 
 class Service(Strict):
@@ -229,6 +252,16 @@ class Case(Strict):
     services: dict[str, Service]
     options: dict[str, Option]
     uncertainty: UncertaintySpec | None = None
+    baseline_costs_file: str | None = None
+    staff_at_risk: str | None = None
+    severance_policies: dict[str, SeverancePolicy] = Field(default_factory=dict)
+    actuals: list[str] = Field(default_factory=list)
+
+    def input_files(self) -> list[Path]:
+        """Files this case names (data tables, actuals), resolved beside the case file."""
+        here = Path(getattr(self, "_source", None) or ".").parent
+        names = [self.baseline_costs_file, self.staff_at_risk, *self.actuals]
+        return [here / n for n in names if n]
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -270,25 +303,7 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
                 )
             )
 
-    for bname, basis in case.bases.items():
-        for council in basis.shares:
-            if council not in councils:
-                out.append(
-                    (
-                        f"bases.{bname}.shares.{council}",
-                        f"a council of the case ({', '.join(sorted(councils))})",
-                        repr(council),
-                    )
-                )
-        missing = councils - set(basis.shares)
-        if missing:
-            out.append(
-                (
-                    f"bases.{bname}.shares",
-                    "a share for every partner council",
-                    f"none for {', '.join(sorted(missing))}",
-                )
-            )
+    out.extend(_bases_problems(case, year_ok))
     for sname, svc in case.services.items():
         p = f"services.{sname}"
         if svc.host is not None and svc.host not in councils:
@@ -399,6 +414,93 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
     return ".".join(parts)
 
 
+def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None]]:
+    """Checks of the cost-sharing bases and joining years (models.bases).
+
+    Shares sum to 1; partners are councils of the case; every partner of a driver
+    or hybrid basis has the driver; some partner carries the basis in every year;
+    joining years are inside the horizon.  A basis no service names is a warning.
+    """
+    import warnings
+
+    out: list[tuple[str, str, str | None]] = []
+    councils = list(case.councils)
+    known = f"a council of the case ({', '.join(sorted(councils))})"
+    years = case.settings.years()
+    for cname, council in case.councils.items():
+        year_ok(f"councils.{cname}.joins", council.joins)
+    users: dict[str, list[str]] = {b: [] for b in case.bases}
+    for sname, svc in case.services.items():
+        for b in (svc.basis, svc.savings_basis, svc.set_up_basis, svc.severance.basis):
+            if b in users and sname not in users[b]:
+                users[b].append(sname)
+    for bname, basis in case.bases.items():
+        p = f"bases.{bname}"
+        used_by = f" (basis '{bname}'" + (
+            f", used by {', '.join(users[bname])})" if users[bname] else ")"
+        )
+        if not users[bname]:
+            warnings.warn(
+                f"{p}: no service uses this basis (a warning, not an error)",
+                UserWarning,
+                stacklevel=2,
+            )
+        if basis.type in ("fixed", "hybrid"):
+            for council in basis.shares:
+                if council not in case.councils:
+                    out.append((f"{p}.shares.{council}", known, repr(council)))
+            total = basis.share_total()
+            if abs(total - 1.0) > SHARE_TOLERANCE:
+                out.append((f"{p}.shares", "shares that sum to 1", f"{total:g}"))
+        if basis.type == "hybrid":
+            weights = basis.fixed_weight.value + basis.driver_weight.value
+            if abs(weights - 1.0) > SHARE_TOLERANCE:
+                out.append(
+                    (
+                        f"{p}.driver_weight",
+                        "fixed_weight + driver_weight = 1",
+                        f"{basis.fixed_weight.value:g} + "
+                        f"{basis.driver_weight.value:g} = {weights:g}",
+                    )
+                )
+        if basis.type == "driver" and basis.councils is not None:
+            for i, council in enumerate(basis.councils):
+                if council not in case.councils:
+                    out.append((f"{p}.councils[{i}]", known, repr(council)))
+        partners = [c for c in basis.partners(councils) if c in case.councils]
+        if basis.type in ("driver", "hybrid"):
+            for council in partners:
+                if basis.driver not in case.councils[council].drivers:
+                    out.append(
+                        (
+                            f"councils.{council}.drivers.{basis.driver}",
+                            f"a value of the driver '{basis.driver}' for every "
+                            f"partner{used_by}",
+                            "it is missing",
+                        )
+                    )
+        joins = [case.councils[c].joins for c in partners]
+        starts = [years.index(j) if j in years else 0 for j in joins]
+        if partners and min(starts) > 0:
+            out.append(
+                (
+                    p,
+                    f"a partner in every year of the horizon{used_by}",
+                    f"none before {years[min(starts)]}",
+                )
+            )
+        elif not out and all(
+            c.joins is None or c.joins in years for c in case.councils.values()
+        ):
+            from models.sharing import basis_shares
+
+            try:  # a zero share or driver for every partner present in some year
+                basis_shares(case, bname, councils, len(years))
+            except InputError as exc:
+                out.append((exc.where or p, exc.expected + used_by, exc.found))
+    return out
+
+
 def validation_errors(
     exc: ValidationError,
     source: str | Path | None,
@@ -470,11 +572,87 @@ def file_sha256(path: str | Path) -> str:
 def load_case(path: str | Path) -> Case:
     """Load and validate a case file, including every option applied to the baseline.
 
-    Raises :class:`InputError` naming the file and key path on any problem.
+    Tables the case names (``baseline_costs_file``) are read relative to the case
+    file and merged in before validation.  Raises :class:`InputError` naming the
+    file and key path (or the table's row and column) on any problem.
     """
     path = Path(path)
     raw = load_yaml(path)
+    if isinstance(raw, dict) and raw.get("baseline_costs_file"):
+        raw = merge_baseline_costs(raw, path.parent / str(raw["baseline_costs_file"]))
     return case_from_dict(raw, source=path)
+
+
+BASELINE_COLUMNS = ("service", "council", "baseline_cost")
+
+
+def read_table(path: Path) -> Any:
+    """Read a CSV or Excel (.xlsx) table with pandas; InputError if unreadable."""
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            return pd.read_excel(path, dtype=object)
+        return pd.read_csv(path, dtype=object, comment=None)
+    except FileNotFoundError:
+        raise InputError(
+            path, None, "an existing CSV or Excel file", "no such file"
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - parser errors vary by format
+        raise InputError(
+            path, None, "a readable CSV or Excel table", str(exc)
+        ) from None
+
+
+def merge_baseline_costs(raw: dict, path: Path) -> dict:
+    """Merge a table of baseline costs (service, council, baseline_cost[, unit, source])
+    into ``services.<service>.baseline_cost.<council>``.
+
+    Row numbers in messages count data rows from 1 (the header is row 0).
+    """
+    table = read_table(path)
+    missing = [c for c in BASELINE_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            path,
+            "header",
+            f"columns {', '.join(BASELINE_COLUMNS)}",
+            f"no column {', '.join(missing)}",
+        )
+    out = copy.deepcopy(raw)
+    services = out.get("services") or {}
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        svc, council = str(row["service"]).strip(), str(row["council"]).strip()
+        if svc not in services:
+            raise InputError(
+                path,
+                f"row {i}, column service",
+                f"a service of the case ({', '.join(services)})",
+                repr(svc),
+            )
+        try:
+            value = float(str(row["baseline_cost"]).replace(",", ""))
+        except ValueError:
+            raise InputError(
+                path,
+                f"row {i}, column baseline_cost",
+                "a number of pounds",
+                repr(row["baseline_cost"]),
+            ) from None
+        if value < 0:
+            raise InputError(
+                path,
+                f"row {i}, column baseline_cost",
+                "a non-negative amount of money",
+                repr(value),
+            )
+        entry = {"value": value, "unit": str(row.get("unit") or "GBP/year")}
+        src = row.get("source")
+        entry["source"] = (
+            str(src) if isinstance(src, str) and src else f"{path.name} row {i}"
+        )
+        services[svc].setdefault("baseline_cost", {})[council] = entry
+    return out
 
 
 def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
@@ -491,6 +669,12 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
         raise validation_errors(exc, source, Case) from None
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+    staff_severance(case)  # a bad staff table fails here, before anything runs
+    if case.actuals:
+        from models.monitoring import load_actuals
+
+        for name in case.actuals:
+            load_actuals(Path(source or ".").parent / name)
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case
@@ -602,5 +786,89 @@ def option_case(case: Case, option: str) -> Case:
         raise errs from None
     result._raw = merged  # type: ignore[attr-defined]
     result._source = source  # type: ignore[attr-defined]
+    staff_severance(result)
     cached[option] = result
     return result
+
+
+# --------------------------------------------------------------------------- severance
+
+
+_STAFF_CACHE: dict[tuple, Any] = {}
+
+
+def staff_severance(case: Case) -> Any:
+    """Severance costed from the case's staff-at-risk table, or None.
+
+    Returns a DataFrame (service, council, financial_year, redundancy_pay,
+    pension_strain, total) [GBP] from :func:`models.severance.cost_staff` and
+    :func:`models.severance.severance_by_service` under the case's
+    ``severance_policies``.  Checks that every row names a service and council of
+    the case, that its leaving year is inside the horizon, and that no service has
+    both staff rows and a flat severance figure.
+    """
+    if not case.staff_at_risk:
+        return None
+    import pandas as pd
+
+    from models import severance as sev
+
+    source = getattr(case, "_source", None)
+    path = Path(source or ".").parent / case.staff_at_risk
+    if not case.severance_policies:
+        raise InputError(
+            source,
+            "severance_policies",
+            "a severance policy per council (or 'default') to cost "
+            f"the staff table {case.staff_at_risk}",
+            "none",
+        )
+    key = (
+        str(path.resolve()),
+        path.stat().st_mtime_ns if path.exists() else 0,
+        repr(
+            sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())
+        ),
+    )
+    if key not in _STAFF_CACHE:
+        staff = sev.load_staff_table(path)
+        for i, row in enumerate(
+            staff[["service", "council"]].itertuples(index=False), 1
+        ):
+            if row.service not in case.services:
+                raise InputError(
+                    path,
+                    f"data row {i} (file line {i + 1}), column service",
+                    f"a service of the case ({', '.join(case.services)})",
+                    repr(row.service),
+                )
+            if row.council not in case.councils:
+                raise InputError(
+                    path,
+                    f"data row {i} (file line {i + 1}), column council",
+                    f"a council of the case ({', '.join(case.councils)})",
+                    repr(row.council),
+                )
+        costed = sev.cost_staff(staff, case.severance_policies)
+        _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
+    costed, by_service = _STAFF_CACHE[key]
+    years = case.settings.years()
+    for i, row in enumerate(costed.itertuples(index=False), 1):
+        svc = case.services[row.service]
+        if svc.severance.year is None and row.financial_year not in years:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column leaving_date",
+                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
+            )
+        if svc.severance.has_flat_cost():
+            raise InputError(
+                source,
+                f"services.{row.service}.severance",
+                "either a flat severance figure or rows in the staff table "
+                f"{case.staff_at_risk}, not both",
+                "both",
+            )
+    out = by_service.copy()
+    return out if isinstance(out, pd.DataFrame) else None

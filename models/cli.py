@@ -7,6 +7,7 @@ expected, and exits with status 2; no traceback, nothing written.
 from __future__ import annotations
 
 import sys
+import warnings
 from collections.abc import Callable
 from functools import wraps
 from pathlib import Path
@@ -51,8 +52,12 @@ def validate(files: tuple[Path, ...]) -> None:
     failures: list[InputError] = []
     for f in files:
         try:
-            kind = validate_file(f)
+            with warnings.catch_warnings(record=True) as caught:
+                warnings.simplefilter("always")
+                kind = validate_file(f)
             click.echo(f"ok: {f} ({kind})")
+            for w in caught:
+                click.echo(f"warning: {f}: {w.message}", err=True)
         except InputError as exc:
             failures.extend(exc.errors if isinstance(exc, InputErrors) else [exc])
     if failures:

@@ -23,6 +23,7 @@ from models.case import (
     SETUP_CATEGORIES,
     Case,
     option_case,
+    staff_severance,
 )
 
 ALL = "All"
@@ -64,7 +65,10 @@ class OptionArrays:
     discount_factor: np.ndarray  # (T,)
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray  # (S, C, T)
-    severance_shares: np.ndarray  # (S, C, T)
+    severance_shares: np.ndarray  # (S, C, T) of redundancy pay
+    strain_shares: np.ndarray | None = (
+        None  # (S, C, T) of pension strain; None: as above
+    )
     target_window: tuple[int, int] | None = None
     target: float | None = None
     extras: dict = field(default_factory=dict)
@@ -111,9 +115,9 @@ def compile_option(case: Case, option: str) -> OptionArrays:
                 for fy, f in item.timing().items()
             }
             setup[i, j] += costs.one_off_cost_profile(item.amount.value, timing, T)
-        if svc.severance.year is not None:
+        if svc.severance.has_flat_cost():
             t = calendar.fy_index(svc.severance.year, st.base_year)
-            red[i, t] += svc.severance.redundancy_pay.value
+            red[i, t] += svc.severance.flat_redundancy_pay()
             strain[i, t] += svc.severance.pension_strain.value
         sh_sav[i] = sharing.basis_shares(
             oc, svc.savings_basis or svc.basis, councils, T
@@ -121,6 +125,13 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         sh_set[i] = sharing.basis_shares(oc, svc.set_up_basis or svc.basis, councils, T)
         sh_sev[i] = sharing.basis_shares(
             oc, svc.severance.basis or svc.basis, councils, T
+        )
+
+    sh_strain = sh_sev.copy()
+    staff = staff_severance(oc)
+    if staff is not None and len(staff):
+        _add_staff_severance(
+            oc, staff, services, councils, red, strain, sh_sev, sh_strain
         )
 
     nominal = st.price_basis == "nominal"
@@ -158,9 +169,51 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         savings_shares=sh_sav,
         setup_shares=sh_set,
         severance_shares=sh_sev,
+        strain_shares=sh_strain,
         target_window=window,
         target=tw.target.value if tw is not None and tw.target is not None else None,
     )
+
+
+def _add_staff_severance(
+    oc: Case,
+    staff,
+    services: list[str],
+    councils: list[str],
+    red: np.ndarray,
+    strain: np.ndarray,
+    sh_red: np.ndarray,
+    sh_strain: np.ndarray,
+) -> None:
+    """Add severance costed from the staff table; it falls where the post was.
+
+    For each service and year with staff rows, the council shares of redundancy
+    pay and of pension strain are each council's own costs over the total, so the
+    council lines equal the costs of that council's posts exactly.
+    """
+    st = oc.settings
+    T = len(st.years())
+    amounts = np.zeros((2, len(services), len(councils), T))
+    for row in staff.itertuples(index=False):
+        if row.service not in services:
+            continue  # service not in this option
+        i = services.index(row.service)
+        fy = oc.services[row.service].severance.year or row.financial_year
+        t = calendar.fy_index(fy, st.base_year)
+        c = councils.index(row.council)
+        amounts[0, i, c, t] += row.redundancy_pay
+        amounts[1, i, c, t] += row.pension_strain
+    for k, (line, shares) in enumerate(((red, sh_red), (strain, sh_strain))):
+        total = amounts[k].sum(axis=1)  # (S, T)
+        has = total > 0
+        line += total
+        share = np.divide(
+            amounts[k],
+            total[:, None, :],
+            out=np.zeros_like(amounts[k]),
+            where=total[:, None, :] > 0,
+        )
+        shares[:] = np.where(has[:, None, :], share, shares)
 
 
 def _category_index(a: OptionArrays, pay_categories: np.ndarray) -> np.ndarray:
@@ -292,9 +345,12 @@ def council_lines(a: OptionArrays, p: dict[str, np.ndarray]) -> dict[str, np.nda
     """Each council's share of the total lines, shape (C, T) [GBP]."""
     sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=0)
     setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=0)
-    sev = sharing.allocate(
-        p["redundancy_pay"] + p["pension_strain"], a.severance_shares
-    ).sum(axis=0)
+    strain_shares = (
+        a.strain_shares if a.strain_shares is not None else a.severance_shares
+    )
+    sev = sharing.allocate(p["redundancy_pay"], a.severance_shares).sum(
+        axis=0
+    ) + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=0)
     return {
         "savings": sav,
         "setup": setup,
@@ -331,7 +387,10 @@ def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
         shares.append(a.setup_shares)
     names += ["Costs|Severance|Redundancy pay", "Costs|Severance|Pension strain"]
     blocks += [p["redundancy_pay"], p["pension_strain"]]
-    shares += [a.severance_shares, a.severance_shares]
+    shares += [
+        a.severance_shares,
+        a.strain_shares if a.strain_shares is not None else a.severance_shares,
+    ]
     lines = np.stack(blocks, axis=1) if S else np.zeros((0, len(names), T))  # (S, L, T)
     share = (
         np.stack(shares, axis=1) if S else np.zeros((0, len(names), C, T))

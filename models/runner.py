@@ -66,10 +66,13 @@ def git_commit(path: Path | None = None) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def case_inputs(case_path: Path, notebooks: bool = False) -> dict[str, str]:
+def case_inputs(
+    case_path: Path, case: Case | None = None, notebooks: bool = False
+) -> dict[str, str]:
     """Every input file of a case and its SHA-256 (the case file and files it names,
     and the report notebooks when they are run)."""
-    inputs = {str(case_path): file_sha256(case_path)}
+    files = [case_path, *(case.input_files() if case is not None else [])]
+    inputs = {str(p): file_sha256(p) for p in files if Path(p).exists()}
     if notebooks:
         from models.report_runner import display_path, notebook_paths
 
@@ -146,10 +149,20 @@ def run_one_case(
     if results:
         long = pd.concat([r.long for r in results.values()], ignore_index=True)
         long.to_csv(folder.path("results.csv"), index=False)
+        from models.sharing import council_tables
+
+        # per-council tables in £'000, rounded so that every row and column foots
+        pd.concat([council_tables(r) for r in results.values()]).to_csv(
+            folder.path("council_tables.csv"), index=False
+        )
     doc = results_json(case, results)
     for name, r in results.items():
         doc["options"][name] = option_json(r)
     folder.write_json("results.json", doc)
+    if case.actuals:
+        from models.monitoring_run import monitoring_outputs
+
+        monitoring_outputs(case, folder)
     comparison: dict[str, Any] | None = None
     if notebooks:
         from models import report_runner
@@ -167,7 +180,7 @@ def run_one_case(
     manifest = {
         "case": case.name,
         "run_id": folder.run_id,
-        "inputs": case_inputs(path, notebooks),
+        "inputs": case_inputs(path, case, notebooks),
         "package_version": __version__,
         "git_commit": git_commit(),
         "dependencies": dependency_versions(),

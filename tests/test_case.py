@@ -26,29 +26,30 @@ def test_the_default_case_has_the_three_options_the_issue_asks_for():
 
 
 def test_every_number_in_the_default_case_cites_its_source():
+    # A number is covered by a `source` on its own {value, source} mapping or on
+    # an enclosing block (e.g. a severance policy, a basis); bare numbers are
+    # allowed only for the horizon, ramp-up fractions, profiles and shares.
     raw = yaml.safe_load(DEFAULT_CASE.read_text())
     missing = []
 
-    def walk(node, path):
+    def walk(node, path, covered):
         if isinstance(node, dict):
             if "value" in node:
                 if not node.get("source"):
                     missing.append(path)
                 return
+            covered = covered or bool(node.get("source"))
             for k, v in node.items():
-                if k not in ("options",):
-                    walk(v, f"{path}.{k}")
+                walk(v, f"{path}.{k}", covered)
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                walk(v, f"{path}[{i}]")
+                walk(v, f"{path}[{i}]", covered)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            # bare numbers are allowed only for horizon, ramp-up and profiles
-            if not any(
-                w in path for w in ("horizon_years", "ramp_up", "profile", "shares")
-            ):
+            allowed = ("horizon_years", "ramp_up", "profile", "headcount")
+            if not covered and not any(w in path for w in allowed):
                 missing.append(path)
 
-    walk({k: v for k, v in raw.items() if k != "options"}, "")
+    walk({k: v for k, v in raw.items() if k != "options"}, "", False)
     assert missing == []
 
 
@@ -137,3 +138,22 @@ def test_the_wildcard_reaches_every_service(small_case_dict):
     case = case_from_dict(small_case_dict)
     assert not option_case(case, "status_quo").services["payroll"].enabled
     assert case.services["payroll"].enabled
+
+
+def test_baseline_costs_can_live_in_a_csv_table_beside_the_case():
+    case = load_case(DEFAULT_CASE)
+    assert case.baseline_costs_file
+    # bromsgrove_redditch_2011_baselines.csv, row 1: hr_od, bdc, 520000
+    assert case.services["hr_od"].baseline_cost["bdc"].value == 520_000
+
+
+def test_a_bad_baseline_table_names_the_row_and_column(tmp_path):
+    import shutil
+
+    shutil.copy(DEFAULT_CASE, tmp_path / "case.yaml")
+    table = (DEFAULT_CASE.parent / "bromsgrove_redditch_2011_baselines.csv").read_text()
+    lines = table.splitlines()
+    lines[3] = lines[3].replace("1900000", "-5")  # data row 3
+    (tmp_path / "bromsgrove_redditch_2011_baselines.csv").write_text("\n".join(lines))
+    with pytest.raises(InputError, match=r"baselines.csv: row 3, column baseline_cost"):
+        load_case(tmp_path / "case.yaml")

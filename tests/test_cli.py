@@ -106,6 +106,8 @@ def test_python_dash_m_models_is_the_same_command(tmp_path):
 def test_bad_input_gives_no_traceback_in_a_real_process(tmp_path):
     bad = tmp_path / "bad.yaml"
     shutil.copy(DEFAULT_CASE, bad)
+    for table in SCENARIOS.glob("*.csv"):
+        shutil.copy(table, tmp_path / table.name)
     bad.write_text(bad.read_text().replace("horizon_years: 10", "horizon_years: ten"))
     proc = subprocess.run(
         [sys.executable, "-m", "models", "validate", str(bad)],
@@ -115,3 +117,33 @@ def test_bad_input_gives_no_traceback_in_a_real_process(tmp_path):
     )
     assert proc.returncode == 2
     assert "settings.horizon_years" in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_run_of_the_default_case_includes_the_monitoring_report(tmp_path):
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    latest = tmp_path / "bromsgrove_redditch_2011" / "latest"
+    html = (latest / "monitoring.html").read_text()
+    # seed 000 Appendix A: overall position 521 / 585 / 1,106 against 1,179
+    for figure in ("521", "585", "1,106", "1,179"):
+        assert figure in html
+    assert (latest / "monitoring.xlsx").stat().st_size > 0
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert any(k.endswith("actuals_2010_11.yaml") for k in manifest["inputs"])
+    assert any(k.endswith("staff_at_risk_2011.csv") for k in manifest["inputs"])
+
+
+def test_run_writes_per_council_tables_that_foot_to_the_pound_thousand(tmp_path):
+    import pandas as pd
+
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    assert CliRunner().invoke(main, args).exit_code == 0
+    latest = tmp_path / "bromsgrove_redditch_2011" / "latest"
+    tables = pd.read_csv(latest / "council_tables.csv")
+    years = [c for c in tables.columns if "/" in c]
+    for (_option, _line), t in tables.groupby(["option", "line_item"]):
+        parts, total = t[t.council != "Total"], t[t.council == "Total"].iloc[0]
+        # columns foot: councils add to the Total row in every year and overall
+        assert (parts[[*years, "Total"]].sum() == total[[*years, "Total"]]).all()
+        # rows foot: years add to each row's Total
+        assert (t[years].sum(axis=1) == t["Total"]).all()

@@ -1,0 +1,101 @@
+"""``sharedcase severance STAFF --policy CASE.yaml``: cost a staff-at-risk table.
+
+Prints the per-person costs and the totals by service, council and financial
+year; ``--out FILE.csv`` also writes the per-person table in full precision.
+Bad input prints ``error: ...`` on stderr and exits 2, writing nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+import pandas as pd
+
+from models.errors import InputError
+from models.severance import (
+    cost_staff,
+    load_severance_policies,
+    load_staff_table,
+    severance_by_service,
+)
+
+_PERSON_COLUMNS = [
+    "post", "council", "service", "financial_year", "relevant_date", "age",
+    "years_counted", "statutory_weeks", "statutory_pay", "discretionary_top_up",
+    "pay_in_lieu", "pension_strain", "is_strain_estimate", "total",
+]
+_MONEY = ["statutory_pay", "discretionary_top_up", "pay_in_lieu", "pension_strain",
+          "total", "redundancy_pay"]
+
+
+def _parse_date(text: str | None) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(None, "--leaving-date", "a date as YYYY-MM-DD",
+                         repr(text)) from None
+
+
+def _display(frame: pd.DataFrame) -> str:
+    shown = frame.copy()
+    for name in _MONEY:
+        if name in shown:
+            shown[name] = shown[name].map(lambda v: f"{v:,.0f}")
+    if "relevant_date" in shown:
+        shown["relevant_date"] = shown["relevant_date"].dt.strftime("%Y-%m-%d")
+    if "is_strain_estimate" in shown:
+        shown["is_strain_estimate"] = shown["is_strain_estimate"].map(
+            {True: "estimate", False: ""})
+    for name in ("age", "years_counted"):
+        if name in shown:
+            shown[name] = shown[name].map(lambda v: f"{v:.0f}")
+    return shown.to_string(index=False)
+
+
+@click.command("severance")
+@click.argument("staff", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--policy", "policy_path", required=True,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Case YAML with a severance_policies: block (council id -> policy).")
+@click.option("--leaving-date", "leaving_date", default=None, metavar="YYYY-MM-DD",
+              help="Leaving date for rows that give none.")
+@click.option("--out", "out_path", default=None,
+              type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the per-person table to this CSV (full precision).")
+def severance(staff: Path, policy_path: Path, leaving_date: str | None,
+              out_path: Path | None) -> None:
+    """Cost a staff-at-risk table STAFF (CSV or .xlsx) under council policies."""
+    try:
+        default_leaving = _parse_date(leaving_date)
+        policies = load_severance_policies(policy_path)
+        table = load_staff_table(staff, default_leaving_date=default_leaving)
+        try:
+            costed = cost_staff(table, policies, default_leaving_date=default_leaving)
+        except InputError as exc:
+            raise InputError(staff, exc.where, exc.expected, exc.found) from None
+        by_service = severance_by_service(costed)
+    except InputError as exc:
+        click.echo(f"error: {exc.message}", err=True)
+        sys.exit(2)
+
+    click.echo("Severance cost per person (GBP)")
+    click.echo(_display(costed[_PERSON_COLUMNS]))
+    click.echo("")
+    click.echo("By service, council and financial year (GBP)")
+    click.echo(_display(by_service))
+    click.echo("")
+    grand = by_service[["redundancy_pay", "pension_strain", "total"]].sum()
+    click.echo(
+        f"Total: redundancy pay {grand['redundancy_pay']:,.0f}; pension strain "
+        f"{grand['pension_strain']:,.0f}; total {grand['total']:,.0f} "
+        f"({len(costed)} people; {int(costed['is_strain_estimate'].sum())} strain "
+        "estimates). The revoked £95k exit cap is not applied."
+    )
+    if out_path is not None:
+        costed.to_csv(out_path, index=False, date_format="%Y-%m-%d")
+        click.echo(f"Wrote {out_path}")

@@ -1,0 +1,31 @@
+"""Finding input files from wherever a notebook or command runs.
+
+JupyterLab runs a notebook with ``notebooks/`` as the working directory,
+papermill with the caller's; a relative path such as
+``scenarios/bromsgrove_redditch_2011.yaml`` is therefore tried as given, then
+against the project root (the folder holding ``scenarios/``).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from models.errors import InputError
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def project_root() -> Path:
+    """The source checkout's root (parent of ``models/``), or the working directory."""
+    root = PACKAGE_DIR.parent
+    return root if (root / "scenarios").is_dir() else Path.cwd()
+
+
+def resolve_input(path: str | Path) -> Path:
+    """An existing input file: as given, else relative to the project root."""
+    p = Path(path)
+    for candidate in (p, Path.cwd().parent / p, project_root() / p):
+        if candidate.exists():
+            return candidate.resolve()
+    raise InputError(p, None, "an existing file (looked in the working directory "
+                     f"and under {project_root()})", "no such file")

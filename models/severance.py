@@ -1,0 +1,1009 @@
+"""Severance: statutory redundancy, discretionary compensation, notice, pension strain.
+
+A finance lead costs a list of posts at risk person by person under the council's
+own policy, then sums by service, council and financial year.  The rules:
+
+* **Statutory redundancy pay** (Employment Rights Act 1996 s.162): at least 2 full
+  years' continuous employment; full years counted back from the *relevant date*,
+  at most 20; for each year 1.5 weeks' pay if the employee was not below 41
+  throughout it, 1 week if not below 22 throughout it, otherwise 0.5 week.  A
+  week's pay (ss.220-229) is capped at the statutory maximum in force on the
+  relevant date (s.227; dated data in
+  ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``).
+* **Relevant date** (ERA s.145(5)): where less than the statutory notice of s.86
+  is given (including pay in lieu of notice), the relevant date is the date on
+  which statutory notice would have ended.
+* **Statutory notice** (ERA s.86): one week after one month's employment; one
+  week per full year of service from 2 to 12 years.
+* **Continuity**: continuous service with other local authorities and listed
+  bodies counts (Redundancy Payments (Continuity of Employment in Local
+  Government, etc.) (Modification) Order 1999, SI 1999/2277); give it as
+  ``continuous_service_start``.
+* **Discretionary compensation** (Local Government (Early Termination of
+  Employment) (Discretionary Compensation) (England and Wales) Regulations 2006,
+  SI 2006/2914): reg 5 lets the council base the payment on the actual week's pay
+  instead of the statutory cap; reg 6 lets it pay a lump sum, the redundancy
+  payment and the lump sum together no more than 104 weeks' pay.  Councils
+  publish a policy (reg 7), typically a multiplier of the statutory weeks and a
+  maximum number of weeks: :class:`SeverancePolicy`.
+* **Pension strain** (Local Government Pension Scheme Regulations 2013 reg 30(7);
+  LGPS (Benefits, Membership and Contributions) Regulations 2007 reg 19 before
+  2014): a member made redundant at or over the normal minimum pension age (50
+  before 6 April 2010, 55 from then, 57 from 6 April 2028, subject to
+  protections; ``models/reference/lgps_minimum_pension_age.yaml``) takes an
+  unreduced pension and the employer pays the fund the strain cost.  There is no
+  public formula: the fund actuary's figure is used where the staff table gives
+  one, otherwise an estimate with the policy's stated factors, flagged.
+* **The public-sector exit payment cap** of £95,000 (Restriction of Public Sector
+  Exit Payments Regulations 2020) was revoked on 12 February 2021 (SI 2021/197).
+  It is **not applied** here.
+
+Conventions
+-----------
+* Ages and years of service are whole (completed) years.  The year counted back
+  ``k`` years from the relevant date (``k = 1`` is the most recent) runs from
+  ``relevant_date - k years`` to ``relevant_date - (k - 1) years``; an employee of
+  completed age ``A`` on the relevant date had completed age exactly ``A - k`` at
+  the start of that year.  Age never falls within a year, so "not below 41
+  throughout the year" is "``A - k >= 41``" and "not below 22 throughout" is
+  "``A - k >= 22``".  With completed ages this is exact, not an approximation.
+* A week's pay from an annual salary is ``annual_pay / 52`` (the common practice
+  in council redundancy calculators; 365/7 = 52.143 would give 0.3% less).
+* Amounts are pounds in full precision, rounded only for display.
+* Costs fall in the financial year of the *leaving date* (when they are paid),
+  not of the relevant date, which pay in lieu can push past 31 March.
+* Jurisdiction: Great Britain only.  Northern Ireland (its own cap under the
+  Employment Rights (Northern Ireland) Order 1996) is rejected with an
+  :class:`~models.errors.InputError`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from models.calendar import financial_year_of
+from models.errors import InputError, InputErrors
+from models.reference import dated_series, value_at
+from models.yamlio import load_yaml
+
+ArrayLike = Any
+
+MAXIMUM_COUNTED_YEARS = 20
+"""Only the last 20 years of service count (ERA s.162(3)) [years]."""
+MINIMUM_QUALIFYING_YEARS = 2
+"""Full years of continuous employment needed to qualify (ERA s.155) [years]."""
+MAXIMUM_STATUTORY_WEEKS = 30.0
+"""20 years at 1.5 weeks: the most statutory weeks anyone can have [weeks]."""
+REG6_CEILING_WEEKS = 104.0
+"""Redundancy pay plus reg 6 compensation together at most 104 weeks' pay [weeks]."""
+WEEKS_PER_YEAR = 52.0
+"""Convention for a week's pay from an annual salary: annual / 52 [weeks/year]."""
+MINIMUM_AGE = 16
+"""Youngest age accepted in a staff table [years]."""
+CAP_NAME = "statutory_redundancy_weekly_pay_cap"
+PENSION_AGE_NAME = "lgps_minimum_pension_age"
+
+
+# --------------------------------------------------------------------------------------
+# Statutory rules
+# --------------------------------------------------------------------------------------
+
+
+def counted_years(years_of_service: ArrayLike) -> np.ndarray:
+    """Full years that count for statutory redundancy pay.
+
+    ``n = min(floor(years), 20)`` if ``years >= 2`` else ``0`` (ERA s.155, s.162(3)).
+
+    >>> counted_years([1.9, 2.0, 7.5, 25]).tolist()
+    [0.0, 2.0, 7.0, 20.0]
+    """
+    years = np.floor(np.asarray(years_of_service, dtype=float))
+    return np.where(years >= MINIMUM_QUALIFYING_YEARS,
+                    np.minimum(years, MAXIMUM_COUNTED_YEARS), 0.0)
+
+
+def weeks_by_age_band(
+    age_at_relevant_date: ArrayLike, years_of_service: ArrayLike
+) -> np.ndarray | float:
+    """Statutory weeks of pay by age band (ERA 1996 s.162(2)).
+
+    With ``A`` the completed age on the relevant date and ``n`` the counted years
+    (:func:`counted_years`), year ``k = 1..n`` starts at completed age ``A - k``:
+
+    ``n41 = clip(A - 41, 0, n)``, ``n22 = clip(A - 22, 0, n)``,
+    ``weeks = 1.5 n41 + 1.0 (n22 - n41) + 0.5 (n - n22)``
+
+    Parameters
+    ----------
+    age_at_relevant_date : completed age on the relevant date [years]
+    years_of_service : continuous service up to the relevant date [years]
+
+    Returns
+    -------
+    statutory weeks, 0 to 30 [weeks]
+
+    Source: Employment Rights Act 1996 s.162; GOV.UK statutory redundancy
+    ready reckoner.
+
+    >>> weeks_by_age_band([22, 23, 41, 42, 61], [2, 2, 2, 2, 20]).tolist()
+    [1.0, 1.5, 2.0, 2.5, 30.0]
+    """
+    age = np.floor(np.asarray(age_at_relevant_date, dtype=float))
+    n = counted_years(years_of_service)
+    n41 = np.clip(age - 41, 0, n)
+    n22 = np.clip(age - 22, 0, n)
+    weeks = 1.5 * n41 + 1.0 * (n22 - n41) + 0.5 * (n - n22)
+    return float(weeks) if weeks.ndim == 0 else weeks
+
+
+def weekly_pay_cap(relevant_date: ArrayLike) -> np.ndarray | float:
+    """Statutory maximum of a week's pay in force on the relevant date (ERA s.227).
+
+    Parameters
+    ----------
+    relevant_date : date or array of dates
+
+    Returns
+    -------
+    cap [GBP/week]
+
+    Source: ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``.
+
+    >>> weekly_pay_cap(dt.date(2011, 1, 31)), weekly_pay_cap(dt.date(2011, 2, 1))
+    (380.0, 400.0)
+    """
+    return value_at(CAP_NAME, relevant_date)
+
+
+def statutory_notice_weeks(years_of_service: ArrayLike) -> np.ndarray | float:
+    """Minimum notice an employer must give (ERA 1996 s.86(1)).
+
+    ``0`` under one month; ``1`` from one month to under 2 years; then one week per
+    full year, at most 12.
+
+    Parameters
+    ----------
+    years_of_service : continuous service at the date notice is given [years];
+        one month is 1/12 year
+
+    Returns
+    -------
+    statutory notice [weeks]
+
+    >>> statutory_notice_weeks([0.05, 0.5, 1.99, 2, 7.9, 15]).tolist()
+    [0.0, 1.0, 1.0, 2.0, 7.0, 12.0]
+    """
+    years = np.asarray(years_of_service, dtype=float)
+    whole = np.floor(years + 1e-9)
+    weeks = np.where(
+        years + 1e-9 < 1.0 / 12.0, 0.0, np.where(whole < 2, 1.0, np.minimum(whole, 12))
+    )
+    return float(weeks) if weeks.ndim == 0 else weeks
+
+
+def relevant_date(
+    leaving_date: ArrayLike, notice_weeks: ArrayLike, notice_worked: ArrayLike
+) -> np.ndarray | dt.date:
+    """Relevant date for statutory redundancy pay (ERA 1996 s.145(2), (5)).
+
+    ``relevant = leaving_date`` where notice is worked (taken as at least the
+    statutory notice), else ``leaving_date + 7 * notice_weeks`` days: when statutory
+    notice given on the leaving date would have ended (pay in lieu, or no notice).
+
+    Parameters
+    ----------
+    leaving_date : date employment ends (notice date when notice is worked in
+        full, i.e. the end of the notice) [date]
+    notice_weeks : statutory notice, :func:`statutory_notice_weeks` [weeks]
+    notice_worked : whether the statutory notice is worked [bool]
+
+    Returns
+    -------
+    relevant date (``datetime.date`` for scalar inputs, else ``datetime64[D]``)
+
+    >>> relevant_date(dt.date(2011, 1, 21), 4, False)
+    datetime.date(2011, 2, 18)
+    >>> relevant_date(dt.date(2011, 1, 21), 4, True)
+    datetime.date(2011, 1, 21)
+    """
+    leaving = np.asarray(leaving_date, dtype="datetime64[D]")
+    days = np.round(7 * np.asarray(notice_weeks, dtype=float)).astype("int64")
+    worked = np.asarray(notice_worked, dtype=bool)
+    out = leaving + np.where(worked, 0, days).astype("timedelta64[D]")
+    if out.ndim == 0:
+        return out.astype(dt.date)
+    return out
+
+
+def statutory_redundancy_pay(
+    age: ArrayLike,
+    years_of_service: ArrayLike,
+    weekly_pay: ArrayLike,
+    relevant_date: ArrayLike,
+) -> np.ndarray | float:
+    """Statutory redundancy pay (ERA 1996 s.162 with the s.227 cap).
+
+    ``pay = weeks_by_age_band(age, years) * min(weekly_pay, cap(relevant_date))``
+
+    Parameters
+    ----------
+    age : completed age on the relevant date [years]
+    years_of_service : continuous service up to the relevant date [years]
+    weekly_pay : actual gross week's pay [GBP/week]
+    relevant_date : relevant date [date]
+
+    Returns
+    -------
+    statutory redundancy pay [GBP]
+
+    Example: age 45, 10 years, £500 a week, relevant date 1 March 2011 (cap £400):
+    the counted years start at ages 44 down to 35; 44..41 are 41+ and 40..35 are
+    22+, so 4 x 1.5 + 6 x 1 = 12 weeks x £400 = £4,800.
+
+    >>> statutory_redundancy_pay(45, 10, 500.0, dt.date(2011, 3, 1))
+    4800.0
+    """
+    weeks = np.asarray(weeks_by_age_band(age, years_of_service))
+    pay = np.asarray(weekly_pay, dtype=float)
+    capped = np.minimum(pay, weekly_pay_cap(relevant_date))
+    pay = weeks * capped
+    return float(pay) if np.ndim(pay) == 0 else pay
+
+
+def minimum_pension_age(date: ArrayLike) -> np.ndarray | float:
+    """Normal minimum pension age in force on ``date`` [years].
+
+    >>> minimum_pension_age(dt.date(2011, 6, 1))
+    55.0
+    >>> minimum_pension_age(dt.date(2028, 4, 6))
+    57.0
+    """
+    return value_at(PENSION_AGE_NAME, date)
+
+
+# --------------------------------------------------------------------------------------
+# Council policy
+# --------------------------------------------------------------------------------------
+
+
+class StrainFactors(BaseModel):
+    """Stated factors for estimating pension strain where the fund gives no figure.
+
+    ``strain = annual_pension * min(reduction_per_year_early * years_early, 1)
+    * capitalisation_factor`` with ``years_early = max(normal_pension_age - age, 0)``.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    normal_pension_age: float = Field(
+        ge=55, le=70,
+        description="Age at which the member's pension would be paid unreduced "
+        "[years]; 65 under the LGPS 2008 scheme, state pension age from 2014.",
+    )
+    reduction_per_year_early: float = Field(
+        ge=0, le=0.2,
+        description="Early-payment reduction waived for each year before normal "
+        "pension age [fraction of pension per year], e.g. 0.05 from the fund "
+        "actuary's early-retirement reduction table.",
+    )
+    capitalisation_factor: float = Field(
+        ge=0, le=40,
+        description="Capital value of 1 pound a year of pension at the leaving age "
+        "[GBP per GBP/year], e.g. 18 to 22.",
+    )
+    source: str | None = Field(None, description="Where the factors come from.")
+
+
+class SeverancePolicy(BaseModel):
+    """A council's published severance policy (2006 Regulations reg 7).
+
+    ``policy_weeks = min(multiplier * statutory_weeks, maximum_weeks, 104)``;
+    ``lump_sum = max(policy_weeks * basis_pay, statutory_pay)`` where ``basis_pay``
+    is the capped week's pay or, under reg 5, the actual week's pay.
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    pay_basis: Literal["capped", "actual"] = Field(
+        description="Week's pay used for the policy payment: 'capped' at the "
+        "statutory maximum or 'actual' weekly pay (2006 Regulations reg 5).",
+    )
+    multiplier: float = Field(
+        ge=1.0, le=10.0,
+        description="Policy weeks as a multiple of the statutory weeks [/1]; "
+        "1.4 to 3 seen in practice.",
+    )
+    maximum_weeks: float = Field(
+        gt=0, le=REG6_CEILING_WEEKS,
+        description="Policy maximum of weeks' pay, statutory and discretionary "
+        "together [weeks]; reg 6 never allows more than 104.",
+    )
+    pays_in_lieu_of_notice: bool = Field(
+        description="Whether notice not worked is paid in lieu (a severance cost).",
+    )
+    employer_on_cost_rate: float = Field(
+        ge=0, le=1,
+        description="Employer's national insurance and pension contributions on "
+        "pay in lieu [fraction of pay].",
+    )
+    strain: StrainFactors = Field(
+        description="Factors for the pension strain estimate.",
+    )
+    minimum_pension_age: float | None = Field(
+        None, ge=50, le=60,
+        description="Override of the minimum age for an unreduced redundancy "
+        "pension [years]; by default the dated normal minimum pension age "
+        "(55, 57 from 6 April 2028).",
+    )
+    source: str | None = Field(None, description="Where the policy comes from.")
+
+
+def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
+    """Read ``severance_policies:`` (council id -> policy, optional ``default``).
+
+    Raises :class:`InputError` naming the file and key path for anything wrong.
+    """
+    data = load_yaml(path)
+    if not isinstance(data, dict) or "severance_policies" not in data:
+        raise InputError(path, "severance_policies", "a top-level severance_policies "
+                         "mapping of council id to policy", "no such key")
+    block = data["severance_policies"]
+    if not isinstance(block, dict) or not block:
+        raise InputError(path, "severance_policies",
+                         "a mapping of council id to policy", repr(block))
+    policies: dict[str, SeverancePolicy] = {}
+    for council, raw in block.items():
+        try:
+            policies[str(council)] = SeverancePolicy.model_validate(raw)
+        except ValidationError as exc:
+            # a misspelt key also makes the right one "missing": report it first
+            err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
+            loc = ".".join(str(p) for p in err["loc"])
+            where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
+            found = repr(err.get("input"))
+            expected = err["msg"][0].lower() + err["msg"][1:]
+            if err["type"] == "extra_forbidden":
+                model = StrainFactors if err["loc"][0] == "strain" else SeverancePolicy
+                known = ", ".join(model.model_fields)
+                expected, found = f"only known keys ({known})", repr(err["loc"][-1])
+            elif err["type"] == "missing":
+                expected, found = "this key", "nothing"
+            elif loc == "maximum_weeks" and err["type"] == "less_than_equal":
+                expected = "at most 104 weeks (2006 Regulations reg 6 ceiling)"
+            raise InputError(path, where, expected, found) from None
+    return policies
+
+
+# --------------------------------------------------------------------------------------
+# Policy payments
+# --------------------------------------------------------------------------------------
+
+
+def policy_weeks(
+    statutory_weeks: ArrayLike, multiplier: ArrayLike, maximum_weeks: ArrayLike
+) -> np.ndarray:
+    """Weeks' pay under the policy, never more than 104 (2006 Regulations reg 6).
+
+    ``min(multiplier * statutory_weeks, maximum_weeks, 104)``
+
+    >>> policy_weeks([10, 30, 30], [2.0, 3.0, 4.0], [104, 66, 104]).tolist()
+    [20.0, 66.0, 104.0]
+    """
+    weeks = np.asarray(statutory_weeks, dtype=float) * np.asarray(multiplier, float)
+    return np.minimum(np.minimum(weeks, maximum_weeks), REG6_CEILING_WEEKS)
+
+
+def discretionary_top_up(
+    statutory_weeks: ArrayLike,
+    weekly_pay: ArrayLike,
+    cap: ArrayLike,
+    is_actual_pay_basis: ArrayLike,
+    multiplier: ArrayLike,
+    maximum_weeks: ArrayLike,
+) -> np.ndarray:
+    """Discretionary compensation on top of statutory pay (2006 Regulations regs 5, 6).
+
+    ``basis = weekly_pay if actual else min(weekly_pay, cap)``;
+    ``top_up = max(policy_weeks * basis - statutory_weeks * min(weekly_pay, cap), 0)``
+
+    Parameters
+    ----------
+    statutory_weeks : [weeks]
+    weekly_pay : actual week's pay [GBP/week]
+    cap : statutory cap on the relevant date [GBP/week]
+    is_actual_pay_basis : policy pays on actual pay (reg 5) [bool]
+    multiplier : [/1]
+    maximum_weeks : policy maximum [weeks]
+
+    Returns
+    -------
+    top-up [GBP]
+
+    Age 50, 20 years: 30 statutory weeks; £600 a week, cap £400; actual basis,
+    multiplier 2: 60 weeks x £600 = £36,000 less 30 x £400 = £12,000 statutory:
+
+    >>> discretionary_top_up(30, 600.0, 400.0, True, 2.0, 104).tolist()
+    24000.0
+    """
+    pay = np.asarray(weekly_pay, dtype=float)
+    capped = np.minimum(pay, cap)
+    basis = np.where(np.asarray(is_actual_pay_basis, dtype=bool), pay, capped)
+    weeks = np.asarray(statutory_weeks, dtype=float)
+    lump = policy_weeks(weeks, multiplier, maximum_weeks) * basis
+    return np.maximum(lump - weeks * capped, 0.0)
+
+
+def pay_in_lieu_of_notice(
+    notice_weeks: ArrayLike,
+    weekly_pay: ArrayLike,
+    notice_worked: ArrayLike,
+    pays_in_lieu: ArrayLike,
+    employer_on_cost_rate: ArrayLike,
+) -> np.ndarray:
+    """Pay in lieu of notice with employer on-costs, zero where notice is worked.
+
+    ``pilon = notice_weeks * weekly_pay * (1 + on_cost)`` where notice is not worked
+    and the policy pays in lieu; else 0.  Notice that is worked is ordinary pay, a
+    running cost, not severance.
+
+    >>> pay_in_lieu_of_notice([5, 5], 400.0, [False, True], True, 0.25).tolist()
+    [2500.0, 0.0]
+    """
+    cost = (np.asarray(notice_weeks, dtype=float) * np.asarray(weekly_pay, float)
+            * (1.0 + np.asarray(employer_on_cost_rate, dtype=float)))
+    paid = ~np.asarray(notice_worked, dtype=bool) & np.asarray(pays_in_lieu, bool)
+    return np.where(paid, cost, 0.0)
+
+
+def pension_strain_estimate(
+    annual_pension: ArrayLike,
+    age_at_leaving: ArrayLike,
+    normal_pension_age: ArrayLike,
+    reduction_per_year_early: ArrayLike,
+    capitalisation_factor: ArrayLike,
+) -> np.ndarray:
+    """Estimated LGPS strain cost of paying a pension early without reduction.
+
+    ``strain = annual_pension * min(reduction_per_year_early * max(NPA - age, 0), 1)
+    * capitalisation_factor``
+
+    Parameters
+    ----------
+    annual_pension : pension accrued at leaving [GBP/year]
+    age_at_leaving : completed age at the leaving date [years]
+    normal_pension_age : [years]
+    reduction_per_year_early : early-payment reduction waived a year [/year]
+    capitalisation_factor : capital value of 1 pound a year [GBP per GBP/year]
+
+    Returns
+    -------
+    strain estimate [GBP]
+
+    £8,000 a year at 58, NPA 65, 5% a year, factor 20:
+    8000 x (7 x 0.05 = 0.35) x 20 = £56,000.
+
+    >>> round(float(pension_strain_estimate(8000.0, 58, 65, 0.05, 20)), 2)
+    56000.0
+    """
+    early = np.maximum(np.asarray(normal_pension_age, float) - np.asarray(
+        age_at_leaving, float), 0.0)
+    waived = np.minimum(np.asarray(reduction_per_year_early, float) * early, 1.0)
+    return np.asarray(annual_pension, float) * waived * np.asarray(
+        capitalisation_factor, float)
+
+
+def aggregate_severance(
+    headcount: ArrayLike, average_cost: ArrayLike
+) -> np.ndarray | float:
+    """Early-stage severance estimate: headcount x average cost per leaver.
+
+    Parameters
+    ----------
+    headcount : expected leavers [people]
+    average_cost : average severance cost including pension strain [GBP/person]
+
+    Returns
+    -------
+    total [GBP]
+
+    Seed 002 para 3.1.5 e: eight CCTV & Lifeline VCRs cost £110k including pension
+    costs, i.e. £13,750 each on average:
+
+    >>> aggregate_severance(8, 13_750.0)
+    110000.0
+    """
+    total = np.asarray(headcount, dtype=float) * np.asarray(average_cost, dtype=float)
+    return float(total) if total.ndim == 0 else total
+
+
+# --------------------------------------------------------------------------------------
+# Dates
+# --------------------------------------------------------------------------------------
+
+
+def completed_years(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Whole years from ``start`` to ``end`` (age or service in completed years).
+
+    A 29 February anniversary falls on 1 March in other years.
+
+    >>> born = np.array(["1970-03-01", "1970-03-01"], "datetime64[D]")
+    >>> on = np.array(["2011-02-28", "2011-03-01"], "datetime64[D]")
+    >>> completed_years(born, on).tolist()
+    [40.0, 41.0]
+    """
+    s = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[D]")))
+    e = pd.DatetimeIndex(np.atleast_1d(np.asarray(end, dtype="datetime64[D]")))
+    before = (e.month < s.month) | ((e.month == s.month) & (e.day < s.day))
+    return np.asarray(e.year - s.year - before, dtype=float)
+
+
+def completed_months(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Whole calendar months from ``start`` to ``end``.
+
+    >>> completed_months(np.array(["2010-01-15"], "datetime64[D]"),
+    ...                  np.array(["2010-02-14"], "datetime64[D]")).tolist()
+    [0.0]
+    """
+    s = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[D]")))
+    e = pd.DatetimeIndex(np.atleast_1d(np.asarray(end, dtype="datetime64[D]")))
+    months = (e.year - s.year) * 12 + (e.month - s.month) - (e.day < s.day)
+    return np.asarray(months, dtype=float)
+
+
+# --------------------------------------------------------------------------------------
+# Costing a staff table
+# --------------------------------------------------------------------------------------
+
+STAFF_COLUMNS = {
+    "post": "post title or reference (text)",
+    "service": "service id (text)",
+    "council": "council id (text)",
+    "date_of_birth": "date of birth (YYYY-MM-DD); or give age",
+    "age": "completed age on the relevant date [years]; or give date_of_birth",
+    "start_date": "start of current employment (YYYY-MM-DD); or give years_of_service",
+    "continuous_service_start": "start of continuous local-government service "
+    "(1999 Order) if earlier than start_date (YYYY-MM-DD)",
+    "years_of_service": "continuous service at the relevant date [years]",
+    "weekly_pay": "gross week's pay [GBP/week]; or give annual_pay",
+    "annual_pay": "gross annual pay [GBP/year]; week's pay = annual / 52",
+    "pension_member": "LGPS member (yes/no)",
+    "annual_pension_accrued": "pension accrued at leaving [GBP/year]",
+    "notice_worked": "statutory notice worked (yes/no); no = pay in lieu",
+    "contractual_notice_weeks": "contractual notice if longer than statutory [weeks]",
+    "leaving_date": "last day of employment (YYYY-MM-DD); or a default date",
+    "jurisdiction": "GB (default); Northern Ireland is not supported",
+    "fund_strain_cost": "fund actuary's strain cost [GBP], used instead of the "
+    "estimate",
+    "source": "where the row comes from (text, not used)",
+    "notes": "free text (not used)",
+}
+"""Columns a staff table may have, with their meaning and units."""
+
+_REQUIRED = ("post", "service", "council", "pension_member", "annual_pension_accrued",
+             "notice_worked")
+_ALTERNATIVES = (("date_of_birth", "age"), ("start_date", "years_of_service"),
+                 ("weekly_pay", "annual_pay"))
+_GB = {"gb", "great britain", "england", "wales", "scotland"}
+_NI = {"ni", "northern ireland"}
+_YES = {"yes", "y", "true", "1"}
+_NO = {"no", "n", "false", "0"}
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _read_raw(path: Path) -> pd.DataFrame:
+    """Read a CSV or Excel staff table as text cells ('' for blank)."""
+    if not path.exists():
+        raise InputError(path, None, "an existing staff table file", "no such file")
+    suffix = path.suffix.lower()
+    try:
+        if suffix in (".xlsx", ".xlsm"):
+            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
+        elif suffix == ".csv":
+            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
+        else:
+            raise InputError(path, None, "a .csv or .xlsx staff table",
+                             suffix or "no suffix")
+    except InputError:
+        raise
+    except Exception as exc:  # parser errors from pandas / openpyxl
+        raise InputError(path, None, "a readable CSV or Excel table",
+                         f"{type(exc).__name__}: {exc}") from None
+
+    def cell(v: Any) -> str:
+        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
+            return ""
+        if isinstance(v, (dt.datetime, pd.Timestamp)):
+            return v.strftime("%Y-%m-%d")
+        if isinstance(v, dt.date):
+            return v.isoformat()
+        return str(v).strip()
+
+    raw.columns = [str(c).strip() for c in raw.columns]
+    return raw.map(cell) if len(raw) else raw.astype(str)
+
+
+def _where(row: int, column: str) -> str:
+    return f"data row {row} (file line {row + 1}), column {column}"
+
+
+def load_staff_table(
+    path: str | Path, default_leaving_date: dt.date | None = None
+) -> pd.DataFrame:
+    """Read and check a staff-at-risk table (CSV or .xlsx) into standard columns.
+
+    Rows are numbered from 1 for the first data row (the header is file line 1,
+    so data row ``N`` is file line ``N + 1``).  Every problem found is reported
+    together as :class:`InputError`\\ s naming the file, the row and the column:
+    a missing column, an unknown column, a bad date or number, an age under 16,
+    a start date after the leaving date, negative pay, an unknown jurisdiction.
+
+    Returns a frame with columns ``post, service, council, jurisdiction,
+    leaving_date, date_of_birth, age, service_start, years_of_service,
+    weekly_pay, pension_member, annual_pension_accrued, notice_worked,
+    contractual_notice_weeks, fund_strain_cost`` (NaT / NaN where not given).
+    """
+    path = Path(path)
+    raw = _read_raw(path)
+    errors: list[InputError] = []
+    columns = list(raw.columns)
+    unknown = [c for c in columns if c not in STAFF_COLUMNS]
+    if unknown:
+        errors.append(InputError(path, f"column {unknown[0]}",
+                                 "only known columns: " + ", ".join(STAFF_COLUMNS),
+                                 repr(unknown[0])))
+    missing = [c for c in _REQUIRED if c not in columns]
+    for pair in _ALTERNATIVES:
+        if not any(c in columns for c in pair):
+            missing.append(" or ".join(pair))
+    if "leaving_date" not in columns and default_leaving_date is None:
+        missing.append("leaving_date (or a default leaving date)")
+    for name in missing:
+        errors.append(
+            InputError(path, f"column {name}", "this column", "no such column"))
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+
+    n = len(raw)
+    if n == 0:
+        raise InputError(path, None, "at least one data row", "none")
+    rows = np.arange(1, n + 1)
+
+    def col(name: str) -> pd.Series:
+        return raw[name] if name in raw else pd.Series([""] * n, dtype=object)
+
+    def report(mask: np.ndarray, column: str, expected: str, found: pd.Series) -> None:
+        for i in np.flatnonzero(mask):
+            errors.append(InputError(path, _where(int(rows[i]), column), expected,
+                                     repr(found.iloc[i])))
+
+    def text(name: str) -> pd.Series:
+        values = col(name).astype(str)
+        report((values == "").to_numpy(), name, "a value", values)
+        return values
+
+    def dates(name: str, required: np.ndarray | None = None) -> pd.Series:
+        values = col(name).astype(str)
+        blank = (values == "").to_numpy()
+        parsed = pd.to_datetime(values.where(values.str.match(_ISO), ""),
+                                format="%Y-%m-%d", errors="coerce")
+        bad = ~blank & parsed.isna().to_numpy()
+        report(bad, name, "a date as YYYY-MM-DD", values)
+        if required is not None:
+            report(blank & required, name, "a date", values)
+        return parsed
+
+    def numbers(name: str, required: np.ndarray | None = None,
+                minimum: float | None = 0.0, what: str = "a number") -> pd.Series:
+        values = col(name).astype(str)
+        blank = (values == "").to_numpy()
+        parsed = pd.to_numeric(values.str.replace(",", "").str.lstrip("£"),
+                               errors="coerce").astype(float)
+        bad = ~blank & (parsed.isna() | ~np.isfinite(parsed)).to_numpy()
+        report(bad, name, what, values)
+        if minimum is not None:
+            report(~bad & ~blank & (parsed < minimum).to_numpy(), name,
+                   f"{what} of {minimum:g} or more", values)
+        if required is not None:
+            report(blank & required, name, what, values)
+        return parsed
+
+    def flags(name: str) -> pd.Series:
+        values = col(name).astype(str).str.lower()
+        ok = values.isin(_YES | _NO).to_numpy()
+        report(~ok, name, "yes or no", col(name))
+        return values.isin(_YES)
+
+    post, service, council = text("post"), text("service"), text("council")
+
+    jurisdiction = col("jurisdiction").astype(str).str.lower().replace("", "gb")
+    is_ni = jurisdiction.isin(_NI).to_numpy()
+    report(is_ni, "jurisdiction", "GB (Northern Ireland is not supported: its "
+           "redundancy cap is set under the Employment Rights (NI) Order 1996)",
+           col("jurisdiction"))
+    report(~is_ni & ~jurisdiction.isin(_GB).to_numpy(), "jurisdiction",
+           "GB, England, Wales or Scotland", col("jurisdiction"))
+
+    leaving = dates("leaving_date")
+    if default_leaving_date is not None:
+        leaving = leaving.fillna(pd.Timestamp(default_leaving_date))
+    no_leaving = leaving.isna().to_numpy() & (col("leaving_date") == "").to_numpy()
+    report(no_leaving, "leaving_date", "a date (or a default leaving date)",
+           col("leaving_date"))
+    earliest = pd.Timestamp(dated_series(CAP_NAME)[0][0])
+    report((leaving < earliest).to_numpy(), "leaving_date",
+           f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
+           col("leaving_date"))
+
+    dob = dates("date_of_birth")
+    age = numbers("age", minimum=None, what="a whole number of years")
+    has_dob = dob.notna().to_numpy()
+    report(~has_dob & age.isna().to_numpy() & (col("age") == "").to_numpy()
+           & (col("date_of_birth") == "").to_numpy(), "date_of_birth or age",
+           "a date of birth or an age", col("age"))
+    age_known = np.where(has_dob, np.nan, age.to_numpy())
+    ok_dates = has_dob & leaving.notna().to_numpy()
+    if ok_dates.any():
+        age_known[ok_dates] = completed_years(dob[ok_dates].to_numpy(),
+                                              leaving[ok_dates].to_numpy())
+    young = ~np.isnan(age_known) & (age_known < MINIMUM_AGE)
+    report(young & has_dob, "date_of_birth", f"an age of {MINIMUM_AGE} or over at "
+           "leaving", dob.dt.strftime("%Y-%m-%d"))
+    report(young & ~has_dob, "age", f"an age of {MINIMUM_AGE} or over", col("age"))
+    report(~has_dob & ~np.isnan(age_known) & (age_known != np.floor(age_known)), "age",
+           "a whole number of years (completed age)", col("age"))
+
+    start = dates("start_date")
+    continuous = dates("continuous_service_start")
+    years = numbers("years_of_service", what="a number of years")
+    service_start = continuous.where(continuous.notna() & (
+        start.isna() | (continuous <= start)), start)
+    report((continuous > start).to_numpy(), "continuous_service_start",
+           "a date on or before start_date", col("continuous_service_start"))
+    has_start = service_start.notna().to_numpy()
+    report(~has_start & years.isna().to_numpy() & (col("years_of_service") == "")
+           .to_numpy() & (col("start_date") == "").to_numpy(),
+           "start_date or years_of_service", "a start date or years of service",
+           col("start_date"))
+    for name, when in (("start_date", start), ("continuous_service_start", continuous)):
+        report((when > leaving).to_numpy(), name,
+               "a date on or before the leaving date (and so the relevant date)",
+               col(name))
+
+    weekly = numbers("weekly_pay", what="a weekly pay in pounds")
+    annual = numbers("annual_pay", what="an annual pay in pounds")
+    pay = weekly.where(weekly.notna(), annual / WEEKS_PER_YEAR)
+    report(pay.isna().to_numpy() & (col("weekly_pay") == "").to_numpy()
+           & (col("annual_pay") == "").to_numpy(), "weekly_pay or annual_pay",
+           "a weekly or annual pay", col("weekly_pay"))
+
+    member = flags("pension_member")
+    worked = flags("notice_worked")
+    fund = numbers("fund_strain_cost", what="a strain cost in pounds")
+    pension = numbers("annual_pension_accrued", what="a pension in pounds a year")
+    report(member.to_numpy() & pension.isna().to_numpy() & fund.isna().to_numpy()
+           & (col("annual_pension_accrued") == "").to_numpy(), "annual_pension_accrued",
+           "the pension accrued for a pension member (or a fund_strain_cost)",
+           col("annual_pension_accrued"))
+    contractual = numbers("contractual_notice_weeks", what="a number of weeks")
+
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+
+    return pd.DataFrame({
+        "post": post.to_numpy(), "service": service.to_numpy(),
+        "council": council.to_numpy(), "jurisdiction": "GB",
+        "leaving_date": leaving.to_numpy(), "date_of_birth": dob.to_numpy(),
+        "age": np.where(has_dob, np.nan, age.to_numpy()),
+        "service_start": service_start.to_numpy(),
+        "years_of_service": np.where(has_start, np.nan, years.to_numpy()),
+        "weekly_pay": pay.to_numpy(), "pension_member": member.to_numpy(),
+        "annual_pension_accrued": pension.fillna(0.0).to_numpy(),
+        "notice_worked": worked.to_numpy(),
+        "contractual_notice_weeks": contractual.fillna(0.0).to_numpy(),
+        "fund_strain_cost": fund.to_numpy(),
+    })
+
+
+def policy_terms(
+    policies: dict[str, SeverancePolicy], councils: ArrayLike
+) -> pd.DataFrame:
+    """Policy terms as numeric columns, one row per entry of ``councils``.
+
+    A council without its own policy takes ``policies["default"]``.
+
+    >>> pol = SeverancePolicy(pay_basis="actual", multiplier=2, maximum_weeks=60,
+    ...     pays_in_lieu_of_notice=True, employer_on_cost_rate=0.1,
+    ...     strain=StrainFactors(normal_pension_age=65, reduction_per_year_early=0.05,
+    ...                          capitalisation_factor=20))
+    >>> policy_terms({"default": pol}, ["bdc", "rbc"])["multiplier"].tolist()
+    [2.0, 2.0]
+    """
+    table = pd.DataFrame.from_dict({
+        council: {
+            "is_actual_pay_basis": float(p.pay_basis == "actual"),
+            "multiplier": p.multiplier,
+            "maximum_weeks": p.maximum_weeks,
+            "pays_in_lieu_of_notice": float(p.pays_in_lieu_of_notice),
+            "employer_on_cost_rate": p.employer_on_cost_rate,
+            "minimum_pension_age": (np.nan if p.minimum_pension_age is None
+                                    else p.minimum_pension_age),
+            "normal_pension_age": p.strain.normal_pension_age,
+            "reduction_per_year_early": p.strain.reduction_per_year_early,
+            "capitalisation_factor": p.strain.capitalisation_factor,
+        } for council, p in policies.items()}, orient="index")
+    wanted = pd.Index(np.asarray(councils, dtype=object))
+    keys = wanted.where(wanted.isin(table.index), "default")
+    return table.loc[keys].reset_index(drop=True)
+
+
+_OPTIONAL_DEFAULTS: dict[str, Any] = {
+    "date_of_birth": pd.NaT, "age": np.nan, "service_start": pd.NaT,
+    "years_of_service": np.nan, "contractual_notice_weeks": 0.0,
+    "fund_strain_cost": np.nan, "annual_pension_accrued": 0.0, "leaving_date": pd.NaT,
+}
+
+
+def cost_staff(
+    staff: pd.DataFrame,
+    policies: dict[str, SeverancePolicy],
+    default_leaving_date: dt.date | None = None,
+) -> pd.DataFrame:
+    """Cost each person at risk: statutory pay, top-up, pay in lieu, strain, total.
+
+    For each row (all steps vectorised):
+
+    1. statutory notice from service at the leaving date (ERA s.86), or
+       ``max(statutory, contractual_notice_weeks)`` for pay in lieu;
+    2. relevant date = leaving date, extended by statutory notice where notice is
+       not worked (ERA s.145(5));
+    3. completed age and full years of service on the relevant date, statutory
+       weeks (s.162) and pay at the capped week's pay (s.227);
+    4. discretionary top-up under the council's policy (2006 Regs regs 5, 6;
+       104-week ceiling);
+    5. pay in lieu of notice plus employer on-costs where notice is not worked and
+       the policy pays it;
+    6. pension strain: the fund's figure where given; else, for a member at or
+       over the minimum pension age at leaving, the estimate with the policy's
+       factors (``is_strain_estimate``).  The revoked £95k exit cap is not applied.
+
+    Parameters
+    ----------
+    staff : frame as returned by :func:`load_staff_table` (``post, service,
+        council, leaving_date, weekly_pay, pension_member, notice_worked`` and
+        ``date_of_birth`` or ``age``, ``service_start`` or ``years_of_service``)
+    policies : council id -> :class:`SeverancePolicy`; key ``default`` applies to
+        councils without their own
+    default_leaving_date : leaving date for rows without one
+
+    Returns
+    -------
+    one row a person: post, service, council, financial_year (of the leaving
+    date), leaving_date, relevant_date, age, years_counted, statutory_weeks,
+    weekly_pay, capped_weekly_pay, statutory_pay, policy_weeks,
+    discretionary_top_up, notice_weeks, pay_in_lieu, pension_strain,
+    is_strain_estimate, total [GBP for money]
+    """
+    df = staff.reset_index(drop=True).copy()
+    for name, default in _OPTIONAL_DEFAULTS.items():
+        if name not in df:
+            df[name] = default
+    if default_leaving_date is not None:
+        default = pd.Timestamp(default_leaving_date)
+        df["leaving_date"] = df["leaving_date"].fillna(default)
+    if df["leaving_date"].isna().any():
+        row = int(np.flatnonzero(df["leaving_date"].isna())[0]) + 1
+        raise InputError(None, _where(row, "leaving_date"),
+                         "a leaving date (or a default leaving date)", "none")
+    missing_policy = sorted(set(df["council"]) - set(policies))
+    if missing_policy and "default" not in policies:
+        row = int(np.flatnonzero(df["council"] == missing_policy[0])[0]) + 1
+        raise InputError(None, _where(row, "council"),
+                         "a council with a severance policy (or a 'default' policy): "
+                         + ", ".join(sorted(policies)), repr(missing_policy[0]))
+
+    leaving = df["leaving_date"].to_numpy(dtype="datetime64[D]")
+    dob = df["date_of_birth"].to_numpy(dtype="datetime64[D]")
+    start = df["service_start"].to_numpy(dtype="datetime64[D]")
+    has_dob, has_start = ~np.isnat(dob), ~np.isnat(start)
+    safe_dob = np.where(has_dob, dob, leaving)
+    safe_start = np.where(has_start, start, leaving)
+    given_years = df["years_of_service"].to_numpy(dtype=float)
+
+    # 1-2. statutory notice at the leaving date, relevant date
+    years_at_leaving = np.where(
+        has_start, completed_months(safe_start, leaving) / 12.0, given_years)
+    notice = np.asarray(statutory_notice_weeks(years_at_leaving))
+    worked = df["notice_worked"].to_numpy(dtype=bool)
+    relevant = np.asarray(relevant_date(leaving, notice, worked), "datetime64[D]")
+
+    # 3. statutory pay on the relevant date
+    age = np.where(has_dob, completed_years(safe_dob, relevant),
+                   df["age"].to_numpy(dtype=float))
+    age_at_leaving = np.where(has_dob, completed_years(safe_dob, leaving), age)
+    years = np.where(has_start, completed_years(safe_start, relevant), given_years)
+    weeks = np.asarray(weeks_by_age_band(age, years), dtype=float)
+    pay = df["weekly_pay"].to_numpy(dtype=float)
+    cap = np.asarray(weekly_pay_cap(relevant), dtype=float)
+    capped = np.minimum(pay, cap)
+    statutory = weeks * capped
+
+    # 4-6. policy by council
+    terms = policy_terms(policies, df["council"].to_numpy())
+
+    def field(name: str) -> np.ndarray:
+        return terms[name].to_numpy(dtype=float)
+
+    is_actual = field("is_actual_pay_basis").astype(bool)
+    multiplier = field("multiplier")
+    maximum = field("maximum_weeks")
+    pweeks = np.maximum(policy_weeks(weeks, multiplier, maximum), 0.0)
+    top_up = discretionary_top_up(weeks, pay, cap, is_actual, multiplier, maximum)
+
+    notice_paid = np.maximum(notice, df["contractual_notice_weeks"].to_numpy(float))
+    pilon = pay_in_lieu_of_notice(
+        notice_paid, pay, worked,
+        field("pays_in_lieu_of_notice").astype(bool),
+        field("employer_on_cost_rate"))
+
+    override = field("minimum_pension_age")
+    min_age = np.where(np.isnan(override),
+                       np.asarray(minimum_pension_age(leaving), float), override)
+    member = df["pension_member"].to_numpy(dtype=bool)
+    eligible = member & (age_at_leaving >= min_age)
+    estimate = pension_strain_estimate(
+        df["annual_pension_accrued"].to_numpy(float), age_at_leaving,
+        field("normal_pension_age"),
+        field("reduction_per_year_early"),
+        field("capitalisation_factor"))
+    fund = df["fund_strain_cost"].to_numpy(dtype=float)
+    has_fund = ~np.isnan(fund)
+    strain = np.where(has_fund, fund, np.where(eligible, estimate, 0.0))
+
+    leaving_ts = pd.DatetimeIndex(leaving)
+    unique_days = np.unique(leaving)
+    labels = np.array([financial_year_of(d) for d in unique_days.astype(dt.date)])
+    fy = labels[np.searchsorted(unique_days, leaving)]
+    out = pd.DataFrame({
+        "post": df["post"], "service": df["service"], "council": df["council"],
+        "financial_year": fy,
+        "leaving_date": leaving_ts, "relevant_date": pd.DatetimeIndex(relevant),
+        "age": age, "years_counted": counted_years(years),
+        "statutory_weeks": weeks, "weekly_pay": pay, "capped_weekly_pay": capped,
+        "statutory_pay": statutory, "policy_weeks": pweeks,
+        "discretionary_top_up": top_up, "notice_weeks": notice_paid,
+        "pay_in_lieu": pilon, "pension_strain": strain,
+        "is_strain_estimate": ~has_fund & eligible,
+    })
+    out["total"] = statutory + top_up + pilon + strain
+    return out
+
+
+def severance_by_service(costed: pd.DataFrame) -> pd.DataFrame:
+    """Sum a costed staff table by service, council and financial year.
+
+    ``redundancy_pay = statutory_pay + discretionary_top_up + pay_in_lieu`` (with
+    on-costs); ``total = redundancy_pay + pension_strain``.  The financial view of
+    a case counts both; the economic view leaves them out as transfers.
+
+    >>> costed = pd.DataFrame({"service": ["a", "a"], "council": ["bdc", "bdc"],
+    ...     "financial_year": ["2011/12"] * 2, "statutory_pay": [100.0, 50.0],
+    ...     "discretionary_top_up": [10.0, 0.0], "pay_in_lieu": [0.0, 5.0],
+    ...     "pension_strain": [0.0, 1000.0]})
+    >>> severance_by_service(costed)[["redundancy_pay", "pension_strain", "total"]]
+       redundancy_pay  pension_strain   total
+    0           165.0          1000.0  1165.0
+    """
+    frame = costed.assign(
+        redundancy_pay=costed["statutory_pay"] + costed["discretionary_top_up"]
+        + costed["pay_in_lieu"], headcount=1)
+    grouped = frame.groupby(["service", "council", "financial_year"], sort=True)[
+        ["headcount", "redundancy_pay", "pension_strain"]].sum().reset_index()
+    grouped["total"] = grouped["redundancy_pay"] + grouped["pension_strain"]
+    return grouped
