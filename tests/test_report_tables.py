@@ -90,16 +90,25 @@ def test_a_total_shows_its_own_rounding_and_the_parts_absorb_the_difference():
     assert sum(t.rounded()["a"].tolist()[:2]) == 4
 
 
-def test_the_cash_flow_table_nets_costs_off_savings_in_the_first_year(
-    single_business_case,
-):
-    # default case 2011/12: savings 369,312.5, set-up 759,000, redundancy pay
-    # 968,000, pension strain 467,500; net = 369,312.5 - 759,000 - 968,000
-    # - 467,500 = -1,825,187.5, shown (£1,825k)
-    t = tables.cash_flows(single_business_case)
-    assert t.table.loc["Net saving", "2011/12"] == pytest.approx(-1_825_187.5)
-    assert t.display().loc["Net saving", "2011/12"] == "(£1,825k)"
-    assert t.display().loc["Redundancy pay", "2011/12"] == "£968k"
+@pytest.fixture(scope="module")
+def small():
+    case = case_from_dict(copy.deepcopy(SMALL_CASE))
+    return case, run_option(case, "share_payroll")
+
+
+def test_the_cash_flow_table_nets_costs_off_savings_in_the_first_year(small):
+    # small case, payroll live from 1 January 2012: 3 months of the 120,000 a
+    # year staff saving in 2011/12 = 30,000; set-up 50,000, redundancy pay
+    # 40,000, pension strain 20,000, all in 2011/12;
+    # net = 30,000 - 50,000 - 40,000 - 20,000 = -80,000, shown (£80k);
+    # over the period savings 30,000 + 120,000 + 120,000 = 270,000 and
+    # net = 270,000 - 110,000 = 160,000
+    t = tables.cash_flows(small[1])
+    assert t.table.loc["Net saving", "2011/12"] == pytest.approx(-80_000.0)
+    shown = t.display()
+    assert shown.loc["Net saving"].tolist() == ["(£80k)", "£120k", "£120k", "£160k"]
+    assert shown.loc["Savings", "Total"] == "£270k"
+    assert shown.loc["Redundancy pay", "2011/12"] == "£40k"
 
 
 def test_the_headline_npv_is_the_option_npv_in_thousands(single_business_case):
@@ -137,17 +146,22 @@ def test_labels_from_the_case_are_escaped_in_tables():
 
 
 def test_the_excel_file_has_a_sheet_per_table_with_pound_formats_and_frozen_headers(
-    single_business_case, default_case, tmp_path
+    small, tmp_path
 ):
-    ts = tables.option_tables(single_business_case, default_case)
+    ts = tables.option_tables(small[1], small[0])
     path = write_excel(ts, tmp_path / "option.xlsx")
     wb = openpyxl.load_workbook(path)
     assert len(wb.sheetnames) == len(ts)
     ws = wb["Yearly cash flows"]
     assert ws.freeze_panes == "B2"
     assert ws["A6"].value == "Net saving"
-    assert ws["B6"].value == pytest.approx(-1_825_187.5)  # full pounds, not rounded
+    assert ws["B6"].value == pytest.approx(-80_000.0)  # 2011/12
     assert "£" in ws["B6"].number_format
+    npv = wb["Net present value by council"]
+    assert npv["A2"].value == "Council A"
+    # full pounds, not rounded to £'000
+    assert npv["B2"].value == pytest.approx(small[1].councils["a"].npv)
+    assert npv["B2"].value % 1000 != 0
 
 
 def test_the_comparison_keeps_going_past_an_option_that_fails(monkeypatch):
