@@ -40,6 +40,16 @@ def test_chromium_renders_the_report_as_a_non_blank_page(page, tmp_path):
     assert np.unique(pixels.reshape(-1, 3), axis=0).shape[0] > 50  # not one colour
 
 
+def test_the_charts_are_painted_on_the_page(page, tmp_path):
+    shot = tmp_path / "tall.png"
+    run_chromium(["--window-size=1000,5000", f"--screenshot={shot}", page.as_uri()])
+    rgb = np.round(mpimg.imread(shot)[..., :3] * 255).astype(int)
+    # the savings bars are drawn in #548235 (84, 130, 53), a colour only the
+    # charts use; an image that failed to load would leave none of it
+    green = (np.abs(rgb - np.array([84, 130, 53])).sum(axis=-1) <= 6).sum()
+    assert green > 2000
+
+
 def test_the_rendered_dom_has_the_key_tables_and_charts_and_no_code(page):
     proc = run_chromium(["--dump-dom", page.as_uri()])
     dom = proc.stdout

@@ -58,7 +58,7 @@ def test_the_option_notebook_defaults_to_the_single_business_case():
     assert 'option = "single_business_case"' in source
 
 
-def test_the_option_notebook_runs_with_its_defaults_from_the_notebooks_folder(
+def test_the_option_notebook_finds_the_default_case_from_the_notebooks_folder(
     tmp_path,
 ):
     # as in JupyterLab: working directory notebooks/, the case path relative to the

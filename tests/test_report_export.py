@@ -47,6 +47,8 @@ def test_the_html_loads_no_script_or_stylesheet_from_the_network(run):
         text = page.read_text(encoding="utf-8")
         assert not REMOTE.search(text), page.name
         assert "<script" not in text, page.name
+        assert not re.search(r"(src|href)\s*=\s*['\"]?https?:", text), page.name
+        assert not re.search(r"url\(\s*['\"]?https?:", text), page.name
 
 
 def test_remote_scripts_and_stylesheets_are_stripped():
