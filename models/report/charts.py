@@ -57,6 +57,15 @@ class Chart:
         return f"[chart: {self.title}]"
 
 
+def plain(label: str) -> str:
+    r"""A label from a case file as literal text (no matplotlib mathtext).
+
+    >>> print(plain("Cost $x$"))
+    Cost \$x\$
+    """
+    return str(label).replace("$", r"\$")
+
+
 def _k_axis(ax: plt.Axes) -> None:
     """Label a money axis in £'000, negatives in brackets."""
 
@@ -130,7 +139,7 @@ def council_chart(result: OptionResult, case: Case) -> Chart:
             _line(result, "Net saving", council=c),
             width=width,
             color=COLOURS[i % len(COLOURS)],
-            label=name,
+            label=plain(name),
         )
     ax.set_xticks(x, years, rotation=45, ha="right")
     _k_axis(ax)
@@ -155,7 +164,7 @@ def cumulative_chart(results: Mapping[str, OptionResult]) -> Chart:
             _line(r, "Cumulative net saving"),
             marker="o",
             color=COLOURS[i % len(COLOURS)],
-            label=name,
+            label=plain(name),
         )
     ax.set_xticks(np.arange(len(years)), years, rotation=45, ha="right")
     _k_axis(ax)
@@ -176,7 +185,7 @@ def npv_chart(results: Mapping[str, OptionResult]) -> Chart:
     fig, ax = plt.subplots(figsize=(7.5, 0.6 + 0.5 * max(len(names), 1)))
     y = np.arange(len(names))
     ax.barh(y, values, color=[COLOURS[i % len(COLOURS)] for i in range(len(names))])
-    ax.set_yticks(y, names)
+    ax.set_yticks(y, [plain(n) for n in names])
     ax.invert_yaxis()
     ax.xaxis.set_major_formatter(
         FuncFormatter(
