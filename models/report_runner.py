@@ -10,6 +10,7 @@ others (its executed notebook is kept, with the error in it).  Then
 
 from __future__ import annotations
 
+import datetime as dt
 import multiprocessing as mp
 import os
 import sys
@@ -155,8 +156,8 @@ def render_reports(
     """
     from tqdm import tqdm
 
-    out = folder.path("x").parent.resolve()
-    run_date = run_date or __import__("datetime").date.today().isoformat()
+    out = folder.tmp.resolve()  # the run folder under its temporary name
+    run_date = run_date or dt.date.today().isoformat()
     workers = max(1, min(jobs or default_jobs(), len(names) or 1))
     ctx = mp.get_context("spawn")
     with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
@@ -173,10 +174,17 @@ def render_reports(
         ) as bar:
             for fut in as_completed(futures):
                 name = futures[fut]
-                result = fut.result()
+                try:
+                    result = fut.result()
+                except Exception as exc:  # noqa: BLE001 - e.g. the worker died
+                    result = {
+                        "notebook": "failed",
+                        "files": [],
+                        "error": _error_text(exc),
+                    }
                 _merge_status(statuses.setdefault(name, {"status": "ok"}), result)
                 bar.update(1)
-        comparison = pool.submit(
+        comparison_job = pool.submit(
             render_notebook,
             notebook=str(COMPARISON_NOTEBOOK),
             out_dir=str(out),
@@ -188,7 +196,11 @@ def render_reports(
                 "excel_path": str(out / f"{COMPARISON}.xlsx"),
                 "run_date": run_date,
             },
-        ).result()
+        )
+        try:
+            comparison = comparison_job.result()
+        except Exception as exc:  # noqa: BLE001
+            comparison = {"notebook": "failed", "files": [], "error": _error_text(exc)}
     comparison.pop("traceback", None)
     return comparison
 
