@@ -66,10 +66,18 @@ def git_commit(path: Path | None = None) -> str | None:
     return out.stdout.strip() or None if out.returncode == 0 else None
 
 
-def case_inputs(case_path: Path, case: Case | None = None) -> dict[str, str]:
-    """Every input file of a case and its SHA-256 (the case file and files it names)."""
+def case_inputs(
+    case_path: Path, case: Case | None = None, notebooks: bool = False
+) -> dict[str, str]:
+    """Every input file of a case and its SHA-256 (the case file and files it names,
+    and the report notebooks when they are run)."""
     files = [case_path, *(case.input_files() if case is not None else [])]
-    return {str(p): file_sha256(p) for p in files if Path(p).exists()}
+    inputs = {str(p): file_sha256(p) for p in files if Path(p).exists()}
+    if notebooks:
+        from models.report_runner import display_path, notebook_paths
+
+        inputs.update({display_path(p): file_sha256(p) for p in notebook_paths()})
+    return inputs
 
 
 def run_cases(
@@ -96,6 +104,12 @@ def run_cases(
                     repr(o),
                 )
         cases.append((p, case))
+    if notebooks:
+        from models.report_runner import notebook_paths
+
+        for nb in notebook_paths():
+            if not nb.exists():
+                raise InputError(nb, None, "the report notebook", "no such file")
     status = 0
     for path, case in cases:
         status = max(
@@ -146,22 +160,37 @@ def run_one_case(
 
     for name, r in results.items():
         doc["options"][name] = option_json(r)
-        doc["options"][name].update(uncertainty_json(case, name))
-    uncertainty_outputs(case, folder, list(results))
+        try:
+            doc["options"][name].update(uncertainty_json(case, name))
+        except Exception as exc:  # the appraisal stands without its uncertainty
+            statuses[name]["uncertainty"] = f"failed: {type(exc).__name__}: {exc}"
+    try:
+        uncertainty_outputs(case, folder, list(results))
+    except Exception as exc:
+        click.echo(f"  uncertainty tables not written: {exc}", err=True)
     folder.write_json("results.json", doc)
     if case.actuals:
         from models.monitoring_run import monitoring_outputs
 
         monitoring_outputs(case, folder)
+    comparison: dict[str, Any] | None = None
     if notebooks:
         from models import report_runner
 
-        report_runner.render_reports(path, case, names, statuses, folder, jobs)
+        comparison = report_runner.render_reports(
+            path,
+            case,
+            names,
+            statuses,
+            folder,
+            jobs,
+            run_date=started.date().isoformat(),
+        )
     finished = dt.datetime.now().astimezone()
     manifest = {
         "case": case.name,
         "run_id": folder.run_id,
-        "inputs": case_inputs(path, case),
+        "inputs": case_inputs(path, case, notebooks),
         "package_version": __version__,
         "git_commit": git_commit(),
         "dependencies": dependency_versions(),
@@ -172,6 +201,9 @@ def run_one_case(
             for n, s in statuses.items()
         },
     }
+    if comparison is not None:
+        manifest["comparison"] = comparison
+        manifest["jobs"] = jobs or report_runner.default_jobs()
     folder.write_json("manifest.json", manifest)
     final = folder.commit()
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
@@ -180,4 +212,7 @@ def run_one_case(
     )
     for n in failed:
         click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
+    if comparison is not None and comparison["notebook"] != "ok":
+        click.echo(f"  FAILED comparison: {comparison.get('error')}", err=True)
+        failed.append("comparison")
     return 1 if failed else 0

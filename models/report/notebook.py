@@ -1,0 +1,263 @@
+"""What the report notebooks call: one object per report, one method per table or chart.
+
+``OptionReport(case_path, option)`` loads and runs one option of a case;
+``ComparisonReport(case_path, options)`` runs every option, keeping going past
+an option that fails.  Their methods return tables and charts that render as
+HTML in JupyterLab and in the nbconvert export, and a header and footer block
+stating exactly what the report was run on: case, option, description, run
+date, package version and the SHA-256 of the case file.  Every string taken
+from a case file is HTML-escaped.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from pathlib import Path
+
+from models import __version__
+from models.case import Case, file_sha256, load_case
+from models.projection import OptionResult, run_option
+from models.report import charts, tables
+from models.report.charts import Chart
+from models.report.export import write_excel
+from models.report.tables import ReportTable
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
+
+
+class Html(str):
+    """A string of HTML that notebooks display as HTML."""
+
+    def _repr_html_(self) -> str:
+        return str(self)
+
+    def __repr__(self) -> str:
+        return "[html]"
+
+
+def resolve_case_path(case_path: str | Path | None = None) -> Path:
+    """The case file to run: as given if it exists, else relative to the repository.
+
+    Notebooks may run with the working directory at the repository root, in
+    ``notebooks/`` (JupyterLab) or anywhere (papermill); a relative path such as
+    ``scenarios/bromsgrove_redditch_2011.yaml`` is found in all three.
+
+    >>> resolve_case_path().name
+    'bromsgrove_redditch_2011.yaml'
+    """
+    path = Path(case_path) if case_path else DEFAULT_CASE
+    if path.is_absolute() or path.exists():
+        return path.resolve()
+    in_repo = REPO_ROOT / path
+    return in_repo.resolve() if in_repo.exists() else path
+
+
+@dataclass
+class ReportMeta:
+    """What a report was run on (shown in its header and footer)."""
+
+    case_name: str
+    case_title: str
+    case_description: str
+    case_file: str
+    input_hash: str
+    option: str
+    option_description: str
+    run_date: str
+    version: str = __version__
+
+
+def report_meta(
+    case: Case, case_path: Path, option: str, run_date: str | None
+) -> ReportMeta:
+    """Header facts of a report of ``option`` (an option name or a heading)."""
+    opt = case.options.get(option)
+    return ReportMeta(
+        case_name=case.name,
+        case_title=case.title,
+        case_description=case.description or "",
+        case_file=case_path.name,
+        input_hash=file_sha256(case_path),
+        option=option,
+        option_description=(opt.description or "") if opt is not None else "",
+        run_date=run_date or dt.date.today().isoformat(),
+    )
+
+
+def _meta_list(m: ReportMeta) -> str:
+    e = html.escape
+    items = [
+        ("Case", f"{m.case_title} ({m.case_name})"),
+        ("Option", m.option),
+        ("Run date", m.run_date),
+        ("Case file", m.case_file),
+        ("Input SHA-256", m.input_hash),
+        ("Package", f"sharedcase {m.version}"),
+    ]
+    return (
+        '<dl class="meta">'
+        + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
+        + "</dl>"
+    )
+
+
+def report_header(meta: ReportMeta, heading: str) -> Html:
+    """Header block: heading, case title, option and its description, run facts."""
+    e = html.escape
+    parts = [
+        '<header class="report-header">',
+        f"<h1>{e(heading)}</h1>",
+        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>',
+    ]
+    if meta.case_description:
+        parts.append(f'<p class="description">{e(meta.case_description)}</p>')
+    if meta.option_description:
+        parts.append(
+            f'<p class="description option-description"><strong>Option '
+            f"{e(meta.option)}:</strong> {e(meta.option_description)}</p>"
+        )
+    return Html("".join([*parts, _meta_list(meta), "</header>"]))
+
+
+def report_footer(meta: ReportMeta) -> Html:
+    """Footer block: the same run facts in one line, for every printed report."""
+    e = html.escape
+    return Html(
+        '<footer class="report-footer">'
+        f"{e(meta.case_title)} &middot; option {e(meta.option)} &middot; "
+        f"run {e(meta.run_date)} &middot; sharedcase {e(meta.version)} &middot; "
+        f"case file {e(meta.case_file)} SHA-256 {e(meta.input_hash)}"
+        "</footer>"
+    )
+
+
+class OptionReport:
+    """One option of a case: its tables, charts, header, footer and Excel file."""
+
+    def __init__(
+        self,
+        case_path: str | Path | None = None,
+        option: str = "single_business_case",
+        run_date: str | None = None,
+    ):
+        self.case_path = resolve_case_path(case_path)
+        self.case = load_case(self.case_path)
+        self.option = option
+        self.result: OptionResult = run_option(self.case, option)
+        self.meta = report_meta(self.case, self.case_path, option, run_date)
+
+    def header(self) -> Html:
+        return report_header(self.meta, f"Option report: {self.option}")
+
+    def footer(self) -> Html:
+        return report_footer(self.meta)
+
+    def headline(self) -> ReportTable:
+        return tables.headline_figures(self.result, self.case)
+
+    def summary_position(self) -> ReportTable:
+        return tables.summary_position(self.result)
+
+    def cash_flows(self) -> ReportTable:
+        return tables.cash_flows(self.result)
+
+    def savings_by_category(self) -> ReportTable:
+        return tables.savings_by_category(self.result)
+
+    def council_net_savings(self) -> ReportTable:
+        return tables.council_net_savings(self.result, self.case)
+
+    def council_npv(self) -> ReportTable:
+        return tables.council_npv(self.result, self.case)
+
+    def one_off_costs_by_service(self) -> ReportTable:
+        return tables.setup_and_severance_by_service(self.result, self.case)
+
+    def cash_flow_chart(self) -> Chart:
+        return charts.cash_flow_chart(self.result)
+
+    def council_chart(self) -> Chart:
+        return charts.council_chart(self.result, self.case)
+
+    def tables(self) -> list[ReportTable]:
+        return tables.option_tables(self.result, self.case)
+
+    def write_excel(self, path: str | Path | None) -> Html:
+        """Write every table to an Excel file (nothing when ``path`` is None)."""
+        if not path:
+            return Html("")
+        write_excel(self.tables(), path)
+        return Html("")
+
+
+class ComparisonReport:
+    """Every option of a case side by side; options that fail are listed, not fatal."""
+
+    def __init__(
+        self,
+        case_path: str | Path | None = None,
+        options: list[str] | str | None = None,
+        run_date: str | None = None,
+    ):
+        self.case_path = resolve_case_path(case_path)
+        self.case = load_case(self.case_path)
+        if isinstance(options, str):
+            options = [o.strip() for o in options.split(",") if o.strip()]
+        names = list(options) if options else list(self.case.options)
+        self.results: dict[str, OptionResult] = {}
+        self.failed: dict[str, str] = {}
+        for name in names:
+            try:
+                self.results[name] = run_option(self.case, name)
+            except Exception as exc:  # noqa: BLE001 - reported in the document
+                self.failed[name] = f"{type(exc).__name__}: {exc}"
+        self.meta = report_meta(self.case, self.case_path, "all options", run_date)
+        self.meta.option = ", ".join(names)
+
+    def header(self) -> Html:
+        return report_header(self.meta, "Comparison of options")
+
+    def footer(self) -> Html:
+        return report_footer(self.meta)
+
+    def option_list(self) -> Html:
+        """The options compared, with their descriptions; failed ones named."""
+        e = html.escape
+        items = [
+            f"<li><strong>{e(n)}</strong>: {e(self.case.options[n].description or '')}"
+            + (
+                f' <span class="failed">(failed: {e(self.failed[n])})</span>'
+                if n in self.failed
+                else ""
+            )
+            + "</li>"
+            for n in [*self.results, *self.failed]
+        ]
+        return Html(f'<ul class="options">{"".join(items)}</ul>')
+
+    def options_table(self) -> ReportTable:
+        return tables.options_comparison(self.results)
+
+    def target_table(self) -> ReportTable | Html:
+        return tables.target_comparison(self.results, self.case) or Html("")
+
+    def council_npv_table(self) -> ReportTable:
+        return tables.council_npv_by_option(self.results, self.case)
+
+    def cumulative_chart(self) -> Chart:
+        return charts.cumulative_chart(self.results)
+
+    def npv_chart(self) -> Chart:
+        return charts.npv_chart(self.results)
+
+    def tables(self) -> list[ReportTable]:
+        return tables.comparison_tables(self.results, self.case)
+
+    def write_excel(self, path: str | Path | None) -> Html:
+        """Write every table to an Excel file (nothing when ``path`` is None)."""
+        if path:
+            write_excel(self.tables(), path)
+        return Html("")

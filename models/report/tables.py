@@ -1,0 +1,467 @@
+"""Report tables of an option or of a whole case, in pounds, shown in £'000.
+
+Every builder returns a :class:`ReportTable`: a DataFrame in full-precision pounds
+with the names of its total row and total column.  Display rounds to £'000 with
+:func:`footed`, so the rounded parts add to the rounded totals on the page, and
+formats money as ``£1,016k`` with negatives in brackets (``(£65k)``).  Every
+label that can come from a case file is HTML-escaped when rendered.
+
+Line items are read from the long results table (``OptionResult.long``), so the
+report shows exactly the figures in ``results.csv`` and ``results.json``.
+"""
+
+from __future__ import annotations
+
+import html
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from models.case import Case
+from models.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
+from models.report_tables_core import summary_position as core_summary_position
+from models.rounding import footed_round, round_half_away
+
+UNIT = 1000.0
+"""Display unit of the report tables [GBP]: £'000."""
+
+
+def money_k(value: float | None, unit: float = UNIT) -> str:
+    """Format pounds as ``£1,016k`` (rounded to £'000), negatives in brackets.
+
+    Parameters: ``value`` [GBP]; ``unit`` [GBP] the display unit (1000 = £'000).
+    Rounds halves away from zero; blank for a missing value.
+
+    >>> money_k(1_016_000.0), money_k(-65_400.0), money_k(499.0), money_k(None)
+    ('£1,016k', '(£65k)', '£0k', '')
+    """
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    return format_k(float(round_half_away(value / unit)))
+
+
+def format_k(thousands: float) -> str:
+    """Format a number already in £'000 as ``£1,016k``, negatives in brackets.
+
+    >>> format_k(1016), format_k(-357), format_k(0)
+    ('£1,016k', '(£357k)', '£0k')
+    """
+    k = int(thousands)
+    return f"(£{abs(k):,}k)" if k < 0 else f"£{k:,}k"
+
+
+def parse_k(text: str) -> int:
+    """The number of £'000 in a formatted cell (inverse of :func:`format_k`).
+
+    >>> parse_k("£1,016k"), parse_k("(£357k)")
+    (1016, -357)
+    """
+    t = text.strip()
+    negative = t.startswith("(") and t.endswith(")")
+    digits = t.strip("()").removeprefix("£").removesuffix("k").replace(",", "")
+    return -int(digits) if negative else int(digits)
+
+
+def cell_text(value: object) -> str:
+    """Text of a cell in a text column: numbers are money, shown as ``£1,016k``.
+
+    >>> cell_text(1_016_000.0), cell_text("2013/14"), cell_text(None)
+    ('£1,016k', '2013/14', '')
+    """
+    if value is None:
+        return ""
+    if isinstance(value, int | float | np.floating):
+        return money_k(float(value))
+    return str(value)
+
+
+def footed(
+    table: pd.DataFrame,
+    unit: float = UNIT,
+    row_total: str | None = None,
+    col_total: str | None = None,
+) -> pd.DataFrame:
+    """Round a table of pounds to whole ``unit`` s so that it foots.
+
+    Uses :func:`models.rounding.footed_round` (parts add to the totals after
+    rounding).  Returns whole numbers of ``unit`` [GBP], e.g. 1016 for £1,016k.
+
+    Parameters: ``table`` [GBP]; ``unit`` [GBP]; ``row_total`` label of the row
+    that is the sum of the other rows; ``col_total`` label of the column that is
+    the sum of the other columns.
+
+    >>> t = pd.DataFrame({"a": [1400.0, 2400.0, 3800.0]}, index=["x", "y", "Total"])
+    >>> r = footed(t, row_total="Total")["a"]
+    >>> bool(r["x"] + r["y"] == r["Total"])
+    True
+    """
+    out = footed_round(table, unit=unit, row_total=row_total, col_total=col_total)
+    return pd.DataFrame(out, index=table.index, columns=table.columns).astype(float)
+
+
+@dataclass(repr=False)
+class ReportTable:
+    """A report table in pounds, with how to round, sign and label it for display.
+
+    ``table`` holds money in pounds (full precision), except ``text_columns``.
+    ``signs`` gives -1 for rows shown as positive costs that are subtracted in
+    the total row (e.g. SET UP COSTS above NET SAVINGS): footing is done on the
+    signed figures.
+    """
+
+    key: str
+    title: str
+    table: pd.DataFrame
+    row_total: str | None = None
+    col_total: str | None = None
+    signs: Mapping[str, float] = field(default_factory=dict)
+    text_columns: Sequence[str] = ()
+    note: str | None = None
+    index_label: str = ""
+
+    @property
+    def money_columns(self) -> list[str]:
+        return [c for c in self.table.columns if c not in self.text_columns]
+
+    def rounded(self) -> pd.DataFrame:
+        """Money columns in whole £'000 that foot (the figures shown)."""
+        money = self.table[self.money_columns].astype(float)
+        if money.shape[1] == 0:
+            return money
+        sign = pd.Series(
+            [self.signs.get(r, 1.0) for r in money.index], index=money.index
+        )
+        out = footed(
+            money.mul(sign, axis=0),
+            unit=UNIT,
+            row_total=self.row_total,
+            col_total=self.col_total,
+        )
+        return out.mul(sign, axis=0)
+
+    def display(self) -> pd.DataFrame:
+        """The table as shown: strings, money as ``£1,016k``."""
+        shown = self.rounded().map(format_k)
+        for c in self.text_columns:
+            shown[c] = self.table[c].map(cell_text)
+        return shown[list(self.table.columns)]
+
+    def to_html(self) -> str:
+        """The table as an HTML ``<table>``; every label HTML-escaped."""
+        return table_html(self)
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def __repr__(self) -> str:
+        return f"{self.title}\n{self.display().to_string()}"
+
+
+def table_html(t: ReportTable) -> str:
+    """HTML of a :class:`ReportTable`: caption, header, money right-aligned."""
+    e = html.escape
+    shown = t.display()
+    head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in shown.columns)
+    rows = []
+    for label, row in shown.iterrows():
+        cls = ' class="total"' if label == t.row_total else ""
+        cells = "".join(
+            f'<td class="{"text" if c in t.text_columns else "num"}'
+            f'{" total" if c == t.col_total else ""}">{e(v)}</td>'
+            for c, v in row.items()
+        )
+        rows.append(f'<tr{cls}><th scope="row">{e(str(label))}</th>{cells}</tr>')
+    note = f'<p class="note">{e(t.note)}</p>' if t.note else ""
+    return (
+        f'<div class="report-table" id="table-{e(t.key)}">'
+        f'<table class="money" data-table="{e(t.key)}">'
+        f"<caption>{e(t.title)}</caption>"
+        f'<thead><tr><th scope="col">{e(t.index_label)}</th>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table>{note}</div>"
+    )
+
+
+# --- option tables -------------------------------------------------------------
+
+
+def _lines(
+    result: OptionResult, council: str = ALL, service: str = ALL
+) -> pd.DataFrame:
+    """Wide line items x financial years [GBP] for one council and service."""
+    sel = result.long[
+        (result.long["council"] == council) & (result.long["service"] == service)
+    ]
+    wide = sel.pivot(index="line_item", columns="financial_year", values="value")
+    return wide[list(result.arrays.years)]
+
+
+def summary_position(result: OptionResult) -> ReportTable:
+    """Summary shared service financial position in the layout of seed 002 para 6.9.
+
+    SAVINGS, SET UP COSTS (set-up costs plus severance: redundancy pay and pension
+    strain) and NET SAVINGS = SAVINGS - SET UP COSTS, by financial year [GBP].
+    """
+    table = core_summary_position(result.long)
+    table.columns.name = None
+    return ReportTable(
+        key="summary-position",
+        title="Summary shared service financial position",
+        table=table,
+        row_total="NET SAVINGS",
+        signs={"SET UP COSTS": -1.0},
+        note="SET UP COSTS include severance (redundancy pay and pension strain).",
+    )
+
+
+def _with_total_column(table: pd.DataFrame, name: str = "Total") -> pd.DataFrame:
+    out = table.copy()
+    out[name] = table.sum(axis=1)
+    return out
+
+
+def cash_flows(result: OptionResult) -> ReportTable:
+    """Yearly cash flows: savings less set-up costs, redundancy pay and pension
+    strain, giving the net saving, with a total over the period [GBP]."""
+    w = _lines(result)
+    table = pd.DataFrame(
+        [
+            w.loc["Savings"],
+            w.loc["Costs|Set-up"],
+            w.loc["Costs|Severance|Redundancy pay"],
+            w.loc["Costs|Severance|Pension strain"],
+            w.loc["Net saving"],
+        ],
+        index=[
+            "Savings",
+            "Set-up costs",
+            "Redundancy pay",
+            "Pension strain",
+            "Net saving",
+        ],
+    )
+    costs = ("Set-up costs", "Redundancy pay", "Pension strain")
+    return ReportTable(
+        key="cash-flows",
+        title="Yearly cash flows",
+        table=_with_total_column(table),
+        row_total="Net saving",
+        col_total="Total",
+        signs={r: -1.0 for r in costs},
+        note="Costs are shown as positive figures and deducted from savings.",
+    )
+
+
+def savings_by_category(result: OptionResult) -> ReportTable:
+    """Gross savings by category and year, with totals [GBP]."""
+    w = _lines(result)
+    rows = {label: w.loc[f"Savings|{label}"] for label in SAVINGS_LABELS.values()}
+    table = pd.DataFrame(rows).T
+    table = table[(table.abs() > 0).any(axis=1)]
+    table.loc["Total savings"] = w.loc["Savings"]
+    return ReportTable(
+        key="savings-by-category",
+        title="Savings by category",
+        table=_with_total_column(table),
+        row_total="Total savings",
+        col_total="Total",
+    )
+
+
+def council_names(case: Case) -> dict[str, str]:
+    """Display name of each council key."""
+    return {k: c.name for k, c in case.councils.items()}
+
+
+def council_net_savings(result: OptionResult, case: Case) -> ReportTable:
+    """Each council's share of the net saving by year, with totals [GBP]."""
+    names = council_names(case)
+    rows = {
+        names.get(c, c): _lines(result, council=c).loc["Net saving"]
+        for c in result.arrays.councils
+    }
+    table = pd.DataFrame(rows).T
+    table.loc["All councils"] = _lines(result).loc["Net saving"]
+    return ReportTable(
+        key="council-net-savings",
+        title="Net saving by council",
+        table=_with_total_column(table),
+        row_total="All councils",
+        col_total="Total",
+        note="Savings, set-up costs and severance are shared on each service's basis.",
+    )
+
+
+def council_npv(result: OptionResult, case: Case) -> ReportTable:
+    """Each council's net present value (financial view), with the total [GBP]."""
+    names = council_names(case)
+    values = {names.get(c, c): s.npv for c, s in result.councils.items()}
+    values["All councils"] = result.summary.npv
+    table = pd.DataFrame({"Net present value": values})
+    return ReportTable(
+        key="council-npv",
+        title="Net present value by council",
+        table=table,
+        row_total="All councils",
+    )
+
+
+def setup_and_severance_by_service(result: OptionResult, case: Case) -> ReportTable:
+    """One-off costs over the period by service: set-up by category, redundancy
+    pay and pension strain, with totals [GBP] (services with none left out)."""
+    long = result.long
+    sel = long[(long["council"] == ALL) & (long["service"] != ALL)]
+    wanted = [f"Costs|Set-up|{v}" for v in SETUP_LABELS.values()] + [
+        "Costs|Severance|Redundancy pay",
+        "Costs|Severance|Pension strain",
+    ]
+    sel = sel[sel["line_item"].isin(wanted)]
+    table = sel.pivot_table(
+        index="service", columns="line_item", values="value", aggfunc="sum"
+    ).reindex(index=list(result.arrays.services), columns=wanted, fill_value=0.0)
+    table.columns = [c.split("|")[-1] for c in table.columns]
+    table = table.loc[(table.abs() > 0).any(axis=1), (table.abs() > 0).any(axis=0)]
+    table.index = [
+        case.services[s].name if s in case.services else s for s in table.index
+    ]
+    table = _with_total_column(table)
+    table.loc["Total"] = table.sum(axis=0)
+    return ReportTable(
+        key="one-off-costs-by-service",
+        title="Set-up costs and severance by service (whole period)",
+        table=table,
+        row_total="Total",
+        col_total="Total",
+        index_label="Service",
+    )
+
+
+def headline_figures(result: OptionResult, case: Case) -> ReportTable:
+    """Key figures: NPV (financial and economic), payback year, target window."""
+    s = result.summary
+    rows: dict[str, object] = {
+        "Net present value": s.npv,
+        "Net present value (economic view)": s.npv_economic,
+        "Payback year": s.payback_year or "not within the period",
+    }
+    tw = case.settings.target_window
+    if tw is not None and s.target_window_savings is not None:
+        window = f"{tw.first_year} to {tw.last_year}"
+        rows[f"Savings {window}"] = s.target_window_savings
+        rows[f"Net savings {window}"] = s.target_window_net_savings
+        if result.arrays.target is not None:
+            rows["Savings target"] = result.arrays.target
+    table = pd.DataFrame({"Figure": pd.Series(rows, dtype=object)})
+    return ReportTable(
+        key="headline",
+        title="Key figures",
+        table=table,
+        text_columns=("Figure",),
+        note=(
+            "Net present value at the case's discount rate; the economic view "
+            "leaves out redundancy pay and pension strain (transfers)."
+        ),
+    )
+
+
+def option_tables(result: OptionResult, case: Case) -> list[ReportTable]:
+    """Every table of the option report, in report order."""
+    return [
+        headline_figures(result, case),
+        summary_position(result),
+        cash_flows(result),
+        savings_by_category(result),
+        council_net_savings(result, case),
+        council_npv(result, case),
+        setup_and_severance_by_service(result, case),
+    ]
+
+
+# --- comparison tables ---------------------------------------------------------
+
+
+def options_comparison(results: Mapping[str, OptionResult]) -> ReportTable:
+    """All options side by side: NPV (financial, economic) and payback year [GBP]."""
+    table = pd.DataFrame(
+        {
+            "Net present value": {o: r.summary.npv for o, r in results.items()},
+            "NPV (economic view)": {
+                o: r.summary.npv_economic for o, r in results.items()
+            },
+            "Payback year": {
+                o: r.summary.payback_year or "not within the period"
+                for o, r in results.items()
+            },
+        }
+    )
+    return ReportTable(
+        key="options",
+        title="Options compared",
+        table=table,
+        text_columns=("Payback year",),
+        index_label="Option",
+    )
+
+
+def target_comparison(
+    results: Mapping[str, OptionResult], case: Case
+) -> ReportTable | None:
+    """Savings in the target window against the target, per option [GBP].
+
+    Savings in window = target + over/(under) target.  None if the case sets no
+    target window.
+    """
+    tw = case.settings.target_window
+    if tw is None or not results:
+        return None
+    target = {o: r.arrays.target or 0.0 for o, r in results.items()}
+    saved = {o: r.summary.target_window_savings or 0.0 for o, r in results.items()}
+    table = pd.DataFrame(
+        {
+            "Target": target,
+            "Over/(under) target": {o: saved[o] - target[o] for o in results},
+            f"Savings {tw.first_year} to {tw.last_year}": saved,
+        }
+    )
+    return ReportTable(
+        key="target",
+        title="Savings against the target",
+        table=table,
+        col_total=f"Savings {tw.first_year} to {tw.last_year}",
+        index_label="Option",
+    )
+
+
+def council_npv_by_option(
+    results: Mapping[str, OptionResult], case: Case
+) -> ReportTable:
+    """Each council's NPV under each option, with the total [GBP]."""
+    names = council_names(case)
+    table = pd.DataFrame(
+        {
+            o: {names.get(c, c): s.npv for c, s in r.councils.items()}
+            for o, r in results.items()
+        }
+    ).T
+    table["All councils"] = pd.Series({o: r.summary.npv for o, r in results.items()})
+    return ReportTable(
+        key="council-npv-by-option",
+        title="Net present value by council",
+        table=table,
+        col_total="All councils",
+        index_label="Option",
+    )
+
+
+def comparison_tables(
+    results: Mapping[str, OptionResult], case: Case
+) -> list[ReportTable]:
+    """Every table of the comparison report, in report order."""
+    tables = [options_comparison(results)]
+    target = target_comparison(results, case)
+    if target is not None:
+        tables.append(target)
+    tables.append(council_npv_by_option(results, case))
+    return tables

@@ -1,0 +1,153 @@
+"""Exported reports: offline, no code, the numbers of results.json, A4 PDF."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+
+from models import __version__
+from models.case import file_sha256
+from models.report.export import export_pdf, find_chromium, strip_remote_resources
+from models.report.tables import parse_k, round_half_away
+from tests.conftest import DEFAULT_CASE
+from tests.report_support import default_run, parse_report
+
+OPTION = "single_business_case"
+
+
+@pytest.fixture(scope="session")
+def run(tmp_path_factory):
+    return default_run(tmp_path_factory.getbasetemp())
+
+
+@pytest.fixture(scope="module")
+def option_html(run):
+    return (run[1] / f"{OPTION}.html").read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def results(run):
+    return json.loads((run[1] / "results.json").read_text())
+
+
+def k(pounds: float) -> int:
+    """Pounds to whole £'000 the way the report rounds (halves away from zero)."""
+    return int(round_half_away(pounds / 1000.0))
+
+
+REMOTE = re.compile(
+    r"<(script|link)\b[^>]*\b(src|href)\s*=\s*['\"]?(https?:)?//", re.IGNORECASE
+)
+
+
+def test_the_html_loads_no_script_or_stylesheet_from_the_network(run):
+    for page in run[1].glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert not REMOTE.search(text), page.name
+        assert "<script" not in text, page.name
+        assert not re.search(r"(src|href)\s*=\s*['\"]?https?:", text), page.name
+        assert not re.search(r"url\(\s*['\"]?https?:", text), page.name
+
+
+def test_remote_scripts_and_stylesheets_are_stripped():
+    text = (
+        '<script src="https://cdn.example/require.js"></script>'
+        '<link rel="stylesheet" href="//cdn.example/x.css"><p>kept</p>'
+    )
+    assert strip_remote_resources(text) == "<p>kept</p>"
+
+
+def test_the_html_shows_no_code_and_no_parameters(option_html):
+    body = option_html[option_html.index("<body") :]
+    for marker in (
+        "jp-InputArea",
+        "input_area",
+        'class="highlight',
+        "OptionReport(",
+        "report.headline()",
+        "excel_path",
+        "Parameters",
+        "injected",
+        "<pre",
+        "<code",
+    ):
+        assert marker not in body, marker
+
+
+def test_the_charts_are_embedded_as_png_images(option_html):
+    report = parse_report(option_html)
+    sources = [img["src"] for img in report.images]
+    assert len(sources) == 2
+    assert all(s.startswith("data:image/png;base64,") for s in sources)
+
+
+def test_the_header_states_what_the_report_was_run_on(option_html, run):
+    assert f"sharedcase {__version__}" in option_html
+    assert file_sha256(DEFAULT_CASE) in option_html
+    manifest = json.loads((run[1] / "manifest.json").read_text())
+    assert manifest["started"][:10] in option_html  # run date
+    assert "single business case moving all remaining services" in option_html
+    assert "bromsgrove_redditch_2011.yaml" in option_html
+
+
+def test_the_npv_and_payback_shown_are_those_of_results_json(option_html, results):
+    entry = results["options"][OPTION]
+    headline = parse_report(option_html).tables["headline"]
+    assert parse_k(headline["Net present value"][0]) == k(entry["npv"])
+    assert parse_k(headline["Net present value (economic view)"][0]) == k(
+        entry["npv_economic"]
+    )
+    assert headline["Payback year"][0] == entry["payback_year"]
+    window = next(r for r in headline if r.startswith("Savings 20"))
+    assert parse_k(headline[window][0]) == k(entry["target_window_savings"])
+
+
+def test_the_net_savings_shown_are_those_of_results_json(option_html, results):
+    entry = results["options"][OPTION]
+    report = parse_report(option_html)
+    years = report.headers["summary-position"][1:]
+    shown = [parse_k(v) for v in report.tables["summary-position"]["NET SAVINGS"]]
+    assert years == list(entry["net_savings_by_year"])
+    assert shown == [k(v) for v in entry["net_savings_by_year"].values()]
+
+
+def test_each_councils_npv_shown_is_that_of_results_json(option_html, results):
+    councils = results["options"][OPTION]["councils"]
+    shown = parse_report(option_html).tables["council-npv"]
+    assert parse_k(shown["Bromsgrove District Council"][0]) + parse_k(
+        shown["Redditch Borough Council"][0]
+    ) == parse_k(shown["All councils"][0])
+    for name, key in (
+        ("Bromsgrove District Council", "bdc"),
+        ("Redditch Borough Council", "rbc"),
+    ):
+        assert abs(parse_k(shown[name][0]) - k(councils[key]["npv"])) <= 1
+
+
+def test_the_comparison_shows_each_options_npv_from_results_json(run, results):
+    text = (run[1] / "comparison.html").read_text(encoding="utf-8")
+    shown = parse_report(text).tables["options"]
+    for option, entry in results["options"].items():
+        assert parse_k(shown[option][0]) == k(entry["npv"])
+        assert shown[option][2] == (entry["payback_year"] or "not within the period")
+
+
+def test_the_print_stylesheet_is_a4_with_page_numbers_and_unbroken_tables(option_html):
+    assert "size: A4" in option_html
+    assert "counter(page)" in option_html
+    assert "break-inside: avoid" in option_html
+
+
+@pytest.mark.skipif(find_chromium() is None, reason="chromium is not installed")
+def test_the_pdf_is_printed_on_a4(run, tmp_path):
+    pdf = export_pdf(run[1] / f"{OPTION}.html", tmp_path / "report.pdf")
+    data = pdf.read_bytes()
+    assert data.startswith(b"%PDF")
+    boxes = re.findall(rb"/MediaBox\s*\[\s*0 0 ([\d.]+) ([\d.]+)\s*\]", data)
+    assert boxes
+    # A4 is 210 x 297 mm = 595.3 x 841.9 points
+    for w, h in boxes:
+        assert float(w) == pytest.approx(595.3, abs=2)
+        assert float(h) == pytest.approx(841.9, abs=2)
