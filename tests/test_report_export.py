@@ -79,7 +79,8 @@ def test_the_html_shows_no_code_and_no_parameters(option_html):
 def test_the_charts_are_embedded_as_png_images(option_html):
     report = parse_report(option_html)
     sources = [img["src"] for img in report.images]
-    assert len(sources) == 2
+    # cash flows, council split, tornado, Monte Carlo histogram
+    assert len(sources) == 4
     assert all(s.startswith("data:image/png;base64,") for s in sources)
 
 
@@ -151,3 +152,16 @@ def test_the_pdf_is_printed_on_a4(run, tmp_path):
     for w, h in boxes:
         assert float(w) == pytest.approx(595.3, abs=2)
         assert float(h) == pytest.approx(841.9, abs=2)
+
+
+def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, results):
+    entry = results["options"][OPTION]["monte_carlo"]
+    # row 1: option, council 'All', mean, P10, P50, P90, P(NPV > 0), payback
+    row = parse_report(option_html).tables["monte_carlo"]["1"]
+    assert row[:2] == [OPTION, "All"]
+    assert [parse_k(v) for v in row[3:6]] == [
+        k(entry["npv_p10"]), k(entry["npv_p50"]), k(entry["npv_p90"])
+    ]
+    assert "tornado_single_business_case" in parse_report(option_html).tables
+    switching = parse_report(option_html).tables["switching_values"]
+    assert switching["1"][1] == "Savings achieved (factor on every saving)"

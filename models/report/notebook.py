@@ -19,7 +19,7 @@ from pathlib import Path
 from models import __version__
 from models.case import Case, file_sha256, load_case
 from models.projection import OptionResult, run_option
-from models.report import charts, tables
+from models.report import charts, tables, uncertainty_tables
 from models.report.charts import Chart
 from models.report.export import write_excel
 from models.report.tables import ReportTable
@@ -182,6 +182,23 @@ class OptionReport:
     def council_chart(self) -> Chart:
         return charts.council_chart(self.result, self.case)
 
+    def tornado(self) -> ReportTable:
+        return uncertainty_tables.tornado_table(self.case, self.option)
+
+    def tornado_chart(self) -> Chart:
+        return uncertainty_tables.tornado_chart(self.case, self.option)
+
+    def switching_values(self) -> ReportTable:
+        return uncertainty_tables.switching_table(self.case, [self.option])
+
+    def monte_carlo(self) -> ReportTable | Html:
+        return uncertainty_tables.monte_carlo_table(self.case, [self.option]) or Html(
+            "<p>The case declares no distributions.</p>"
+        )
+
+    def monte_carlo_chart(self) -> Chart | Html:
+        return uncertainty_tables.histogram_chart(self.case, self.option) or Html("")
+
     def tables(self) -> list[ReportTable]:
         return tables.option_tables(self.result, self.case)
 
@@ -252,6 +269,19 @@ class ComparisonReport:
 
     def npv_chart(self) -> Chart:
         return charts.npv_chart(self.results)
+
+    def switching_values(self) -> ReportTable:
+        return uncertainty_tables.switching_table(self.case, list(self.results))
+
+    def monte_carlo(self) -> ReportTable | Html:
+        return uncertainty_tables.monte_carlo_table(
+            self.case, list(self.results)
+        ) or Html("<p>The case declares no distributions.</p>")
+
+    def s_curve_chart(self) -> Chart | Html:
+        return uncertainty_tables.s_curve_chart(self.case, list(self.results)) or Html(
+            ""
+        )
 
     def tables(self) -> list[ReportTable]:
         return tables.comparison_tables(self.results, self.case)

@@ -1,0 +1,200 @@
+"""Report tables and charts of the uncertainty analysis (tornado, switching values,
+Monte Carlo), in the same style as the other report tables.
+
+Money columns are pounds rounded for display to £'000; factors, months, rates
+and probabilities are formatted as text with their unit.
+"""
+
+from __future__ import annotations
+
+import math
+
+import pandas as pd
+
+from models import uncertainty as unc
+from models.case import Case
+from models.report import uncertainty_charts
+from models.report.charts import Chart, figure_png
+from models.report.tables import ReportTable
+
+SWITCHING_LABELS = {
+    "savings_achieved": "Savings achieved (factor on every saving)",
+    "set_up_costs": "Set-up costs (factor)",
+    "severance": "Severance (factor)",
+    "go_live_delay_months": "Go-live delay (months)",
+    "discount_rate": "Discount rate",
+}
+
+
+FACTORS = ("savings_achieved", "set_up_costs", "severance")
+"""Aggregate assumptions that scale the planned figures (shown as x 0.75)."""
+
+
+def _value_text(value: float, unit: str, parameter: str = "") -> str:
+    """A parameter value with its unit: factors as x, months, rates as %, money."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "never within the bounds"
+    if parameter in FACTORS:
+        return f"x {value:,.3g}"
+    if unit == "months":
+        return f"{value:,.1f} months"
+    if unit == "/1":
+        return f"{value:.2%}"
+    if unit.startswith("GBP"):
+        return f"£{value:,.0f}"
+    return f"{value:,.4g} {unit}"
+
+
+def _change_text(change: float, unit: str) -> str:
+    """Change from the planned value: months for a delay, else per cent."""
+    if change is None or (isinstance(change, float) and math.isnan(change)):
+        return ""
+    return f"{change:+,.1f} months" if unit == "months" else f"{change:+,.0f}%"
+
+
+def tornado_table(case: Case, option: str, top: int = 12) -> ReportTable:
+    """The assumptions that move the option's NPV most (one at a time, +-25%)."""
+    t = unc.sensitivity_table(case, option).head(top)
+    table = pd.DataFrame(
+        {
+            "Assumption": t["label"].to_numpy(),
+            "Low value": [
+                _value_text(v, u, p)
+                for v, u, p in zip(t["low"], t["unit"], t["parameter"], strict=True)
+            ],
+            "High value": [
+                _value_text(v, u, p)
+                for v, u, p in zip(t["high"], t["unit"], t["parameter"], strict=True)
+            ],
+            "NPV at low": t["npv_low"].to_numpy(),
+            "NPV at high": t["npv_high"].to_numpy(),
+            "Swing": t["swing"].to_numpy(),
+        },
+        index=[str(i + 1) for i in range(len(t))],
+    )
+    return ReportTable(
+        key=f"tornado_{option}",
+        title="Sensitivity of the NPV to each assumption (largest swing first)",
+        table=table,
+        text_columns=("Assumption", "Low value", "High value"),
+        note="Each assumption is moved on its own, the others held at their values.",
+        index_label="Rank",
+    )
+
+
+def tornado_chart(case: Case, option: str, top: int = 12) -> Chart:
+    fig = uncertainty_charts.tornado_chart(unc.sensitivity_table(case, option), top=top)
+    return Chart(
+        f"tornado_{option}",
+        "Tornado: NPV at low and high values",
+        figure_png(fig),
+        "Bars of the NPV range for each assumption",
+    )
+
+
+def switching_table(case: Case, options: list[str] | None = None) -> ReportTable:
+    """For each key assumption: where NPV reaches zero, and where the best option
+    stops being best (vs the runner-up)."""
+    t = unc.switching_table(case, options)
+    t = t[t["option"].isin(options or list(case.options))]
+    rows = pd.DataFrame(
+        {
+            "Option": t["option"].to_numpy(),
+            "Assumption": [SWITCHING_LABELS.get(p, p) for p in t["parameter"]],
+            "Planned": [
+                _value_text(v, u, p)
+                for v, u, p in zip(t["base"], t["unit"], t["parameter"], strict=True)
+            ],
+            "NPV reaches zero at": [
+                _value_text(v, u, p)
+                for v, u, p in zip(
+                    t["npv_zero"], t["unit"], t["parameter"], strict=True
+                )
+            ],
+            "Change": [
+                _change_text(c, u)
+                for c, u in zip(t["npv_zero_change"], t["unit"], strict=True)
+            ],
+            "Stops being best at": [
+                "" if pd.isna(vs) else _value_text(v, u, p)
+                for v, u, p, vs in zip(
+                    t["stops_being_best"],
+                    t["unit"],
+                    t["parameter"],
+                    t["versus"],
+                    strict=True,
+                )
+            ],
+        },
+        index=[str(i + 1) for i in range(len(t))],
+    )
+    return ReportTable(
+        key="switching_values",
+        title="Switching values",
+        table=rows,
+        text_columns=tuple(rows.columns),
+        note="'Never within the bounds': the NPV stays on the same side of zero "
+        "(or the option stays best) across the whole range searched.",
+        index_label="",
+    )
+
+
+def monte_carlo_table(
+    case: Case, options: list[str] | None = None
+) -> ReportTable | None:
+    """Mean and P10 / P50 / P90 of NPV, and the chance it is positive, per option
+    and council; None where the case declares no distributions."""
+    if case.uncertainty is None or not case.uncertainty.parameters:
+        return None
+    results = unc.monte_carlo_case(case, options)
+    frames = [unc.monte_carlo_summary(r) for r in results.values()]
+    s = pd.concat(frames, ignore_index=True)
+    table = pd.DataFrame(
+        {
+            "Option": s["option"].to_numpy(),
+            "Council": s["council"].to_numpy(),
+            "Mean NPV": s["npv_mean"].to_numpy(),
+            "P10": s["npv_p10"].to_numpy(),
+            "P50": s["npv_p50"].to_numpy(),
+            "P90": s["npv_p90"].to_numpy(),
+            "P(NPV > 0)": [f"{p:.0%}" for p in s["prob_npv_positive"]],
+            "Payback P50": s["payback_p50"].fillna("none").to_numpy(),
+        },
+        index=[str(i + 1) for i in range(len(s))],
+    )
+    draws = int(s["draws"].iloc[0]) if len(s) else 0
+    return ReportTable(
+        key="monte_carlo",
+        title=f"Monte Carlo: {draws:,} draws",
+        table=table,
+        text_columns=("Option", "Council", "P(NPV > 0)", "Payback P50"),
+        note="P10: nine draws in ten give a higher NPV than this; P90: one in ten.",
+        index_label="",
+    )
+
+
+def s_curve_chart(case: Case, options: list[str] | None = None) -> Chart | None:
+    """S-curves (cumulative probability of NPV) of every option on one chart."""
+    if case.uncertainty is None or not case.uncertainty.parameters:
+        return None
+    fig = uncertainty_charts.npv_s_curve(
+        list(unc.monte_carlo_case(case, options).values())
+    )
+    return Chart(
+        "npv_s_curve",
+        "Chance that the NPV is below a value",
+        figure_png(fig),
+        "Cumulative distribution of NPV by option",
+    )
+
+
+def histogram_chart(case: Case, option: str) -> Chart | None:
+    if case.uncertainty is None or not case.uncertainty.parameters:
+        return None
+    fig = uncertainty_charts.npv_histogram(unc.monte_carlo(case, option))
+    return Chart(
+        f"npv_histogram_{option}",
+        "Spread of the NPV over the draws",
+        figure_png(fig),
+        "Histogram of NPV",
+    )
