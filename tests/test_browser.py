@@ -62,6 +62,9 @@ def test_the_rendered_dom_has_the_key_tables_and_charts_and_no_code(page):
         "council-net-savings",
         "council-npv",
         "one-off-costs-by-service",
+        "tornado",
+        "switching-values",
+        "monte-carlo",
     ):
         assert report.tables.get(key), key
     assert list(report.tables["summary-position"]) == [
@@ -70,7 +73,8 @@ def test_the_rendered_dom_has_the_key_tables_and_charts_and_no_code(page):
         "NET SAVINGS",
     ]
     charts = [i for i in report.images if i["src"].startswith("data:image/png")]
-    assert len(charts) == 2
+    # cash flows, council split, tornado, Monte Carlo histogram
+    assert len(charts) == 4
     assert all(i["alt"] for i in charts)
     assert "script" not in report.tags
     assert "pre" not in report.tags and "code" not in report.tags

@@ -157,11 +157,11 @@ def test_the_pdf_is_printed_on_a4(run, tmp_path):
 def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, results):
     entry = results["options"][OPTION]["monte_carlo"]
     # row 1: option, council 'All', mean, P10, P50, P90, P(NPV > 0), payback
-    row = parse_report(option_html).tables["monte_carlo"]["1"]
+    row = parse_report(option_html).tables["monte-carlo"]["1"]
     assert row[:2] == [OPTION, "All"]
     assert [parse_k(v) for v in row[3:6]] == [
         k(entry["npv_p10"]), k(entry["npv_p50"]), k(entry["npv_p90"])
     ]
-    assert "tornado_single_business_case" in parse_report(option_html).tables
-    switching = parse_report(option_html).tables["switching_values"]
+    assert "tornado" in parse_report(option_html).tables
+    switching = parse_report(option_html).tables["switching-values"]
     assert switching["1"][1] == "Savings achieved (factor on every saving)"

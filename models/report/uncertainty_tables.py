@@ -73,7 +73,7 @@ def tornado_table(case: Case, option: str, top: int = 12) -> ReportTable:
         index=[str(i + 1) for i in range(len(t))],
     )
     return ReportTable(
-        key=f"tornado_{option}",
+        key="tornado",
         title="Sensitivity of the NPV to each assumption (largest swing first)",
         table=table,
         text_columns=("Assumption", "Low value", "High value"),
@@ -129,7 +129,7 @@ def switching_table(case: Case, options: list[str] | None = None) -> ReportTable
         index=[str(i + 1) for i in range(len(t))],
     )
     return ReportTable(
-        key="switching_values",
+        key="switching-values",
         title="Switching values",
         table=rows,
         text_columns=tuple(rows.columns),
@@ -164,7 +164,7 @@ def monte_carlo_table(
     )
     draws = int(s["draws"].iloc[0]) if len(s) else 0
     return ReportTable(
-        key="monte_carlo",
+        key="monte-carlo",
         title=f"Monte Carlo: {draws:,} draws",
         table=table,
         text_columns=("Option", "Council", "P(NPV > 0)", "Payback P50"),
