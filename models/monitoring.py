@@ -105,6 +105,7 @@ class Row(_Strict):
     id: str = Field(pattern=_ID)
     label: str
     budget: dict[str, float]
+    service: str | None = None  # the approved case's service this row monitors
     total: float | None = None
     actual: float
     variance: float | None = None
@@ -143,8 +144,17 @@ class Overall(_Strict):
     comment: str = ""
 
 
+class ApprovedCase(_Strict):
+    """The approved business case whose budget a row can take (``service:``)."""
+
+    file: str  # relative to the actuals file
+    option: str
+    line_item: Literal["Savings", "Net saving"] = "Savings"
+
+
 class ActualsFile(_Strict):
     kind: Literal["actuals"]
+    approved_case: ApprovedCase | None = None
     title: str
     description: str
     source: str
@@ -767,6 +777,7 @@ def load_actuals(path: str | Path) -> Actuals:
         )
     if data.get("kind") != "actuals":
         raise InputError(path, "kind", "'actuals'", repr(data.get("kind")))
+    data = budgets_from_approved_case(path, data)
     try:
         spec = ActualsFile.model_validate(data)
     except ValidationError as exc:
@@ -779,6 +790,83 @@ def load_actuals(path: str | Path) -> Actuals:
     if problems:
         raise problems[0] if len(problems) == 1 else InputErrors(problems)
     return actuals
+
+
+def case_budget(
+    case: Any, option: str, financial_year: str, line_item: str = "Savings"
+) -> pd.DataFrame:
+    """Budget of each service for each council in one financial year, from an
+    approved case: the option's yearly line split by each service's sharing basis.
+
+    Returns a frame indexed by service with one column per council [GBP].
+    """
+    from models.projection import run_option
+
+    long = run_option(case, option).long
+    sel = long[
+        (long["line_item"] == line_item)
+        & (long["financial_year"] == financial_year)
+        & (long["service"] != "All")
+        & (long["council"] != "All")
+    ]
+    return sel.pivot(index="service", columns="council", values="value")
+
+
+def budgets_from_approved_case(path: Path, data: dict) -> dict:
+    """Fill ``budget`` of rows that name a ``service`` of the ``approved_case``.
+
+    A row with ``service:`` and no ``budget:`` takes as its budget that service's
+    line (default ``Savings``) for the file's financial year in the approved case's
+    option, split per council by the service's basis, in the file's unit.  Rows
+    with a stated budget keep it.
+    """
+    link = data.get("approved_case")
+    if not isinstance(link, dict):
+        return data
+    import copy
+
+    from models.case import load_case
+
+    case_path = path.parent / str(link.get("file", ""))
+    case = load_case(case_path)
+    option = str(link.get("option", ""))
+    if option not in case.options:
+        raise InputError(
+            path,
+            "approved_case.option",
+            f"an option of {case_path.name} ({', '.join(case.options)})",
+            repr(option),
+        )
+    fy = str((data.get("period") or {}).get("financial_year", ""))
+    if fy not in case.settings.years():
+        raise InputError(
+            path,
+            "period.financial_year",
+            f"a year of the approved case ({case.settings.years()[0]} to "
+            f"{case.settings.years()[-1]})",
+            repr(fy),
+        )
+    budgets = case_budget(case, option, fy, str(link.get("line_item", "Savings")))
+    factor = UNIT_FACTOR.get(str(data.get("unit")), 1.0)
+    out = copy.deepcopy(data)
+    for g, group in enumerate(out.get("groups") or []):
+        for s_, section in enumerate(group.get("sections") or []):
+            for r, row in enumerate(section.get("rows") or []):
+                if not isinstance(row, dict) or "budget" in row or "service" not in row:
+                    continue
+                where = f"groups[{g}].sections[{s_}].rows[{r}].service"
+                if row["service"] not in budgets.index:
+                    raise InputError(
+                        path,
+                        where,
+                        f"a service of {case_path.name} live in {fy} "
+                        f"({', '.join(budgets.index)})",
+                        repr(row["service"]),
+                    )
+                row["budget"] = {
+                    c: float(v) / factor for c, v in budgets.loc[row["service"]].items()
+                }
+    return out
 
 
 def register_file_kind(register: Any) -> None:

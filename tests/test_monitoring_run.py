@@ -26,3 +26,22 @@ def test_a_deep_shortfall_delays_payback(small_case_dict):
     # -80,000, -50,000, -20,000: never pays back within the horizon
     r = run_option(case_from_dict(small_case_dict), "share_payroll")
     assert variance_persists(r, -0.75, "2012/13")["forecast_payback_year"] is None
+
+
+def test_budgets_can_come_from_the_approved_case_split_by_basis():
+    from models.monitoring import load_actuals, variance_table
+    from tests.conftest import ROOT
+
+    a = load_actuals(ROOT / "tests" / "data" / "actuals_2012_13_from_case.yaml")
+    rows = a.rows.set_index("line_id")
+    # hr_od: 95,000 a year of staff savings, live 1 Oct 2011, ramp-up 50% then 100%:
+    # 2012/13 = (6 months x 0.5 + 6 months x 1.0) / 12 = 0.75 -> 71,250;
+    # optimism bias on savings 5%: 71,250 x 0.95 = 67,687.50; equal shares 33,843.75
+    assert rows.loc["hr_od", "budget_bdc"] == pytest.approx(33_843.75)
+    assert rows.loc["hr_od", "budget_rbc"] == pytest.approx(33_843.75)
+    # land_charges: 25,000 a year from 1 Oct 2011, no ramp-up: 25,000 x 0.95 = 23,750
+    assert rows.loc["land_charges", ["budget_bdc", "budget_rbc"]].sum() == pytest.approx(23_750)
+    t = variance_table(a).set_index("line_id")
+    # hr_od actual 60,000 against 67,687.50: shortfall 11.4% -> amber
+    assert t.loc["hr_od", "status_rule"] == "amber"
+    assert t.loc["land_charges", "status_rule"] == "green"
