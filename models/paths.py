@@ -21,11 +21,17 @@ def project_root() -> Path:
     return root if (root / "scenarios").is_dir() else Path.cwd()
 
 
-def resolve_input(path: str | Path) -> Path:
-    """An existing input file: as given, else relative to the project root."""
+def resolve_input(path: str | Path, must_exist: bool = True) -> Path:
+    """An input file: as given if it exists, else relative to the project root.
+
+    With ``must_exist=False`` a path found nowhere is returned as given, so that
+    the loader reports it with its own message.
+    """
     p = Path(path)
     for candidate in (p, Path.cwd().parent / p, project_root() / p):
         if candidate.exists():
             return candidate.resolve()
+    if not must_exist:
+        return p
     raise InputError(p, None, "an existing file (looked in the working directory "
                      f"and under {project_root()})", "no such file")

@@ -18,13 +18,13 @@ from pathlib import Path
 
 from models import __version__
 from models.case import Case, file_sha256, load_case
+from models.paths import resolve_input
 from models.projection import OptionResult, run_option
 from models.report import charts, tables, uncertainty_tables
 from models.report.charts import Chart
 from models.report.export import write_excel
 from models.report.tables import ReportTable
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
 DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
 
 
@@ -48,11 +48,7 @@ def resolve_case_path(case_path: str | Path | None = None) -> Path:
     >>> resolve_case_path().name
     'bromsgrove_redditch_2011.yaml'
     """
-    path = Path(case_path) if case_path else DEFAULT_CASE
-    if path.is_absolute() or path.exists():
-        return path.resolve()
-    in_repo = REPO_ROOT / path
-    return in_repo.resolve() if in_repo.exists() else path
+    return resolve_input(case_path or DEFAULT_CASE, must_exist=False)
 
 
 @dataclass
