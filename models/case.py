@@ -35,6 +35,7 @@ from pydantic import (
 from models import calendar
 from models.bases import Basis
 from models.errors import InputError, InputErrors
+from models.optimism_bias import ProjectType
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
 from models.severance import SeverancePolicy
 from models.uncertainty_spec import UncertaintySpec, parameter_problems
@@ -159,14 +160,7 @@ class ServiceOptimismBias(Strict):
     managed or costed): ``upper x (1 - mitigation)`` (models.optimism_bias).
     """
 
-    project_type: Literal[
-        "standard_buildings",
-        "non_standard_buildings",
-        "standard_civil_engineering",
-        "non_standard_civil_engineering",
-        "equipment_development",
-        "outsourcing",
-    ]
+    project_type: ProjectType
     measure: Literal["capex", "opex"] = "capex"
     mitigation: Rate = Rate(value=0)
     source: str | None = None

@@ -10,19 +10,22 @@ are then uplifted by ``upper bound x (1 - mitigation)`` instead of the case-wide
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal, get_args
 
 import numpy as np
 
 from models.errors import InputError
 
-PROJECT_TYPES = (
+ProjectType = Literal[
     "standard_buildings",
     "non_standard_buildings",
     "standard_civil_engineering",
     "non_standard_civil_engineering",
     "equipment_development",
     "outsourcing",
-)
+]
+PROJECT_TYPES: tuple[str, ...] = get_args(ProjectType)
+"""Green Book generic project types (models/reference/optimism_bias.yaml)."""
 
 
 def optimism_bias_bounds(

@@ -75,7 +75,11 @@ from models.case import (
     option_case,
 )
 from models.errors import InputError
-from models.optimism_bias import optimism_bias_bounds, optimism_bias_uplift  # noqa: F401
+from models.optimism_bias import (  # noqa: F401 - re-exported
+    PROJECT_TYPES,
+    optimism_bias_bounds,
+    optimism_bias_uplift,
+)
 from models.projection import compile_option, project, summarise
 from models.uncertainty_spec import (
     AGGREGATE_NAMES,
@@ -1264,15 +1268,6 @@ def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
 
 # --------------------------------------------------------------------------- optimism bias
 
-PROJECT_TYPES = (
-    "standard_buildings",
-    "non_standard_buildings",
-    "standard_civil_engineering",
-    "non_standard_civil_engineering",
-    "equipment_development",
-    "outsourcing",
-)
-"""Green Book generic project types (models/reference/optimism_bias.yaml)."""
 
 
 def service_optimism_bias(
