@@ -74,11 +74,12 @@ def variance_persists(result, variance_ratio: float, from_year: str) -> dict:  #
     }
 
 
-def monitoring_headline(actuals, table, case_path, option: str):  # noqa: ANN001
-    """One-row table: overall variance, and its effect on the case if it persists.
+def monitoring_headline(actuals, table, case_path, option: str | None = None):  # noqa: ANN001
+    """Overall variance, and its effect on each option of the case if it persists.
 
     The overall variance ratio (actual / budget - 1 of the overall position) is
-    carried from the year after the monitored one.
+    carried from the year after the monitored one (or the case's first year).
+    One row per option (or only ``option``).
     """
     import pandas as pd
 
@@ -91,19 +92,26 @@ def monitoring_headline(actuals, table, case_path, option: str):  # noqa: ANN001
     ratio = float(overall["variance_pct"])
     period = actuals.spec.period.financial_year
     case = load_case(case_path)
-    result = run_option(case, option)
-    first = result.arrays.years[0]
-    from_year = max(calendar.fy_label(calendar.fy_start_year(period) + 1), first,
-                    key=calendar.fy_start_year)
-    effect = variance_persists(result, ratio, from_year)
-    return pd.DataFrame([{
-        "monitored year": period,
-        "budget £": overall["budget_total"],
-        "actual £": overall["actual"],
-        "variance %": round(100 * ratio, 1),
-        "option": option,
-        "planned NPV £": round(effect["planned_npv"]),
-        "NPV if variance persists £": round(effect["forecast_npv"]),
-        "planned payback": effect["planned_payback_year"],
-        "payback if variance persists": effect["forecast_payback_year"],
-    }])
+    rows = []
+    for name in [option] if option else list(case.options):
+        result = run_option(case, name)
+        first = result.arrays.years[0]
+        from_year = max(
+            calendar.fy_label(calendar.fy_start_year(period) + 1),
+            first,
+            key=calendar.fy_start_year,
+        )
+        effect = variance_persists(result, ratio, from_year)
+        rows.append(
+            {
+                "option": name,
+                "monitored year": period,
+                "variance %": round(100 * ratio, 1),
+                "from": from_year,
+                "planned NPV £": round(effect["planned_npv"]),
+                "NPV if variance persists £": round(effect["forecast_npv"]),
+                "planned payback": effect["planned_payback_year"],
+                "payback if variance persists": effect["forecast_payback_year"],
+            }
+        )
+    return pd.DataFrame(rows).set_index("option")

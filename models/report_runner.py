@@ -5,11 +5,14 @@ into the run folder as ``<option>.ipynb`` and exported to ``<option>.html``,
 ``<option>.xlsx`` and, where Chromium is installed, ``<option>.pdf``.  Options
 run in parallel across ``jobs`` processes; one option failing does not stop the
 others (its executed notebook is kept, with the error in it).  Then
-``notebooks/comparison.ipynb`` gives ``comparison.ipynb/.html/.xlsx/.pdf``.
+``notebooks/comparison.ipynb`` gives ``comparison.ipynb/.html/.xlsx/.pdf``, and,
+for each actuals file the case lists, ``notebooks/monitoring.ipynb`` gives
+``monitoring.ipynb/.html/.xlsx/.pdf``.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import multiprocessing as mp
 import os
@@ -27,13 +30,14 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
 OPTION_NOTEBOOK = NOTEBOOKS / "option_report.ipynb"
 COMPARISON_NOTEBOOK = NOTEBOOKS / "comparison.ipynb"
+MONITORING_NOTEBOOK = NOTEBOOKS / "monitoring.ipynb"
 COMPARISON = "comparison"
 KERNEL = "python3"
 
 
 def notebook_paths() -> list[Path]:
     """The report notebooks a run executes (inputs of every run)."""
-    return [OPTION_NOTEBOOK, COMPARISON_NOTEBOOK]
+    return [OPTION_NOTEBOOK, COMPARISON_NOTEBOOK, MONITORING_NOTEBOOK]
 
 
 def display_path(path: Path) -> str:
@@ -215,3 +219,51 @@ def _merge_status(status: dict[str, Any], result: dict[str, Any]) -> None:
             status["traceback"] = result.get("traceback", "")
         else:
             status.setdefault("notebook_error", result.get("error"))
+
+
+def render_monitoring(
+    path: Path, case: Case, folder: RunFolder, run_date: str | None = None
+) -> dict[str, Any]:
+    """Execute the monitoring notebook for each actuals file the case lists and
+    export it (``monitoring.ipynb/.html/.xlsx/.pdf``, or ``monitoring-<name>.*``
+    when there are several).  Returns the status of each, keyed by file name."""
+    out = folder.tmp.resolve()
+    run_date = run_date or dt.date.today().isoformat()
+    statuses: dict[str, Any] = {}
+    for actuals in case.input_files():
+        if actuals.name not in case.actuals:
+            continue
+        stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{actuals.stem}"
+        with _kernel_stderr_silenced():
+            result = render_notebook(
+                notebook=str(MONITORING_NOTEBOOK),
+                out_dir=str(out),
+                stem=stem,
+                title=f"{case.title} - monitoring",
+                parameters={
+                    "actuals_file": str(actuals.resolve()),
+                    "case_path": str(path.resolve()),
+                    "excel_path": str(out / f"{stem}.xlsx"),
+                    "run_date": run_date,
+                },
+            )
+        result.pop("traceback", None)
+        statuses[actuals.name] = result
+    return statuses
+
+
+@contextlib.contextmanager
+def _kernel_stderr_silenced():
+    """Silence fd 2 while a kernel starts in this process (its transport warning);
+    errors raised in the notebook are kept in the executed notebook."""
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        sys.stderr.flush()
+        os.dup2(saved, 2)
+        os.close(devnull)
+        os.close(saved)

@@ -169,7 +169,8 @@ def run_one_case(
     except Exception as exc:
         click.echo(f"  uncertainty tables not written: {exc}", err=True)
     folder.write_json("results.json", doc)
-    if case.actuals:
+    monitoring: dict[str, Any] | None = None
+    if case.actuals and not notebooks:
         from models.monitoring_run import monitoring_outputs
 
         monitoring_outputs(case, folder)
@@ -186,6 +187,10 @@ def run_one_case(
             jobs,
             run_date=started.date().isoformat(),
         )
+        if case.actuals:
+            monitoring = report_runner.render_monitoring(
+                path, case, folder, run_date=started.date().isoformat()
+            )
     finished = dt.datetime.now().astimezone()
     manifest = {
         "case": case.name,
@@ -201,6 +206,8 @@ def run_one_case(
             for n, s in statuses.items()
         },
     }
+    if monitoring is not None:
+        manifest["monitoring"] = monitoring
     if comparison is not None:
         manifest["comparison"] = comparison
         manifest["jobs"] = jobs or report_runner.default_jobs()
@@ -212,6 +219,10 @@ def run_one_case(
     )
     for n in failed:
         click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
+    for name, m in (monitoring or {}).items():
+        if m["notebook"] != "ok":
+            click.echo(f"  FAILED monitoring of {name}: {m.get('error')}", err=True)
+            failed.append(f"monitoring {name}")
     if comparison is not None and comparison["notebook"] != "ok":
         click.echo(f"  FAILED comparison: {comparison.get('error')}", err=True)
         failed.append("comparison")

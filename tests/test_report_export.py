@@ -165,3 +165,16 @@ def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, re
     assert "tornado" in parse_report(option_html).tables
     switching = parse_report(option_html).tables["switching-values"]
     assert switching["1"][1] == "Savings achieved (factor on every saving)"
+
+
+def test_the_run_folder_has_the_monitoring_report_from_its_notebook(run):
+    folder = run[1]
+    text = (folder / "monitoring.html").read_text(encoding="utf-8")
+    # seed 000 Appendix A overall position: budget 521 / 585 / 1,106, actual 1,179
+    for figure in ("521", "585", "1,106", "1,179"):
+        assert figure in text
+    assert file_sha256(DEFAULT_CASE.parent / "actuals_2010_11.yaml") in text
+    assert "<script" not in text.lower()
+    assert (folder / "monitoring.xlsx").stat().st_size > 0
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["monitoring"]["actuals_2010_11.yaml"]["notebook"] == "ok"

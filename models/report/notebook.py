@@ -287,3 +287,59 @@ class ComparisonReport:
         if path:
             write_excel(self.tables(), path)
         return Html("")
+
+
+class MonitoringReport:
+    """Budget against actual of the live services (seed 000 Appendix A layout),
+    with status lights and the effect on the approved case if the variance
+    persists."""
+
+    def __init__(
+        self,
+        actuals_path: str | Path,
+        case_path: str | Path | None = None,
+        run_date: str | None = None,
+    ):
+        from models.monitoring import load_actuals, variance_table
+
+        self.actuals_path = resolve_input(actuals_path)
+        self.actuals = load_actuals(self.actuals_path)
+        self.table = variance_table(self.actuals)
+        self.case_path = resolve_case_path(case_path)
+        self.case = load_case(self.case_path)
+        meta = report_meta(self.case, self.case_path, "", run_date)
+        spec = self.actuals.spec
+        meta.option = f"{spec.title} ({spec.period.financial_year})"
+        meta.option_description = spec.description
+        meta.case_file = f"{self.actuals_path.name}, {self.case_path.name}"
+        meta.input_hash = file_sha256(self.actuals_path)
+        self.meta = meta
+
+    def header(self) -> Html:
+        return report_header(self.meta, "Monitoring report: budget against actual")
+
+    def footer(self) -> Html:
+        return report_footer(self.meta)
+
+    def financial_summary(self) -> Html:
+        from models.report.monitoring import render_monitoring_html
+
+        return Html(render_monitoring_html(self.actuals, self.table, full_page=False))
+
+    def status_lights(self):  # noqa: ANN201 - a DataFrame
+        from models.monitoring import status_table
+
+        return status_table(self.table)
+
+    def if_variance_persists(self):  # noqa: ANN201 - a DataFrame
+        from models.monitoring_run import monitoring_headline
+
+        return monitoring_headline(self.actuals, self.table, self.case_path, None)
+
+    def write_excel(self, path: str | Path | None) -> Html:
+        """Write the variance report to an Excel file (nothing when ``path`` is None)."""
+        if path:
+            from models.report.monitoring import write_monitoring_excel
+
+            write_monitoring_excel(self.actuals, self.table, Path(path))
+        return Html("")
