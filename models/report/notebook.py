@@ -64,6 +64,7 @@ class ReportMeta:
     option_description: str
     run_date: str
     version: str = __version__
+    option_label: str = "Option"
 
 
 def report_meta(
@@ -87,7 +88,7 @@ def _meta_list(m: ReportMeta) -> str:
     e = html.escape
     items = [
         ("Case", f"{m.case_title} ({m.case_name})"),
-        ("Option", m.option),
+        (m.option_label, m.option),
         ("Run date", m.run_date),
         ("Case file", m.case_file),
         ("Input SHA-256", m.input_hash),
@@ -112,8 +113,9 @@ def report_header(meta: ReportMeta, heading: str) -> Html:
         parts.append(f'<p class="description">{e(meta.case_description)}</p>')
     if meta.option_description:
         parts.append(
-            f'<p class="description option-description"><strong>Option '
-            f"{e(meta.option)}:</strong> {e(meta.option_description)}</p>"
+            f'<p class="description option-description"><strong>'
+            f"{e(meta.option_label)} {e(meta.option)}:</strong> "
+            f"{e(meta.option_description)}</p>"
         )
     return Html("".join([*parts, _meta_list(meta), "</header>"]))
 
@@ -123,7 +125,8 @@ def report_footer(meta: ReportMeta) -> Html:
     e = html.escape
     return Html(
         '<footer class="report-footer">'
-        f"{e(meta.case_title)} &middot; option {e(meta.option)} &middot; "
+        f"{e(meta.case_title)} &middot; {e(meta.option_label.lower())} "
+        f"{e(meta.option)} &middot; "
         f"run {e(meta.run_date)} &middot; sharedcase {e(meta.version)} &middot; "
         f"case file {e(meta.case_file)} SHA-256 {e(meta.input_hash)}"
         "</footer>"
@@ -309,6 +312,7 @@ class MonitoringReport:
         self.case = load_case(self.case_path)
         meta = report_meta(self.case, self.case_path, "", run_date)
         spec = self.actuals.spec
+        meta.option_label = "Period"
         meta.option = f"{spec.title} ({spec.period.financial_year})"
         meta.option_description = spec.description
         meta.case_file = f"{self.actuals_path.name}, {self.case_path.name}"
