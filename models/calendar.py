@@ -28,10 +28,13 @@ def fy_start_year(label: str) -> int:
     """
     match = _LABEL.match(str(label))
     if not match:
-        raise ValueError(f"financial year must look like '2011/12', got {label!r}")
+        raise ValueError(f"expected a financial year like '2011/12', found {label!r}")
     start = int(match.group(1))
     if (start + 1) % 100 != int(match.group(2)):
-        raise ValueError(f"financial year {label!r}: the two years must be consecutive")
+        raise ValueError(
+            "expected a financial year of two consecutive years like '2011/12', "
+            f"found {label!r}"
+        )
     return start
 
 

@@ -540,6 +540,25 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
     return out
 
 
+_EXPECTED = {
+    "int_parsing": "a whole number",
+    "int_type": "a whole number",
+    "int_from_float": "a whole number",
+    "float_parsing": "a number",
+    "float_type": "a number",
+    "date_parsing": "a date written YYYY-MM-DD",
+    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
+    "date_type": "a date written YYYY-MM-DD",
+    "bool_parsing": "true or false",
+    "bool_type": "true or false",
+    "string_type": "text",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "list_type": "a list",
+}
+"""How each kind of pydantic type error is put to a finance lead."""
+
+
 def validation_errors(
     exc: ValidationError,
     source: str | Path | None,
@@ -588,13 +607,15 @@ def validation_errors(
                 for where, expected, found in ctx["error"].problems:
                     errors.append(InputError(source, prefix + where, expected, found))
                 continue
-            msg = msg.removeprefix("expected ")
+            msg = msg.removeprefix("expected ").split(", found ")[0]
             errors.append(InputError(source, path, msg, f"{err.get('input')!r}"[:80]))
         else:
+            expected = _EXPECTED.get(kind)
+            if expected is None:
+                expected = err["msg"].removeprefix("Input should be ")
+                expected = expected[0].lower() + expected[1:] if expected else kind
             errors.append(
-                InputError(
-                    source, path, err["msg"].lower(), f"{err.get('input')!r}"[:80]
-                )
+                InputError(source, path, expected, f"{err.get('input')!r}"[:80])
             )
     # de-duplicate (union branches repeat)
     unique: dict[str, InputError] = {}
