@@ -298,62 +298,6 @@ def forecast_outturn(
     return actual_to_date + annual_budget * (1.0 - fraction_to_date)
 
 
-def persisting_variance(
-    net_savings_by_year: pd.Series, variance_ratio: float, from_year: str
-) -> pd.Series:
-    """Net savings by year if the monitored variance persists from ``from_year`` on.
-
-    ``savings'[y] = savings[y] * (1 + variance_ratio)`` for ``y >= from_year``,
-    unchanged before.
-
-    Parameters
-    ----------
-    net_savings_by_year : net savings indexed by financial year label '2011/12' [GBP]
-    variance_ratio : (actual - budget) / |budget| observed so far [1]
-    from_year : first financial year the variance carries into, e.g. '2011/12'
-
-    >>> s = pd.Series([100.0, 200.0, 300.0], index=["2010/11", "2011/12", "2012/13"])
-    >>> persisting_variance(s, -0.1, "2011/12").tolist()
-    [100.0, 180.0, 270.0]
-    """
-    start = fy_start_year(from_year)
-    years = np.array([fy_start_year(label) for label in net_savings_by_year.index])
-    factor = np.where(years >= start, 1.0 + variance_ratio, 1.0)
-    return net_savings_by_year * factor
-
-
-def npv(values: pd.Series, discount_factors: pd.Series) -> float:
-    """Net present value: ``sum_y values[y] * discount_factors[y]`` [GBP].
-
-    Both series are indexed by financial year; every year of ``values`` needs a
-    discount factor.
-
-    >>> npv(pd.Series([100.0, 100.0], index=["2011/12", "2012/13"]),
-    ...     pd.Series([1.0, 0.5], index=["2011/12", "2012/13"]))
-    150.0
-    """
-    missing = values.index.difference(discount_factors.index)
-    if len(missing):
-        raise ValueError(f"no discount factor for {', '.join(map(str, missing))}")
-    return float((values * discount_factors.reindex(values.index)).sum())
-
-
-def npv_effect_of_variance(
-    net_savings_by_year: pd.Series,
-    variance_ratio: float,
-    from_year: str,
-    discount_factors: pd.Series,
-) -> float:
-    """Change in NPV if the variance persists: ``npv(persisting) - npv(planned)`` [GBP].
-
-    >>> s = pd.Series([100.0, 100.0], index=["2011/12", "2012/13"])
-    >>> npv_effect_of_variance(s, -0.5, "2011/12", pd.Series([1.0, 0.5], index=s.index))
-    -75.0
-    """
-    persisted = persisting_variance(net_savings_by_year, variance_ratio, from_year)
-    return npv(persisted, discount_factors) - npv(net_savings_by_year, discount_factors)
-
-
 def default_thresholds() -> Thresholds:
     """RAG thresholds from ``models/reference/rag_thresholds.yaml``."""
     ref = load_reference("rag_thresholds")
@@ -798,11 +742,31 @@ def case_budget(
     """Budget of each service for each council in one financial year, from an
     approved case: the option's yearly line split by each service's sharing basis.
 
-    Returns a frame indexed by service with one column per council [GBP].
-    """
-    from models.projection import run_option
+    The budget is the planned saving *before* the appraisal's optimism bias: the
+    option is projected with ``optimism_bias_savings = 0`` (the appraisal's
+    ``Savings`` line is ``planned x (1 - optimism bias)``, a prudent figure for
+    deciding, not the target the service is monitored against).
 
-    long = run_option(case, option).long
+    ``budget[service, council] = line_item[service, council, financial_year]``
+    of the option projected without optimism bias on savings.
+
+    Parameters
+    ----------
+    case : the approved :class:`models.case.Case`
+    option : option id of the case
+    financial_year : financial year label, e.g. '2012/13'
+    line_item : 'Savings' or 'Net saving' of the long results table
+
+    Returns a frame indexed by service with one column per council [GBP].
+    Source: issue 7 (budgets from the approved case).
+    """
+    from models.projection import compile_option, long_table, project
+
+    arrays = compile_option(case, option)
+    planned = arrays.with_(
+        optimism_bias_savings=np.zeros_like(arrays.optimism_bias_savings)
+    )
+    long = long_table(planned, project(planned))
     sel = long[
         (long["line_item"] == line_item)
         & (long["financial_year"] == financial_year)

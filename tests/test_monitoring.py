@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -20,9 +19,6 @@ from models.monitoring import (
     Thresholds,
     forecast_outturn,
     load_actuals,
-    npv,
-    npv_effect_of_variance,
-    persisting_variance,
     rag_status,
     status_table,
     variance_table,
@@ -319,35 +315,6 @@ def test_a_half_year_is_measured_against_half_the_budget_and_forecast_to_outturn
 def test_forecast_outturn_uses_the_remaining_budget_profile():
     # Q1 of profile 10/20/30/40%: actual 12,000 + 100,000 * 90% = 102,000
     assert forecast_outturn(12_000.0, 100_000.0, 0.1) == pytest.approx(102_000.0)
-
-
-# ------------------------------------------------------- persisting the variance
-def test_a_persisting_variance_scales_savings_from_the_given_year_on():
-    savings = pd.Series(
-        [200_000.0, 300_000.0, 300_000.0], index=["2011/12", "2012/13", "2013/14"]
-    )
-    # +10% from 2012/13: 200,000; 330,000; 330,000
-    result = persisting_variance(savings, 0.10, "2012/13")
-    np.testing.assert_allclose(result.to_numpy(), [200_000.0, 330_000.0, 330_000.0])
-    assert list(result.index) == list(savings.index)
-
-
-def test_the_npv_effect_of_a_persisting_variance_is_worked_by_hand():
-    savings = pd.Series([100_000.0, 100_000.0], index=["2011/12", "2012/13"])
-    factors = pd.Series([1.0, 0.9], index=["2011/12", "2012/13"])
-    # planned NPV 100,000 + 90,000 = 190,000; with -20%: 80,000 + 72,000 = 152,000
-    assert npv(savings, factors) == pytest.approx(190_000.0)
-    assert npv_effect_of_variance(savings, -0.2, "2011/12", factors) == pytest.approx(
-        -38_000.0
-    )
-
-
-def test_npv_refuses_a_year_without_a_discount_factor():
-    with pytest.raises(ValueError, match="2012/13"):
-        npv(
-            pd.Series([1.0, 1.0], index=["2011/12", "2012/13"]),
-            pd.Series([1.0], index=["2011/12"]),
-        )
 
 
 # ------------------------------------------------------------------ bad inputs

@@ -34,14 +34,21 @@ def test_budgets_can_come_from_the_approved_case_split_by_basis():
 
     a = load_actuals(ROOT / "tests" / "data" / "actuals_2012_13_from_case.yaml")
     rows = a.rows.set_index("line_id")
+    # Budgets are the planned savings, before the appraisal's optimism bias.
     # hr_od: 95,000 a year of staff savings, live 1 Oct 2011, ramp-up 50% then 100%:
-    # 2012/13 = (6 months x 0.5 + 6 months x 1.0) / 12 = 0.75 -> 71,250;
-    # optimism bias on savings 5%: 71,250 x 0.95 = 67,687.50; equal shares 33,843.75
-    assert rows.loc["hr_od", "budget_bdc"] == pytest.approx(33_843.75)
-    assert rows.loc["hr_od", "budget_rbc"] == pytest.approx(33_843.75)
-    # land_charges: 25,000 a year from 1 Oct 2011, no ramp-up: 25,000 x 0.95 = 23,750
-    assert rows.loc["land_charges", ["budget_bdc", "budget_rbc"]].sum() == pytest.approx(23_750)
+    # 2012/13 = (6 months x 0.5 + 6 months x 1.0) / 12 = 0.75 -> 95,000 x 0.75
+    # = 71,250; equal shares 71,250 / 2 = 35,625 each council
+    assert rows.loc["hr_od", "budget_bdc"] == pytest.approx(35_625)
+    assert rows.loc["hr_od", "budget_rbc"] == pytest.approx(35_625)
+    # land_charges: 25,000 a year from 1 Oct 2011, no ramp-up: 25,000 in 2012/13
+    assert rows.loc["land_charges", ["budget_bdc", "budget_rbc"]].sum() == (
+        pytest.approx(25_000)
+    )
     t = variance_table(a).set_index("line_id")
-    # hr_od actual 60,000 against 67,687.50: shortfall 11.4% -> amber
-    assert t.loc["hr_od", "status_rule"] == "amber"
+    # hr_od actual 60,000 against 71,250: shortfall 11,250 / 71,250 = 15.8% > 15%
+    # -> red (it would be 11.4%, amber, against the optimism-biased 67,687.50)
+    assert t.loc["hr_od", "variance_pct"] == pytest.approx(-11_250 / 71_250)
+    assert t.loc["hr_od", "status_rule"] == "red"
+    # land_charges actual 25,000 against 25,000: no shortfall -> green
+    assert t.loc["land_charges", "variance"] == pytest.approx(0)
     assert t.loc["land_charges", "status_rule"] == "green"
