@@ -295,6 +295,11 @@ class Case(Strict):
         names = [self.baseline_costs_file, self.staff_at_risk, *self.actuals]
         return [here / n for n in names if n]
 
+    def actuals_files(self) -> list[Path]:
+        """The actuals files this case lists, resolved beside the case file."""
+        here = Path(getattr(self, "_source", None) or ".").parent
+        return [here / n for n in self.actuals]
+
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
         problems = _cross_reference_problems(self)
@@ -411,6 +416,15 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
     if tw is not None:
         year_ok("settings.target_window.first_year", tw.first_year)
         year_ok("settings.target_window.last_year", tw.last_year)
+        if tw.first_year in years and tw.last_year in years:
+            if years.index(tw.last_year) < years.index(tw.first_year):
+                out.append(
+                    (
+                        "settings.target_window.last_year",
+                        f"a year no earlier than first_year ({tw.first_year})",
+                        repr(tw.last_year),
+                    )
+                )
     return [(w, e, f) for w, e, f in out]
 
 
@@ -643,6 +657,28 @@ def load_case(path: str | Path) -> Case:
     return case_from_dict(raw, source=path)
 
 
+_CHECKING_ACTUALS: set[Path] = set()
+
+
+def _check_actuals(case: Case, source: Path) -> None:
+    """Load every actuals file the case lists, so a bad one fails validation.
+
+    An actuals file may take its budgets from this very case (``approved_case``);
+    the guard stops the case from checking its actuals again while they load it.
+    """
+    from models.monitoring import load_actuals
+
+    key = source.resolve()
+    if key in _CHECKING_ACTUALS:
+        return
+    _CHECKING_ACTUALS.add(key)
+    try:
+        for path in case.actuals_files():
+            load_actuals(path)
+    finally:
+        _CHECKING_ACTUALS.discard(key)
+
+
 BASELINE_COLUMNS = ("service", "council", "baseline_cost")
 
 
@@ -730,11 +766,8 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
     staff_severance(case)  # a bad staff table fails here, before anything runs
-    if case.actuals:
-        from models.monitoring import load_actuals
-
-        for name in case.actuals:
-            load_actuals(Path(source or ".").parent / name)
+    if case.actuals and source is not None:
+        _check_actuals(case, Path(source))
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case
@@ -892,26 +925,25 @@ def staff_severance(case: Case) -> Any:
     )
     if key not in _STAFF_CACHE:
         staff = sev.load_staff_table(path)
-        for i, row in enumerate(
-            staff[["service", "council"]].itertuples(index=False), 1
-        ):
-            if row.service not in case.services:
-                raise InputError(
-                    path,
-                    f"data row {i} (file line {i + 1}), column service",
-                    f"a service of the case ({', '.join(case.services)})",
-                    repr(row.service),
-                )
-            if row.council not in case.councils:
-                raise InputError(
-                    path,
-                    f"data row {i} (file line {i + 1}), column council",
-                    f"a council of the case ({', '.join(case.councils)})",
-                    repr(row.council),
-                )
         costed = sev.cost_staff(staff, case.severance_policies)
         _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
     costed, by_service = _STAFF_CACHE[key]
+    # checks against this case run every time: another case may share the table
+    for i, row in enumerate(costed[["service", "council"]].itertuples(index=False), 1):
+        if row.service not in case.services:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column service",
+                f"a service of the case ({', '.join(case.services)})",
+                repr(row.service),
+            )
+        if row.council not in case.councils:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column council",
+                f"a council of the case ({', '.join(case.councils)})",
+                repr(row.council),
+            )
     years = case.settings.years()
     for i, row in enumerate(costed.itertuples(index=False), 1):
         svc = case.services[row.service]

@@ -8,31 +8,12 @@ from __future__ import annotations
 
 import sys
 import warnings
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
 
 import click
 
 from models import __version__
-from models.errors import InputError
-
-EXIT_BAD_INPUT = 2
-
-
-def reports_input_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn InputError into a message on stderr and exit status 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-
-    return wrapper
+from models.errors import InputError, reports_input_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

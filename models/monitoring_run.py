@@ -16,9 +16,7 @@ from models.report.monitoring import render_monitoring_html, write_monitoring_ex
 def monitoring_outputs(case: Case, folder) -> list[str]:  # noqa: ANN001 - RunFolder
     """Write the monitoring report of every actuals file the case lists."""
     written: list[str] = []
-    for path in case.input_files():
-        if path.name not in case.actuals:
-            continue
+    for path in case.actuals_files():
         actuals = load_actuals(path)
         table = variance_table(actuals)
         stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{path.stem}"

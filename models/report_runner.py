@@ -230,9 +230,7 @@ def render_monitoring(
     out = folder.tmp.resolve()
     run_date = run_date or dt.date.today().isoformat()
     statuses: dict[str, Any] = {}
-    for actuals in case.input_files():
-        if actuals.name not in case.actuals:
-            continue
+    for actuals in case.actuals_files():
         stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{actuals.stem}"
         with _kernel_stderr_silenced():
             result = render_notebook(

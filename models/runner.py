@@ -21,7 +21,7 @@ import click
 from models import __version__
 from models.case import Case, file_sha256, load_case
 from models.errors import InputError
-from models.results import option_json, results_json
+from models.results import results_json
 from models.runfolder import RunFolder
 
 DEPENDENCIES = (
@@ -133,85 +133,92 @@ def run_one_case(
 
     started = dt.datetime.now().astimezone()
     folder = RunFolder(out_root, case.name)
-    names = options or list(case.options)
-    statuses: dict[str, dict[str, Any]] = {}
-    results = {}
-    for name in names:
-        try:
-            results[name] = run_option(case, name)
-            statuses[name] = {"status": "ok"}
-        except Exception as exc:  # one option failing must not stop the others
-            statuses[name] = {
-                "status": "failed",
-                "error": f"{type(exc).__name__}: {exc}",
-                "traceback": traceback.format_exc(),
-            }
-    if results:
-        long = pd.concat([r.long for r in results.values()], ignore_index=True)
-        long.to_csv(folder.path("results.csv"), index=False)
-        from models.sharing import council_tables
-
-        # per-council tables in £'000, rounded so that every row and column foots
-        pd.concat([council_tables(r) for r in results.values()]).to_csv(
-            folder.path("council_tables.csv"), index=False
-        )
-    doc = results_json(case, results)
-    from models.uncertainty import uncertainty_json, uncertainty_outputs
-
-    for name, r in results.items():
-        doc["options"][name] = option_json(r)
-        try:
-            doc["options"][name].update(uncertainty_json(case, name))
-        except Exception as exc:  # the appraisal stands without its uncertainty
-            statuses[name]["uncertainty"] = f"failed: {type(exc).__name__}: {exc}"
     try:
-        uncertainty_outputs(case, folder, list(results))
-    except Exception as exc:
-        click.echo(f"  uncertainty tables not written: {exc}", err=True)
-    folder.write_json("results.json", doc)
-    monitoring: dict[str, Any] | None = None
-    if case.actuals and not notebooks:
-        from models.monitoring_run import monitoring_outputs
+        names = options or list(case.options)
+        statuses: dict[str, dict[str, Any]] = {}
+        results = {}
+        for name in names:
+            try:
+                results[name] = run_option(case, name)
+                statuses[name] = {"status": "ok"}
+            except Exception as exc:  # one option failing must not stop the others
+                statuses[name] = {
+                    "status": "failed",
+                    "error": f"{type(exc).__name__}: {exc}",
+                    "traceback": traceback.format_exc(),
+                }
+        if results:
+            long = pd.concat([r.long for r in results.values()], ignore_index=True)
+            long.to_csv(folder.path("results.csv"), index=False)
+            from models.sharing import council_tables
 
-        monitoring_outputs(case, folder)
-    comparison: dict[str, Any] | None = None
-    if notebooks:
-        from models import report_runner
-
-        comparison = report_runner.render_reports(
-            path,
-            case,
-            names,
-            statuses,
-            folder,
-            jobs,
-            run_date=started.date().isoformat(),
-        )
-        if case.actuals:
-            monitoring = report_runner.render_monitoring(
-                path, case, folder, run_date=started.date().isoformat()
+            # per-council tables in £'000, rounded so that every row and column foots
+            pd.concat([council_tables(r) for r in results.values()]).to_csv(
+                folder.path("council_tables.csv"), index=False
             )
-    finished = dt.datetime.now().astimezone()
-    manifest = {
-        "case": case.name,
-        "run_id": folder.run_id,
-        "inputs": case_inputs(path, case, notebooks),
-        "package_version": __version__,
-        "git_commit": git_commit(),
-        "dependencies": dependency_versions(),
-        "started": started.isoformat(timespec="seconds"),
-        "finished": finished.isoformat(timespec="seconds"),
-        "options": {
-            n: {k: v for k, v in s.items() if k != "traceback"}
-            for n, s in statuses.items()
-        },
-    }
-    if monitoring is not None:
-        manifest["monitoring"] = monitoring
-    if comparison is not None:
-        manifest["comparison"] = comparison
-        manifest["jobs"] = jobs or report_runner.default_jobs()
-    folder.write_json("manifest.json", manifest)
+        doc = results_json(case, results)
+        from models.uncertainty import uncertainty_json, uncertainty_outputs
+
+        for name in results:
+            try:
+                doc["options"][name].update(uncertainty_json(case, name))
+            except InputError:
+                raise
+            except Exception as exc:  # the appraisal stands without its uncertainty
+                statuses[name]["uncertainty"] = f"failed: {type(exc).__name__}: {exc}"
+        try:
+            uncertainty_outputs(case, folder, list(results))
+        except InputError:
+            raise
+        except Exception as exc:
+            click.echo(f"  uncertainty tables not written: {exc}", err=True)
+        folder.write_json("results.json", doc)
+        monitoring: dict[str, Any] | None = None
+        if case.actuals and not notebooks:
+            from models.monitoring_run import monitoring_outputs
+
+            monitoring_outputs(case, folder)
+        comparison: dict[str, Any] | None = None
+        if notebooks:
+            from models import report_runner
+
+            comparison = report_runner.render_reports(
+                path,
+                case,
+                names,
+                statuses,
+                folder,
+                jobs,
+                run_date=started.date().isoformat(),
+            )
+            if case.actuals:
+                monitoring = report_runner.render_monitoring(
+                    path, case, folder, run_date=started.date().isoformat()
+                )
+        finished = dt.datetime.now().astimezone()
+        manifest = {
+            "case": case.name,
+            "run_id": folder.run_id,
+            "inputs": case_inputs(path, case, notebooks),
+            "package_version": __version__,
+            "git_commit": git_commit(),
+            "dependencies": dependency_versions(),
+            "started": started.isoformat(timespec="seconds"),
+            "finished": finished.isoformat(timespec="seconds"),
+            "options": {
+                n: {k: v for k, v in s.items() if k != "traceback"}
+                for n, s in statuses.items()
+            },
+        }
+        if monitoring is not None:
+            manifest["monitoring"] = monitoring
+        if comparison is not None:
+            manifest["comparison"] = comparison
+            manifest["jobs"] = jobs or report_runner.default_jobs()
+        folder.write_json("manifest.json", manifest)
+    except BaseException:
+        folder.abandon()  # a run that did not finish leaves nothing behind
+        raise
     final = folder.commit()
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
     click.echo(

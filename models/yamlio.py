@@ -51,6 +51,12 @@ def load_yaml(path: str | Path) -> Any:
         raise InputError(path, None, "an existing file", "no such file") from None
     except UnicodeDecodeError:
         raise InputError(path, None, "UTF-8 text", "undecodable bytes") from None
+    except IsADirectoryError:
+        raise InputError(path, None, "a file", "a folder") from None
+    except OSError as exc:
+        raise InputError(
+            path, None, "a readable file", exc.strerror or str(exc)
+        ) from None
     return loads_yaml(text, source=path)
 
 

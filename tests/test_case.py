@@ -162,3 +162,15 @@ def test_a_bad_baseline_table_names_the_row_and_column(tmp_path):
     (tmp_path / "bromsgrove_redditch_2011_baselines.csv").write_text("\n".join(lines))
     with pytest.raises(InputError, match=r"baselines.csv: row 3, column baseline_cost"):
         load_case(tmp_path / "case.yaml")
+
+
+def test_a_reversed_target_window_is_refused(small_case_dict):
+    small_case_dict["settings"]["target_window"] = {
+        "first_year": "2013/14", "last_year": "2011/12"}
+    msg = _error(small_case_dict)
+    assert "settings.target_window.last_year" in msg and "no earlier than" in msg
+
+
+def test_a_folder_given_as_a_case_file_is_an_input_error(tmp_path):
+    with pytest.raises(InputError, match="expected a file, found a folder"):
+        load_case(tmp_path)

@@ -91,3 +91,14 @@ def test_a_staff_row_naming_an_unknown_service_names_row_and_column(tmp_path):
     table.write_text("\n".join(lines) + "\n")
     with pytest.raises(InputError, match=r"data row 2 \(file line 3\), column service"):
         load_case(case)
+
+
+def test_two_cases_sharing_a_staff_table_are_each_checked_against_it(tmp_path):
+    # the costed table is cached; the checks against each case must still run
+    case = _copy_default(tmp_path)
+    assert load_case(case).staff_at_risk
+    other = tmp_path / "other.yaml"
+    other.write_text(case.read_text().replace(
+        "  bereavement:\n", "  bereavement_renamed:\n", 1))
+    with pytest.raises(InputError, match=r"column service.*'bereavement'"):
+        load_case(other)

@@ -169,3 +169,21 @@ def test_each_bad_case_file_exits_2_naming_the_key(path, tmp_path):
         assert expected in result.output
         assert "Traceback" not in result.output
     assert not out.exists()
+
+
+def test_validate_given_a_folder_exits_2():
+    result = CliRunner().invoke(main, ["validate", str(SCENARIOS)])
+    assert result.exit_code == 2 and "found a folder" in result.output
+
+
+def test_a_run_that_breaks_part_way_leaves_no_partial_folder(tmp_path, monkeypatch):
+    import models.runner as runner
+
+    def broken(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runner, "results_json", broken)
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    CliRunner().invoke(main, args)
+    left = list((tmp_path / "bromsgrove_redditch_2011").iterdir())
+    assert left == []  # neither a run folder nor a .partial one

@@ -8,13 +8,13 @@ Bad input prints ``error: ...`` on stderr and exits 2, writing nothing.
 from __future__ import annotations
 
 import datetime as dt
-import sys
+import os
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from models.errors import InputError
+from models.errors import InputError, reports_input_errors
 from models.severance import (
     cost_staff,
     load_severance_policies,
@@ -23,12 +23,29 @@ from models.severance import (
 )
 
 _PERSON_COLUMNS = [
-    "post", "council", "service", "financial_year", "relevant_date", "age",
-    "years_counted", "statutory_weeks", "statutory_pay", "discretionary_top_up",
-    "pay_in_lieu", "pension_strain", "is_strain_estimate", "total",
+    "post",
+    "council",
+    "service",
+    "financial_year",
+    "relevant_date",
+    "age",
+    "years_counted",
+    "statutory_weeks",
+    "statutory_pay",
+    "discretionary_top_up",
+    "pay_in_lieu",
+    "pension_strain",
+    "is_strain_estimate",
+    "total",
 ]
-_MONEY = ["statutory_pay", "discretionary_top_up", "pay_in_lieu", "pension_strain",
-          "total", "redundancy_pay"]
+_MONEY = [
+    "statutory_pay",
+    "discretionary_top_up",
+    "pay_in_lieu",
+    "pension_strain",
+    "total",
+    "redundancy_pay",
+]
 
 
 def _parse_date(text: str | None) -> dt.date | None:
@@ -37,8 +54,9 @@ def _parse_date(text: str | None) -> dt.date | None:
     try:
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise InputError(None, "--leaving-date", "a date as YYYY-MM-DD",
-                         repr(text)) from None
+        raise InputError(
+            None, "--leaving-date", "a date as YYYY-MM-DD", repr(text)
+        ) from None
 
 
 def _display(frame: pd.DataFrame) -> str:
@@ -50,7 +68,8 @@ def _display(frame: pd.DataFrame) -> str:
         shown["relevant_date"] = shown["relevant_date"].dt.strftime("%Y-%m-%d")
     if "is_strain_estimate" in shown:
         shown["is_strain_estimate"] = shown["is_strain_estimate"].map(
-            {True: "estimate", False: ""})
+            {True: "estimate", False: ""}
+        )
     for name in ("age", "years_counted"):
         if name in shown:
             shown[name] = shown[name].map(lambda v: f"{v:.0f}")
@@ -59,29 +78,47 @@ def _display(frame: pd.DataFrame) -> str:
 
 @click.command("severance")
 @click.argument("staff", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--policy", "policy_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Case YAML with a severance_policies: block (council id -> policy).")
-@click.option("--leaving-date", "leaving_date", default=None, metavar="YYYY-MM-DD",
-              help="Leaving date for rows that give none.")
-@click.option("--out", "out_path", default=None,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="Write the per-person table to this CSV (full precision).")
-def severance(staff: Path, policy_path: Path, leaving_date: str | None,
-              out_path: Path | None) -> None:
+@click.option(
+    "--policy",
+    "policy_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Case YAML with a severance_policies: block (council id -> policy).",
+)
+@click.option(
+    "--leaving-date",
+    "leaving_date",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Leaving date for rows that give none.",
+)
+@click.option(
+    "--out",
+    "out_path",
+    default=None,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Write the per-person table to this CSV (full precision).",
+)
+@reports_input_errors
+def severance(
+    staff: Path, policy_path: Path, leaving_date: str | None, out_path: Path | None
+) -> None:
     """Cost a staff-at-risk table STAFF (CSV or .xlsx) under council policies."""
+    if out_path is not None and not out_path.parent.is_dir():
+        raise InputError(
+            out_path,
+            "--out",
+            "a file in an existing folder",
+            f"no folder {out_path.parent}",
+        )
+    default_leaving = _parse_date(leaving_date)
+    policies = load_severance_policies(policy_path)
+    table = load_staff_table(staff, default_leaving_date=default_leaving)
     try:
-        default_leaving = _parse_date(leaving_date)
-        policies = load_severance_policies(policy_path)
-        table = load_staff_table(staff, default_leaving_date=default_leaving)
-        try:
-            costed = cost_staff(table, policies, default_leaving_date=default_leaving)
-        except InputError as exc:
-            raise InputError(staff, exc.where, exc.expected, exc.found) from None
-        by_service = severance_by_service(costed)
+        costed = cost_staff(table, policies, default_leaving_date=default_leaving)
     except InputError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        sys.exit(2)
+        raise InputError(staff, exc.where, exc.expected, exc.found) from None
+    by_service = severance_by_service(costed)
 
     click.echo("Severance cost per person (GBP)")
     click.echo(_display(costed[_PERSON_COLUMNS]))
@@ -97,5 +134,7 @@ def severance(staff: Path, policy_path: Path, leaving_date: str | None,
         "estimates). The revoked £95k exit cap is not applied."
     )
     if out_path is not None:
-        costed.to_csv(out_path, index=False, date_format="%Y-%m-%d")
+        part = out_path.with_name(out_path.name + ".part")
+        costed.to_csv(part, index=False, date_format="%Y-%m-%d")
+        os.replace(part, out_path)  # never a half-written file under the real name
         click.echo(f"Wrote {out_path}")
