@@ -23,10 +23,15 @@ from models.monitoring import (
     status_table,
     variance_table,
 )
-from models.report.monitoring import render_monitoring_html, write_monitoring_excel
+from models.report.monitoring import (
+    render_monitoring_html,
+    rounded_thousands,
+    write_monitoring_excel,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED_ACTUALS = ROOT / "scenarios" / "actuals_2010_11.yaml"
+FROM_CASE = ROOT / "tests" / "data" / "actuals_2012_13_from_case.yaml"
 BAD = ROOT / "tests" / "bad_inputs" / "monitoring"
 
 
@@ -360,6 +365,120 @@ def test_the_excel_sheet_holds_the_seed_totals_in_pounds(tmp_path):
     sheet = pd.read_excel(path).set_index("Service")
     assert sheet.loc["Overall position", "Actual £"] == 1_179_000
     assert sheet.loc["Overall position - cashable savings", "Budget total £"] == 964_000
+
+
+# ------------------------------------------------------------ display rounding
+def _shown_lines(page: str, n_councils: int, partial: bool) -> list[tuple[str, list]]:
+    """(line type, £'000 figures) of every line of the rendered table, in order:
+    council budgets, total, [budget to date], actual, variance, forecast outturn."""
+    import re
+
+    def number(text: str) -> int:
+        text = text.replace(",", "")
+        return -int(text[1:-1]) if text.startswith("(") else int(text)
+
+    n_money = n_councils + 1 + (1 if partial else 0) + 2
+    lines = []
+    for level, cells in re.findall(
+        r'<tr class="(row|section|group|overall)">(.*?)</tr>', page
+    ):
+        nums = re.findall(r'<td class="num">([^<]*)</td>', cells)
+        lines.append((level, [number(t) for t in nums[:n_money] + nums[-1:]]))
+    return lines
+
+
+def _from_case_data(**changes) -> dict:
+    data = yaml.safe_load(FROM_CASE.read_text(encoding="utf-8"))
+    data["approved_case"]["file"] = str(
+        ROOT / "scenarios" / "bromsgrove_redditch_2011.yaml"
+    )
+    data.update(changes)
+    return data
+
+
+def _assert_foots(lines: list[tuple[str, list]], n_councils: int, partial: bool):
+    """Every displayed line adds across, and every subtotal is the sum of the
+    service rows above it since the previous subtotal of the same or higher
+    level (true of these files: no unsubtotalled section precedes a section
+    subtotal in its group)."""
+    to_date = n_councils + 1 if partial else n_councils
+    for _, v in lines:
+        councils, total = v[:n_councils], v[n_councils]
+        actual, variance, outturn = v[-3], v[-2], v[-1]
+        assert sum(councils) == total
+        assert variance == actual - v[to_date]
+        assert outturn == actual + total - v[to_date]
+    since = {"section": [], "group": [], "overall": []}
+    for level, v in lines:
+        if level == "row":
+            for rows in since.values():
+                rows.append(v)
+            continue
+        rows = since[level]
+        assert v == [sum(col) for col in zip(*rows, strict=True)], level
+        for lower in {"section": ["section"], "group": ["section", "group"]}.get(
+            level, []
+        ):
+            since[lower] = []
+
+
+def test_a_table_of_figures_not_in_whole_thousands_adds_up_as_displayed():
+    # hr_od 35,625 + 35,625 = 71,250: rounding each alone shows 36 + 36 against 71
+    a = load_actuals(FROM_CASE)
+    table = variance_table(a)
+    page = render_monitoring_html(a, table)
+    lines = _shown_lines(page, n_councils=2, partial=False)
+    _assert_foots(lines, n_councils=2, partial=False)
+    # 71.25 -> 71 (one council 36, the other 35); land charges 12.5 + 12.5 = 25;
+    # overall budget 96,250 -> 96; actual 60 + 25 = 85; variance 85 - 96 = -11
+    assert lines[0][1][2:] == [71, 60, -11, 60]
+    assert sorted(lines[0][1][:2]) == [35, 36]
+    assert lines[-1] == ("overall", [48, 48, 96, 85, -11, 85])
+    k = rounded_thousands(a, table)
+    assert k.loc[table["level"] == "overall", "budget_total"].item() == 96
+
+
+def test_a_part_year_table_of_odd_pounds_adds_up_as_displayed(tmp_path):
+    # Quarter 1 of 2012/13, even profile: budget to date 71,250 / 4 = 17,812.50
+    # and 25,000 / 4 = 6,250; actuals 17,500 and 6,500
+    data = _from_case_data(period={"financial_year": "2012/13", "quarter": 1})
+    rows = data["groups"][0]["sections"][0]["rows"]
+    rows[0]["actual"], rows[1]["actual"] = 17_500, 6_500
+    a = load_actuals(_write(tmp_path, data))
+    lines = _shown_lines(render_monitoring_html(a, variance_table(a)), 2, True)
+    _assert_foots(lines, n_councils=2, partial=True)
+    # overall budget to date 24,062.50 -> 24; actual 24,000 -> 24; variance 0
+    assert lines[-1][1][3:6] == [24, 24, 0]
+
+
+def test_two_and_a_half_thousand_pounds_shows_as_3_not_2(tmp_path):
+    # Python's round(2.5) is 2 (halves to even); reports round halves away from
+    # zero: 2,500 -> 3.  Land charges actual 2,500; hr_od actual 60,000;
+    # overall actual 62,500 -> 63 = 60 + 3.
+    data = _from_case_data()
+    data["groups"][0]["sections"][0]["rows"][1]["actual"] = 2_500
+    a = load_actuals(_write(tmp_path, data))
+    lines = _shown_lines(render_monitoring_html(a, variance_table(a)), 2, False)
+    assert lines[1][1][3] == 3
+    assert lines[-1][1][3] == 63
+    _assert_foots(lines, n_councils=2, partial=False)
+
+
+def test_the_seed_table_shows_the_seed_figures_and_adds_up():
+    # seed 000 Appendix A: already whole £'000, so rounding moves nothing
+    a = load_actuals(SEED_ACTUALS)
+    lines = _shown_lines(render_monitoring_html(a, variance_table(a)), 2, False)
+    _assert_foots(lines, n_councils=2, partial=False)
+    assert lines[-1] == ("overall", [521, 585, 1_106, 1_179, 73, 1_179])
+
+
+def test_the_excel_sheet_keeps_full_pounds_for_odd_figures(tmp_path):
+    a = load_actuals(FROM_CASE)
+    path = write_monitoring_excel(a, variance_table(a), tmp_path / "m.xlsx")
+    sheet = pd.read_excel(path).set_index("Service")
+    # 35,625 each council, 71,250 in total: not rounded to £'000
+    assert sheet.loc["HR and OD", "Budget Bromsgrove £"] == pytest.approx(35_625)
+    assert sheet.loc["Overall position", "Budget total £"] == pytest.approx(96_250)
 
 
 # ------------------------------------------------------------------------- CLI

@@ -2,7 +2,10 @@
 
 :func:`render_monitoring_html` returns a self-contained HTML page (or fragment):
 £'000 with negatives in brackets, every string HTML-escaped, inline CSS, no
-external resources, the status light as a coloured cell.
+external resources, the status light as a coloured cell.  The £'000 figures come
+from :func:`rounded_thousands`, so the displayed table adds up in every
+direction (council budgets to the total, rows to every subtotal, actual less
+budget to the variance).
 :func:`write_monitoring_excel` writes the same table to one Excel sheet in full
 pounds with £ number formats and a frozen header.
 """
@@ -13,12 +16,16 @@ import html
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from models.monitoring import Actuals, period_label
+from models.report.export import GBP_FORMAT
+from models.rounding import footed_round, largest_remainder, round_half_away
 
 LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
-GBP_FORMAT = '"£"#,##0;("£"#,##0)'
+UNIT = 1000.0
+"""Display unit of the monitoring report [GBP]: £'000."""
 PERCENT_FORMAT = "0.0%;(0.0%)"
 
 _CSS = """
@@ -36,15 +43,123 @@ font-size:12px}
 
 
 def thousands(value: float) -> str:
-    """Format pounds as £'000 for display, negatives in brackets.
+    """Format pounds as £'000 for display, halves away from zero, negatives in
+    brackets.
+
+    For one figure on its own; a table's figures are rounded together by
+    :func:`rounded_thousands` so that they add up.
 
     >>> thousands(1_179_000.0), thousands(-65_000.0), thousands(float("nan"))
     ('1,179', '(65)', '')
+    >>> thousands(2_500.0), thousands(-2_500.0)
+    ('3', '(3)')
     """
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    k = round(value / 1000.0)
+    return whole_thousands(int(round_half_away(value / UNIT)))
+
+
+def whole_thousands(k: int) -> str:
+    """Format a whole number of £'000, negatives in brackets.
+
+    >>> whole_thousands(1179), whole_thousands(-65)
+    ('1,179', '(65)')
+    """
     return f"({abs(k):,})" if k < 0 else f"{k:,}"
+
+
+#: Money columns of a variance table shown in £'000.
+DISPLAYED_MONEY = [
+    "budget_total",
+    "budget_to_date",
+    "actual",
+    "variance",
+    "forecast_outturn",
+]
+
+
+def rounded_thousands(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
+    """The money of a variance table as displayed: whole £'000 that add up.
+
+    Rounding each cell on its own breaks the sums a reader checks (35.6 + 35.6
+    shows as 36 + 36 against a total of 71).  Instead only the service rows are
+    rounded, together, and everything else is computed from them:
+
+    * council budgets and row totals: :func:`models.rounding.footed_round` of
+      service rows x (councils, total) with a grand-total row, so each row's
+      councils add to its total and each column adds to the overall figure
+      (the overall total is the conventional rounding of the exact one);
+    * actual: :func:`models.rounding.largest_remainder` to the rounded overall
+      actual; budget to date: the row total for a full-year row, else largest
+      remainder over the part-year rows;
+    * ``variance = actual - budget to date`` and ``forecast outturn = actual +
+      total - budget to date`` of the displayed figures;
+    * every subtotal (section, group, overall) is the sum of its displayed rows.
+
+    Rounding is half away from zero; a figure already in whole £'000 is never
+    moved.  Variance % and the status lights stay computed from exact pounds.
+
+    Parameters
+    ----------
+    actuals : the loaded actuals file
+    table : its :func:`models.monitoring.variance_table` [GBP]
+
+    Returns
+    -------
+    DataFrame on ``table``'s index with ``budget_<council>`` per council and
+    :data:`DISPLAYED_MONEY` columns, in whole £'000 (int64).
+
+    >>> from models.monitoring import load_actuals, variance_table
+    >>> a = load_actuals("scenarios/actuals_2010_11.yaml")
+    >>> k = rounded_thousands(a, variance_table(a))
+    >>> k.loc[variance_table(a)["level"] == "overall", "actual"].tolist()
+    [1179]
+    """
+    budgets = actuals.budget_columns
+    is_row = (table["level"] == "row").to_numpy()
+    rows = table[is_row]
+    grand = "__overall__"
+
+    leaf_budgets = rows[budgets].reset_index(drop=True)
+    leaf_budgets["budget_total"] = leaf_budgets[budgets].sum(axis=1)
+    leaf_budgets.loc[grand] = leaf_budgets.sum()
+    rounded = footed_round(
+        leaf_budgets, unit=UNIT, row_total=grand, col_total="budget_total"
+    ).drop(index=grand)
+
+    leaf = pd.DataFrame(rounded.to_numpy(), columns=rounded.columns)
+    leaf["actual"] = largest_remainder(rows["actual"].to_numpy() / UNIT)
+    full_year = np.isclose(rows["budget_to_date"], rows["budget_total"], atol=1e-6)
+    to_date = leaf["budget_total"].to_numpy(dtype=float)
+    if (~full_year).any():
+        to_date[~full_year] = largest_remainder(
+            rows.loc[~full_year, "budget_to_date"].to_numpy() / UNIT
+        )
+    leaf["budget_to_date"] = to_date
+    leaf["variance"] = leaf["actual"] - leaf["budget_to_date"]
+    leaf["forecast_outturn"] = (
+        leaf["actual"] + leaf["budget_total"] - leaf["budget_to_date"]
+    )
+
+    # Each line of the table is the sum of the service rows it covers.
+    level = table["level"].to_numpy()
+    group = table["group"].to_numpy()
+    section = table["section"].to_numpy()
+    row_group, row_section = group[is_row], section[is_row]
+    covers = np.where(
+        (level == "row")[:, None],
+        np.arange(len(table))[:, None] == np.flatnonzero(is_row)[None, :],
+        (level == "overall")[:, None]
+        | (
+            (group[:, None] == row_group[None, :])
+            & ((level == "group")[:, None] | (section[:, None] == row_section[None, :]))
+        ),
+    )
+    columns = budgets + DISPLAYED_MONEY
+    values = covers.astype(np.int64) @ np.rint(leaf[columns].to_numpy()).astype(
+        np.int64
+    )
+    return pd.DataFrame(values, index=table.index, columns=columns)
 
 
 def percent(value: float) -> str:
@@ -80,7 +195,8 @@ def render_monitoring_html(
 
     Columns: service, budget per council and total (£'000), budget to date (only
     for a part-year period), actual, variance, variance %, status by rule,
-    officer's status (flagged where it disagrees), comment.  ``full_page=False``
+    officer's status (flagged where it disagrees), comment.  The £'000 figures
+    are :func:`rounded_thousands`, so the displayed table adds up.  ``full_page=False``
     returns just the ``<style>`` and ``<table>`` for embedding in a notebook.
     """
     spec = actuals.spec
@@ -108,7 +224,8 @@ def render_monitoring_html(
     section_labels = {(g.id, s.id): s.label for g in spec.groups for s in g.sections}
     seen_groups: set[str] = set()
     seen_sections: set[tuple[str, str]] = set()
-    for rec in table.to_dict("records"):
+    shown = rounded_thousands(actuals, table).to_dict("records")
+    for rec, k in zip(table.to_dict("records"), shown, strict=True):
         group, section = rec["group"], rec["section"]
         if rec["level"] == "row" and group not in seen_groups:
             seen_groups.add(group)
@@ -124,14 +241,16 @@ def render_monitoring_html(
                     f'<tr class="header"><td colspan={n_cols}>'
                     f"{html.escape(label)}</td></tr>"
                 )
-        money = [rec[f"budget_{c}"] for c in actuals.councils] + [rec["budget_total"]]
+        money = [k[f"budget_{c}"] for c in actuals.councils] + [k["budget_total"]]
         if partial:
-            money.append(rec["budget_to_date"])
-        money += [rec["actual"], rec["variance"]]
+            money.append(k["budget_to_date"])
+        money += [k["actual"], k["variance"]]
         cells = [f"<td>{html.escape(str(rec['label']))}</td>"]
-        cells += [f'<td class="num">{thousands(v)}</td>' for v in money]
+        cells += [f'<td class="num">{whole_thousands(v)}</td>' for v in money]
         cells.append(f'<td class="num">{percent(rec["variance_pct"])}</td>')
-        cells.append(f'<td class="num">{thousands(rec["forecast_outturn"])}</td>')
+        cells.append(
+            f'<td class="num">{whole_thousands(k["forecast_outturn"])}</td>'
+        )
         cells.append(_light_cell(rec["status_rule"]))
         officer = rec["status_officer"]
         if rec["status_disagrees"]:
