@@ -14,14 +14,13 @@ from __future__ import annotations
 
 import os
 import shutil
-import sys
 import tempfile
 from pathlib import Path
 
 import click
 import pandas as pd
 
-from models.errors import InputError
+from models.errors import InputError, reports_input_errors
 from models.monitoring import Actuals, load_actuals, totals, variance_table
 from models.report.monitoring import (
     percent,
@@ -111,25 +110,22 @@ def totals_text(actuals: Actuals, table: pd.DataFrame) -> str:
     help="New folder for monitoring.html and monitoring.xlsx "
     "(default: outputs/<actuals-name>/<timestamp>/).",
 )
+@reports_input_errors
 def monitor(actuals_file: Path, out: Path | None) -> None:
     """Report budget against actual, per council, with RAG status."""
-    try:
-        actuals = load_actuals(actuals_file)
-        table = variance_table(actuals)
-        if out is None:
-            written = write_run_folder(actuals, table, actuals_file.stem)
-        else:
-            if out.exists():
-                raise InputError(
-                    None,
-                    "--out",
-                    "a folder that does not exist yet",
-                    f"{out} already exists",
-                )
-            written = write_report(actuals, table, out)
-    except InputError as exc:
-        click.echo(f"error: {exc.message}", err=True)
-        sys.exit(2)
+    actuals = load_actuals(actuals_file)
+    table = variance_table(actuals)
+    if out is None:
+        written = write_run_folder(actuals, table, actuals_file.stem)
+    else:
+        if out.exists():
+            raise InputError(
+                None,
+                "--out",
+                "a folder that does not exist yet",
+                f"{out} already exists",
+            )
+        written = write_report(actuals, table, out)
     click.echo(totals_text(actuals, table))
     for path in written:
         click.echo(f"wrote {path}")
