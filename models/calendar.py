@@ -15,8 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import numpy as np
-
 _LABEL = re.compile(r"^(\d{4})/(\d{2})$")
 
 
@@ -87,27 +85,3 @@ def month_index(date: dt.date, base_year: str) -> int:
     start = fy_start_year(base_year)
     months = (date.year - start) * 12 + (date.month - 4)
     return months + (0 if date.day == 1 else 1)
-
-
-def part_year_fraction(
-    go_live_month: np.ndarray | int, horizon_years: int
-) -> np.ndarray:
-    """Fraction of each financial year in which a service is live.
-
-    ``fraction[t] = clip(12 * (t + 1) - go_live_month, 0, 12) / 12``
-
-    Parameters
-    ----------
-    go_live_month : month index of go-live from 1 April of the base year [months]
-    horizon_years : number of financial years [years]
-
-    Returns
-    -------
-    array of shape ``(..., horizon_years)`` [fraction of a year]
-
-    >>> part_year_fraction(9, 3).tolist()  # live from 1 January of year 0
-    [0.25, 1.0, 1.0]
-    """
-    m = np.asarray(go_live_month, dtype=float)[..., None]
-    t = np.arange(horizon_years)
-    return np.clip(12.0 * (t + 1) - m, 0.0, 12.0) / 12.0

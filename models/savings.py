@@ -49,6 +49,20 @@ def realisation_factor(
     return monthly.reshape(*monthly.shape[:-1], horizon_years, 12).sum(axis=-1) / 12.0
 
 
+def part_year_fraction(
+    go_live_month: np.ndarray | int, horizon_years: int
+) -> np.ndarray:
+    """Fraction of each financial year in which a service is live [/1].
+
+    ``fraction[t] = clip(12 (t + 1) - go_live_month, 0, 12) / 12``: the
+    realisation factor without ramp-up.
+
+    >>> part_year_fraction(9, 3).tolist()  # live from 1 January of year 0
+    [0.25, 1.0, 1.0]
+    """
+    return realisation_factor(go_live_month, [1.0], horizon_years)
+
+
 def inflation_index(rate: float | np.ndarray, horizon_years: int) -> np.ndarray:
     """Price index relative to the base year: ``(1 + rate) ** t``.
 

@@ -209,6 +209,19 @@ class UncertaintySpec(Strict):
                     )
             if c.parameters[0] == c.parameters[1]:
                 raise ValueError("expected two different parameters in a correlation")
+        if self.correlations:
+            import numpy as np
+
+            names = list(self.parameters)
+            corr = np.eye(len(names))
+            for c in self.correlations:
+                i, j = names.index(c.parameters[0]), names.index(c.parameters[1])
+                corr[i, j] = corr[j, i] = c.coefficient
+            if np.linalg.eigvalsh(corr).min() <= 0:
+                raise ValueError(
+                    "expected correlation coefficients that can hold together (a "
+                    "positive definite matrix); some contradict each other"
+                )
         return self
 
 

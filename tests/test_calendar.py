@@ -1,6 +1,5 @@
 import datetime as dt
 
-import numpy as np
 import pytest
 
 from models import calendar
@@ -23,8 +22,3 @@ def test_a_go_live_after_the_first_of_the_month_counts_from_the_next_month():
     # 1 Oct 2011 is month 6 from 1 Apr 2011; 2 Oct 2011 counts from 1 Nov: month 7
     assert calendar.month_index(dt.date(2011, 10, 1), "2011/12") == 6
     assert calendar.month_index(dt.date(2011, 10, 2), "2011/12") == 7
-
-
-def test_part_year_fraction_of_a_january_go_live():
-    # live Jan, Feb, Mar of year 0: 3/12; then whole years
-    np.testing.assert_allclose(calendar.part_year_fraction(9, 3), [0.25, 1.0, 1.0])

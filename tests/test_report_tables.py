@@ -57,8 +57,12 @@ def test_the_seed_002_summary_table_shows_the_figures_of_para_6_9():
 
 
 def _foots(t: tables.ReportTable) -> None:
-    """Shown parts add to the shown totals (costs subtracted where signed)."""
+    """Shown parts add to the shown totals (costs subtracted where signed), and
+    every shown figure is within one £'000 of its exact value: footing alone is
+    met by construction, closeness to the exact pounds is what can fail."""
     r = t.rounded()
+    exact = t.table[t.money_columns].astype(float) / tables.UNIT
+    assert ((r - exact).abs() < 1 + 1e-9).all().all(), t.title
     signed = r.mul(pd.Series({i: t.signs.get(i, 1.0) for i in r.index}), axis=0)
     if t.row_total is not None:
         parts = signed.drop(index=t.row_total).sum(axis=0)

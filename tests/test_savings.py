@@ -35,3 +35,8 @@ def test_inflation_index_compounds_from_the_base_year():
 def test_optimism_bias_cuts_savings():
     # 100,000 x 1.0 x 1.0 x (1 - 0.2) = 80,000
     assert savings.gross_savings(100_000.0, 1.0, 1.0, 0.2) == 80_000.0
+
+
+def test_part_year_fraction_of_a_january_go_live():
+    # live January, February, March of year 0: 3/12; then whole years
+    np.testing.assert_allclose(savings.part_year_fraction(9, 3), [0.25, 1.0, 1.0])

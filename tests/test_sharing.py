@@ -378,11 +378,24 @@ def test_council_views_of_the_default_case_sum_to_the_whole_in_full_precision():
 
 
 def test_default_case_council_tables_foot_to_the_thousand():
+    from models.rounding import round_half_away
+    from models.sharing import council_yearly
+
     case = load_case(DEFAULT_CASE)
     for result in run_case(case).values():
         for line in ("Savings", "Costs|Set-up", "Costs|Severance", "Net saving"):
             table = council_table(result, line)
             assert foots(table, row_total="Total", col_total="Total")
+            # footing holds by construction; what can fail is closeness to the
+            # exact pounds: each council-year within one £'000, and the grand
+            # total the conventional rounding of the exact grand total
+            exact = council_yearly(result, line).drop(index="All") / 1000.0
+            shown = table.drop(index="Total", columns="Total")
+            shown = shown.loc[exact.index, exact.columns]
+            assert ((shown - exact).abs() < 1 + 1e-9).all().all()
+            assert table.loc["Total", "Total"] == round_half_away(
+                exact.to_numpy().sum()
+            )
 
 
 def test_default_case_shares_revenues_and_benefits_by_dwellings():

@@ -475,18 +475,19 @@ def test_correlated_draws_have_the_copula_rank_correlation():
     assert rho == pytest.approx(6 / np.pi * np.arcsin(0.3), abs=0.01)
 
 
-def test_contradictory_correlations_are_an_input_error():
+def test_contradictory_correlations_are_refused_by_the_schema():
+    import pydantic
+
     dist = {"distribution": "uniform", "min": 0, "max": 1, "source": "t"}
-    spec = UncertaintySpec(
-        parameters={"savings_achieved": dist, "set_up_costs": dist, "severance": dist},
-        correlations=[
-            {"parameters": ["savings_achieved", "set_up_costs"], "coefficient": 0.9},
-            {"parameters": ["set_up_costs", "severance"], "coefficient": 0.9},
-            {"parameters": ["savings_achieved", "severance"], "coefficient": -0.9},
-        ],
-    )
-    with pytest.raises(InputError, match="positive definite"):
-        u.sample_parameters(spec, 10, 1)
+    with pytest.raises(pydantic.ValidationError, match="positive definite"):
+        UncertaintySpec(
+            parameters={"savings_achieved": dist, "set_up_costs": dist, "severance": dist},
+            correlations=[
+                {"parameters": ["savings_achieved", "set_up_costs"], "coefficient": 0.9},
+                {"parameters": ["set_up_costs", "severance"], "coefficient": 0.9},
+                {"parameters": ["savings_achieved", "severance"], "coefficient": -0.9},
+            ],
+        )
 
 
 def test_a_triangular_distribution_without_its_mode_is_rejected_naming_the_path(
@@ -692,3 +693,30 @@ def test_a_cctv_style_redundancy_overrun_cuts_that_years_net_saving_by_30k():
     net = u.evaluate(model, lv).net[:, 0]
     assert net.tolist() == pytest.approx([262_000 - 80_000, 262_000 - 110_000])
     assert net[0] - net[1] == pytest.approx(30_000)
+
+
+def test_contradictory_correlations_are_refused_when_the_case_is_validated():
+    # a and b and c each 0.9-correlated with a, but b and c -0.3 with each other:
+    # the matrix has a negative eigenvalue, so no draws can have these correlations
+    import copy
+
+    import yaml as _yaml
+
+    from models.case import case_from_dict
+    from models.errors import InputError
+    from tests.conftest import DEFAULT_CASE
+
+    raw = _yaml.safe_load(DEFAULT_CASE.read_text())
+    raw.pop("baseline_costs_file", None)
+    raw.pop("staff_at_risk", None)
+    raw.pop("actuals", None)
+    spec = copy.deepcopy(raw["uncertainty"])
+    names = list(spec["parameters"])[:3]
+    spec["correlations"] = [
+        {"parameters": [names[0], names[1]], "coefficient": 0.9},
+        {"parameters": [names[0], names[2]], "coefficient": 0.9},
+        {"parameters": [names[1], names[2]], "coefficient": -0.3},
+    ]
+    raw["uncertainty"] = spec
+    with pytest.raises(InputError, match="uncertainty.*contradict"):
+        case_from_dict(raw, source="case.yaml")

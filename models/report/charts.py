@@ -23,6 +23,10 @@ from matplotlib.ticker import FuncFormatter  # noqa: E402
 
 from models.case import Case  # noqa: E402
 from models.projection import ALL, OptionResult  # noqa: E402
+from models.report.tables import money_k  # noqa: E402
+
+MONEY_K = FuncFormatter(lambda v, _pos: money_k(v))
+"""Axis labels in £'000 as the tables show them: £1,016k, negatives in brackets."""
 
 COLOURS = ("#1f4e79", "#c55a11", "#548235", "#7f6000", "#7030a0", "#2f5597")
 DPI = 110
@@ -69,11 +73,7 @@ def plain(label: str) -> str:
 def _k_axis(ax: plt.Axes) -> None:
     """Label a money axis in £'000, negatives in brackets."""
 
-    def fmt(v: float, _pos: float) -> str:
-        k = round(v / 1000.0)
-        return f"(£{abs(k):,}k)" if k < 0 else f"£{k:,}k"
-
-    ax.yaxis.set_major_formatter(FuncFormatter(fmt))
+    ax.yaxis.set_major_formatter(MONEY_K)
     ax.axhline(0, color="#444", linewidth=0.8)
     ax.grid(axis="y", color="#ddd", linewidth=0.6)
     ax.set_axisbelow(True)
@@ -187,13 +187,7 @@ def npv_chart(results: Mapping[str, OptionResult]) -> Chart:
     ax.barh(y, values, color=[COLOURS[i % len(COLOURS)] for i in range(len(names))])
     ax.set_yticks(y, [plain(n) for n in names])
     ax.invert_yaxis()
-    ax.xaxis.set_major_formatter(
-        FuncFormatter(
-            lambda v, _p: (
-                f"(£{abs(round(v / 1000)):,}k)" if v < 0 else f"£{round(v / 1000):,}k"
-            )
-        )
-    )
+    ax.xaxis.set_major_formatter(MONEY_K)
     ax.axvline(0, color="#444", linewidth=0.8)
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)

@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from models import __version__
@@ -181,22 +182,34 @@ class OptionReport:
     def council_chart(self) -> Chart:
         return charts.council_chart(self.result, self.case)
 
+    @cached_property
+    def _sensitivity(self):  # noqa: ANN202 - DataFrame, computed once per report
+        from models.uncertainty import sensitivity_table
+
+        return sensitivity_table(self.case, self.option)
+
+    @cached_property
+    def _monte_carlo(self) -> dict | None:
+        return uncertainty_tables.monte_carlo_results(self.case, [self.option])
+
     def tornado(self) -> ReportTable:
-        return uncertainty_tables.tornado_table(self.case, self.option)
+        return uncertainty_tables.tornado_table(self._sensitivity)
 
     def tornado_chart(self) -> Chart:
-        return uncertainty_tables.tornado_chart(self.case, self.option)
+        return uncertainty_tables.tornado_chart(self._sensitivity)
 
     def switching_values(self) -> ReportTable:
         return uncertainty_tables.switching_table(self.case, [self.option])
 
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(self.case, [self.option]) or Html(
+        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
             "<p>The case declares no distributions.</p>"
         )
 
     def monte_carlo_chart(self) -> Chart | Html:
-        return uncertainty_tables.histogram_chart(self.case, self.option) or Html("")
+        return uncertainty_tables.histogram_chart(
+            self._monte_carlo, self.option
+        ) or Html("")
 
     def tables(self) -> list[ReportTable]:
         return tables.option_tables(self.result, self.case)
@@ -272,15 +285,17 @@ class ComparisonReport:
     def switching_values(self) -> ReportTable:
         return uncertainty_tables.switching_table(self.case, list(self.results))
 
+    @cached_property
+    def _monte_carlo(self) -> dict | None:
+        return uncertainty_tables.monte_carlo_results(self.case, list(self.results))
+
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(
-            self.case, list(self.results)
-        ) or Html("<p>The case declares no distributions.</p>")
+        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
+            "<p>The case declares no distributions.</p>"
+        )
 
     def s_curve_chart(self) -> Chart | Html:
-        return uncertainty_tables.s_curve_chart(self.case, list(self.results)) or Html(
-            ""
-        )
+        return uncertainty_tables.s_curve_chart(self._monte_carlo) or Html("")
 
     def tables(self) -> list[ReportTable]:
         return tables.comparison_tables(self.results, self.case)

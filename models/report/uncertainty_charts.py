@@ -15,12 +15,12 @@ import numpy as np
 import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from matplotlib.ticker import FuncFormatter
 
+from models.report.charts import MONEY_K
 from models.risks import IMPACT, LIKELIHOOD, RiskRegister
 from models.uncertainty import MonteCarloResult
 
-_THOUSANDS = FuncFormatter(lambda x, _: f"£{x / 1000:,.0f}k")
+_THOUSANDS = MONEY_K
 
 
 def tornado_chart(

@@ -52,9 +52,10 @@ def _change_text(change: float, unit: str) -> str:
     return f"{change:+,.1f} months" if unit == "months" else f"{change:+,.0f}%"
 
 
-def tornado_table(case: Case, option: str, top: int = 12) -> ReportTable:
-    """The assumptions that move the option's NPV most (one at a time, +-25%)."""
-    t = unc.sensitivity_table(case, option).head(top)
+def tornado_table(sensitivity: pd.DataFrame, top: int = 12) -> ReportTable:
+    """The assumptions that move the option's NPV most (one at a time), from
+    :func:`models.uncertainty.sensitivity_table`."""
+    t = sensitivity.head(top)
     table = pd.DataFrame(
         {
             "Assumption": t["label"].to_numpy(),
@@ -82,10 +83,10 @@ def tornado_table(case: Case, option: str, top: int = 12) -> ReportTable:
     )
 
 
-def tornado_chart(case: Case, option: str, top: int = 12) -> Chart:
-    fig = uncertainty_charts.tornado_chart(unc.sensitivity_table(case, option), top=top)
+def tornado_chart(sensitivity: pd.DataFrame, top: int = 12) -> Chart:
+    fig = uncertainty_charts.tornado_chart(sensitivity, top=top)
     return Chart(
-        f"tornado_{option}",
+        "tornado",
         "Tornado: NPV at low and high values",
         figure_png(fig),
         "Bars of the NPV range for each assumption",
@@ -139,14 +140,19 @@ def switching_table(case: Case, options: list[str] | None = None) -> ReportTable
     )
 
 
-def monte_carlo_table(
-    case: Case, options: list[str] | None = None
-) -> ReportTable | None:
-    """Mean and P10 / P50 / P90 of NPV, and the chance it is positive, per option
-    and council; None where the case declares no distributions."""
+def monte_carlo_results(case: Case, options: list[str]) -> dict | None:
+    """Monte Carlo of the options on shared draws; None where the case declares no
+    distributions (see :func:`models.uncertainty.monte_carlo_case`)."""
     if case.uncertainty is None or not case.uncertainty.parameters:
         return None
-    results = unc.monte_carlo_case(case, options)
+    return unc.monte_carlo_case(case, options)
+
+
+def monte_carlo_table(results: dict | None) -> ReportTable | None:
+    """Mean and P10 / P50 / P90 of NPV, and the chance it is positive, per option
+    and council, from :func:`monte_carlo_results` (None passes through)."""
+    if results is None:
+        return None
     frames = [unc.monte_carlo_summary(r) for r in results.values()]
     s = pd.concat(frames, ignore_index=True)
     table = pd.DataFrame(
@@ -173,13 +179,11 @@ def monte_carlo_table(
     )
 
 
-def s_curve_chart(case: Case, options: list[str] | None = None) -> Chart | None:
+def s_curve_chart(results: dict | None) -> Chart | None:
     """S-curves (cumulative probability of NPV) of every option on one chart."""
-    if case.uncertainty is None or not case.uncertainty.parameters:
+    if results is None:
         return None
-    fig = uncertainty_charts.npv_s_curve(
-        list(unc.monte_carlo_case(case, options).values())
-    )
+    fig = uncertainty_charts.npv_s_curve(list(results.values()))
     return Chart(
         "npv_s_curve",
         "Chance that the NPV is below a value",
@@ -188,12 +192,13 @@ def s_curve_chart(case: Case, options: list[str] | None = None) -> Chart | None:
     )
 
 
-def histogram_chart(case: Case, option: str) -> Chart | None:
-    if case.uncertainty is None or not case.uncertainty.parameters:
+def histogram_chart(results: dict | None, option: str) -> Chart | None:
+    """Histogram of one option's NPV over the draws of :func:`monte_carlo_results`."""
+    if results is None:
         return None
-    fig = uncertainty_charts.npv_histogram(unc.monte_carlo(case, option))
+    fig = uncertainty_charts.npv_histogram(results[option])
     return Chart(
-        f"npv_histogram_{option}",
+        "npv_histogram",
         "Spread of the NPV over the draws",
         figure_png(fig),
         "Histogram of NPV",
