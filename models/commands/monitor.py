@@ -88,8 +88,8 @@ def totals_text(actuals: Actuals, table: pd.DataFrame) -> str:
         lines.append(
             f"{rec['label']}: budget {per_council}, "
             f"total {_pounds(rec['budget_total'])}; "
-            f"actual {_pounds(rec['actual'])}; variance {_pounds(rec['variance'])} "
-            f"({percent(rec['variance_pct'])}); status {rec['status_rule']}"
+            f"actual {_pounds(rec['actual'])}; variance {_pounds(rec['variance'])}, "
+            f"{percent(rec['variance_pct'])}; status {rec['status_rule']}"
         )
     flagged = table[table["status_disagrees"]]
     for rec in flagged.to_dict("records"):
