@@ -38,6 +38,7 @@ from models.errors import InputError, InputErrors
 from models.optimism_bias import ProjectType
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
 from models.severance import SeverancePolicy
+from models.tableio import read_text_table
 from models.uncertainty_spec import UncertaintySpec, parameter_problems
 from models.yamlio import load_yaml
 
@@ -682,31 +683,13 @@ def _check_actuals(case: Case, source: Path) -> None:
 BASELINE_COLUMNS = ("service", "council", "baseline_cost")
 
 
-def read_table(path: Path) -> Any:
-    """Read a CSV or Excel (.xlsx) table with pandas; InputError if unreadable."""
-    import pandas as pd
-
-    try:
-        if path.suffix.lower() in (".xlsx", ".xlsm"):
-            return pd.read_excel(path, dtype=object)
-        return pd.read_csv(path, dtype=object, comment=None)
-    except FileNotFoundError:
-        raise InputError(
-            path, None, "an existing CSV or Excel file", "no such file"
-        ) from None
-    except Exception as exc:  # noqa: BLE001 - parser errors vary by format
-        raise InputError(
-            path, None, "a readable CSV or Excel table", str(exc)
-        ) from None
-
-
 def merge_baseline_costs(raw: dict, path: Path) -> dict:
     """Merge a table of baseline costs (service, council, baseline_cost[, unit, source])
     into ``services.<service>.baseline_cost.<council>``.
 
     Row numbers in messages count data rows from 1 (the header is row 0).
     """
-    table = read_table(path)
+    table = read_text_table(path, "baseline cost table")
     missing = [c for c in BASELINE_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(

@@ -71,6 +71,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from models.calendar import financial_year_of
 from models.errors import InputError, InputErrors
 from models.reference import dated_series, value_at
+from models.tableio import read_text_table
 from models.yamlio import load_yaml
 
 ArrayLike = Any
@@ -597,38 +598,6 @@ _NO = {"no", "n", "false", "0"}
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
-def _read_raw(path: Path) -> pd.DataFrame:
-    """Read a CSV or Excel staff table as text cells ('' for blank)."""
-    if not path.exists():
-        raise InputError(path, None, "an existing staff table file", "no such file")
-    suffix = path.suffix.lower()
-    try:
-        if suffix in (".xlsx", ".xlsm"):
-            raw = pd.read_excel(path, dtype=object, engine="openpyxl")
-        elif suffix == ".csv":
-            raw = pd.read_csv(path, dtype=str, keep_default_na=False)
-        else:
-            raise InputError(path, None, "a .csv or .xlsx staff table",
-                             suffix or "no suffix")
-    except InputError:
-        raise
-    except Exception as exc:  # parser errors from pandas / openpyxl
-        raise InputError(path, None, "a readable CSV or Excel table",
-                         f"{type(exc).__name__}: {exc}") from None
-
-    def cell(v: Any) -> str:
-        if v is None or (isinstance(v, float) and np.isnan(v)) or v is pd.NaT:
-            return ""
-        if isinstance(v, (dt.datetime, pd.Timestamp)):
-            return v.strftime("%Y-%m-%d")
-        if isinstance(v, dt.date):
-            return v.isoformat()
-        return str(v).strip()
-
-    raw.columns = [str(c).strip() for c in raw.columns]
-    return raw.map(cell) if len(raw) else raw.astype(str)
-
-
 def _where(row: int, column: str) -> str:
     return f"data row {row} (file line {row + 1}), column {column}"
 
@@ -650,7 +619,7 @@ def load_staff_table(
     contractual_notice_weeks, fund_strain_cost`` (NaT / NaN where not given).
     """
     path = Path(path)
-    raw = _read_raw(path)
+    raw = read_text_table(path, "staff table")
     errors: list[InputError] = []
     columns = list(raw.columns)
     unknown = [c for c in columns if c not in STAFF_COLUMNS]
