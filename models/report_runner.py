@@ -103,12 +103,16 @@ def render_notebook(
         status["files"].append(f"{stem}.html")
         if (out / f"{stem}.xlsx").exists():
             status["files"].append(f"{stem}.xlsx")
-        if pdf and find_chromium():
-            export_pdf(out / f"{stem}.html", out / f"{stem}.pdf")
-            status["files"].append(f"{stem}.pdf")
     except Exception as exc:  # noqa: BLE001
         status.update(notebook="failed", error=f"export: {_error_text(exc)}")
         status["traceback"] = traceback.format_exc()
+        return status
+    if pdf and find_chromium():
+        try:  # the PDF is a convenience copy: its failure leaves the report standing
+            export_pdf(out / f"{stem}.html", out / f"{stem}.pdf")
+            status["files"].append(f"{stem}.pdf")
+        except Exception as exc:  # noqa: BLE001
+            status["pdf"] = f"failed: {_error_text(exc)}"
     return status
 
 
@@ -212,6 +216,8 @@ def render_reports(
 def _merge_status(status: dict[str, Any], result: dict[str, Any]) -> None:
     status["notebook"] = result["notebook"]
     status["files"] = result["files"]
+    if "pdf" in result:
+        status["pdf"] = result["pdf"]
     if result["notebook"] != "ok":
         if status.get("status") == "ok":  # the model ran but the notebook failed
             status["status"] = "failed"

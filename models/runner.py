@@ -226,6 +226,9 @@ def run_one_case(
     )
     for n in failed:
         click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
+    for n, st in statuses.items():
+        if "pdf" in st:
+            click.echo(f"  warning: no PDF of {n}: {st['pdf']}", err=True)
     for name, m in (monitoring or {}).items():
         if m["notebook"] != "ok":
             click.echo(f"  FAILED monitoring of {name}: {m.get('error')}", err=True)

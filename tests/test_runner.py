@@ -159,3 +159,34 @@ def test_a_script_in_the_case_description_shows_as_text_in_the_export(broken_run
     text = (folder / "share_payroll.html").read_text()
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text
     assert "<script" not in text
+
+
+def test_a_pdf_that_cannot_be_printed_leaves_the_report_standing(tmp_path, monkeypatch):
+    # a "browser" that exits 1 without printing: the HTML and Excel stand, the run
+    # succeeds, and the manifest and the summary say the PDF is missing
+    import json
+
+    from click.testing import CliRunner
+
+    from models.cli import main
+    from tests.conftest import DEFAULT_CASE
+
+    monkeypatch.setenv("SHAREDCASE_CHROMIUM", "/bin/false")
+    args = [
+        "run",
+        str(DEFAULT_CASE),
+        "--options",
+        "status_quo",
+        "--jobs",
+        "1",
+        "--out",
+        str(tmp_path),
+    ]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 0, result.output
+    latest = tmp_path / "bromsgrove_redditch_2011" / "latest"
+    assert (latest / "status_quo.html").exists()
+    assert not (latest / "status_quo.pdf").exists()
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["options"]["status_quo"]["pdf"].startswith("failed")
+    assert "no PDF of status_quo" in result.output
