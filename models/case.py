@@ -287,14 +287,36 @@ class Case(Strict):
     uncertainty: UncertaintySpec | None = None
     baseline_costs_file: str | None = None
     staff_at_risk: str | None = None
+    risk_register: str | None = None
     severance_policies: dict[str, SeverancePolicy] = Field(default_factory=dict)
     actuals: list[str] = Field(default_factory=list)
 
     def input_files(self) -> list[Path]:
         """Files this case names (data tables, actuals), resolved beside the case file."""
         here = Path(getattr(self, "_source", None) or ".").parent
-        names = [self.baseline_costs_file, self.staff_at_risk, *self.actuals]
+        names = [
+            self.baseline_costs_file,
+            self.staff_at_risk,
+            self.risk_register,
+            *self.actuals,
+        ]
         return [here / n for n in names if n]
+
+    def effective_uncertainty(self) -> UncertaintySpec:
+        """The uncertainty section with the risk register's linked risks applied.
+
+        A risk linked to a parameter (``parameter``) with a ``widen`` fraction
+        widens that parameter's distribution (models.risks.apply_risks); without
+        a risk register this is the case's own section (or an empty one).
+        """
+        spec = self.uncertainty or UncertaintySpec()
+        if not self.risk_register or self.uncertainty is None:
+            return spec  # links feed a Monte Carlo only where the case declares one
+        from models.risks import apply_risks, load_risk_register
+
+        here = Path(getattr(self, "_source", None) or ".").parent
+        path = here / self.risk_register
+        return apply_risks(spec, load_risk_register(path), source=path)
 
     def actuals_files(self) -> list[Path]:
         """The actuals files this case lists, resolved beside the case file."""
@@ -751,6 +773,8 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     staff_severance(case)  # a bad staff table fails here, before anything runs
     if case.actuals and source is not None:
         _check_actuals(case, Path(source))
+    if case.risk_register and source is not None:
+        case.effective_uncertainty()  # a bad register or link fails validation
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case

@@ -859,7 +859,7 @@ def sensitivity_table(
     tried), npv_low, npv_high, npv_base, swing = max - min NPV over the tried
     values, and ``npv at <value>`` is in the long form :func:`sensitivity_long`.
     """
-    spec = case.uncertainty or UncertaintySpec()
+    spec = case.effective_uncertainty()
     changes = list(spec.sensitivity.changes) if changes is None else changes
     ranges = dict(spec.sensitivity.ranges) if ranges is None else ranges
     long = sensitivity_long(case, option, changes, ranges)
@@ -1134,7 +1134,7 @@ def monte_carlo(
     more than 200,000 draws, i.e. runs longer than a moment).  ``samples``: draws
     already made by :func:`sample_parameters` (to share them between options).
     """
-    spec = spec or case.uncertainty or UncertaintySpec()
+    spec = spec or case.effective_uncertainty()
     draws = spec.draws if draws is None else draws
     seed = spec.seed if seed is None else seed
     model = compile_model(case, option)
@@ -1183,7 +1183,7 @@ def monte_carlo_case(
     progress: bool | None = None,
 ) -> dict[str, MonteCarloResult]:
     """Monte Carlo of every option (or the named ones) on one shared set of draws."""
-    spec = case.uncertainty or UncertaintySpec()
+    spec = case.effective_uncertainty()
     draws = spec.draws if draws is None else draws
     seed = spec.seed if seed is None else seed
     samples = sample_parameters(spec, draws, seed)
@@ -1307,7 +1307,7 @@ def uncertainty_outputs(
     from models.report import uncertainty_charts as charts
 
     names = options if options is not None else list(case.options)
-    spec = case.uncertainty or UncertaintySpec()
+    spec = case.effective_uncertainty()
     written: list[str] = []
 
     def out(name: str) -> Path:

@@ -178,3 +178,11 @@ def test_the_run_folder_has_the_monitoring_report_from_its_notebook(run):
     assert (folder / "monitoring.xlsx").stat().st_size > 0
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["monitoring"]["actuals_2010_11.yaml"]["notebook"] == "ok"
+
+
+def test_the_comparison_shows_the_risk_register_and_its_heat_map(run):
+    text = (run[1] / "comparison.html").read_text(encoding="utf-8")
+    report = parse_report(text)
+    # seed 000 Appendix B ref 6: likelihood 3 x impact 4 = 12, the highest score
+    assert report.tables["risk-register"]["6"][3] == "12"
+    assert any("likelihood and impact" in i["alt"] for i in report.images)

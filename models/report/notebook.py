@@ -297,6 +297,14 @@ class ComparisonReport:
     def s_curve_chart(self) -> Chart | Html:
         return uncertainty_tables.s_curve_chart(self._monte_carlo) or Html("")
 
+    def risk_register(self) -> ReportTable | Html:
+        return uncertainty_tables.risk_register_table(self.case) or Html(
+            "<p>The case names no risk register.</p>"
+        )
+
+    def risk_heat_map(self) -> Chart | Html:
+        return uncertainty_tables.risk_heat_map(self.case) or Html("")
+
     def tables(self) -> list[ReportTable]:
         return tables.comparison_tables(self.results, self.case)
 

@@ -8,6 +8,7 @@ and probabilities are formatted as text with their unit.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import pandas as pd
 
@@ -203,3 +204,61 @@ def histogram_chart(results: dict | None, option: str) -> Chart | None:
         figure_png(fig),
         "Histogram of NPV",
     )
+
+
+def risk_register_table(case: Case) -> ReportTable | None:
+    """The case's risk register, highest score first (likelihood x impact, 1-4
+    each, as in the seeds' matrix); None where the case names no register."""
+    register = _risk_register(case)
+    if register is None:
+        return None
+    from models.risks import risk_table
+
+    t = risk_table(register)
+    rows = pd.DataFrame(
+        {
+            "Risk": t["risk"].to_numpy(),
+            "Likelihood": [
+                f"{n} {w}"
+                for n, w in zip(t["likelihood"], t["likelihood_rating"], strict=True)
+            ],
+            "Impact": [
+                f"{n} {w}" for n, w in zip(t["impact"], t["impact_rating"], strict=True)
+            ],
+            "Score": [str(v) for v in t["score"]],
+            "Linked to": [p if isinstance(p, str) else "" for p in t["parameter"]],
+        },
+        index=[str(r) for r in t["ref"]],
+    )
+    return ReportTable(
+        key="risk-register",
+        title="Risk register",
+        table=rows,
+        text_columns=tuple(rows.columns),
+        note="Score = likelihood x impact. A risk linked to an assumption widens that "
+        "assumption's range in the Monte Carlo where the register says by how much.",
+        index_label="Ref",
+    )
+
+
+def risk_heat_map(case: Case) -> Chart | None:
+    """Heat map of the risks by likelihood and impact; None without a register."""
+    register = _risk_register(case)
+    if register is None:
+        return None
+    fig = uncertainty_charts.risk_heat_map(register)
+    return Chart(
+        "risk_heat_map",
+        "Risks by likelihood and impact",
+        figure_png(fig),
+        "Heat map of the number of risks in each likelihood and impact cell",
+    )
+
+
+def _risk_register(case: Case):  # noqa: ANN202 - RiskRegister or None
+    if not case.risk_register:
+        return None
+    from models.risks import load_risk_register
+
+    here = Path(getattr(case, "_source", None) or ".").parent
+    return load_risk_register(here / case.risk_register)
