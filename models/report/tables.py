@@ -160,16 +160,35 @@ class ReportTable:
         return f"{self.title}\n{self.display().to_string()}"
 
 
+LONG_TEXT = 30
+"""A text column with a cell longer than this many characters wraps, left-aligned."""
+
+
+def _column_classes(t: ReportTable, shown: pd.DataFrame) -> dict[str, str]:
+    out = {}
+    for c in shown.columns:
+        if c not in t.text_columns:
+            out[c] = "num"
+        elif shown[c].astype(str).str.len().max() > LONG_TEXT:
+            out[c] = "text long"
+        else:
+            out[c] = "text"
+    return out
+
+
 def table_html(t: ReportTable) -> str:
     """HTML of a :class:`ReportTable`: caption, header, money right-aligned."""
     e = html.escape
     shown = t.display()
-    head = "".join(f'<th scope="col">{e(str(c))}</th>' for c in shown.columns)
+    classes = _column_classes(t, shown)
+    head = "".join(
+        f'<th scope="col" class="{classes[c]}">{e(str(c))}</th>' for c in shown.columns
+    )
     rows = []
     for label, row in shown.iterrows():
         cls = ' class="total"' if label == t.row_total else ""
         cells = "".join(
-            f'<td class="{"text" if c in t.text_columns else "num"}'
+            f'<td class="{classes[c]}'
             f'{" total" if c == t.col_total else ""}">{e(v)}</td>'
             for c, v in row.items()
         )
