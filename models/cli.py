@@ -84,7 +84,7 @@ def init(name: str, directory: Path) -> None:
 @click.option(
     "--jobs",
     default=None,
-    type=int,
+    type=click.IntRange(min=1),
     help="Parallel processes (default: number of cores).",
 )
 @click.option(
