@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CASE ?= scenarios/bromsgrove_redditch_2011.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lab lint env clean-env
+.PHONY: run test bench lab lint env clean-env
 
 env: $(STAMP)
 
@@ -22,6 +22,9 @@ run: $(STAMP)
 
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
 
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/

@@ -1,30 +1,40 @@
-"""Notebook reports of a run: papermill per option in parallel, then the comparison.
+"""Notebook reports of a run: papermill per option, in parallel, on warm kernels.
 
 For every option, ``notebooks/option_report.ipynb`` is executed with papermill
 into the run folder as ``<option>.ipynb`` and exported to ``<option>.html``,
-``<option>.xlsx`` and, where Chromium is installed, ``<option>.pdf``.  Options
-run in parallel across ``jobs`` processes; one option failing does not stop the
-others (its executed notebook is kept, with the error in it).  Then
+``<option>.xlsx`` and, where Chromium is installed, ``<option>.pdf``.  Then
 ``notebooks/comparison.ipynb`` gives ``comparison.ipynb/.html/.xlsx/.pdf``, and,
 for each actuals file the case lists, ``notebooks/monitoring.ipynb`` gives
-``monitoring.ipynb/.html/.xlsx/.pdf``.
+``monitoring.ipynb/.html/.xlsx/.pdf``.  One report failing does not stop the
+others (its executed notebook is kept, with the error in it).
+
+How a batch stays fast (see ``benchmarks/``): the reports run on an executor of
+``jobs`` worker processes.  Each worker keeps one Jupyter kernel with the
+package imported (:mod:`models.kernels`, reset to a fresh state before each
+notebook) and one headless Chromium for the PDFs (:mod:`models.report.browser`),
+so the seconds of kernel start and imports are paid once per worker, not once
+per report.  Workers are started (:func:`start_workers`) before the run computes
+its options, so that they warm up meanwhile.  ``warm=False`` gives plain
+papermill: a fresh kernel for the notebook and a Chromium for the PDF.
+
+Any :class:`concurrent.futures.Executor` can run the reports (``executor=``):
+every job is a picklable call of :func:`render_notebook` with absolute paths, so
+a ``dask.distributed`` client's executor can spread a large batch over several
+machines that share the output folder (see README).
 """
 
 from __future__ import annotations
 
-import contextlib
-import datetime as dt
 import multiprocessing as mp
 import os
 import sys
 import traceback
-from collections.abc import MutableMapping
-from concurrent.futures import ProcessPoolExecutor, as_completed
+from collections.abc import Mapping, MutableMapping
+from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
 
 from models.case import Case
-from models.runfolder import RunFolder
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -60,46 +70,66 @@ def _error_text(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
-def render_notebook(
+def execute_report(
     notebook: str,
     out_dir: str,
     stem: str,
-    title: str,
     parameters: dict[str, Any],
-    pdf: bool = True,
+    warm: bool = True,
 ) -> dict[str, Any]:
-    """Execute one report notebook into ``out_dir`` and export it; never raises.
+    """Execute one report notebook into ``out_dir/<stem>.ipynb``; never raises.
 
-    Returns ``{"notebook": "ok"|"failed", "files": [...], "error": ...}``; the
-    executed notebook is kept whatever happens.
+    ``warm``: on this worker's warm kernel (:mod:`models.kernels`); otherwise
+    plain papermill with a fresh kernel.  Returns ``{"notebook": "ok"|"failed",
+    "files": [...], "error": ...}``; the executed notebook is kept whatever happens.
     """
-    import papermill as pm
-
-    from models.report.export import export_html, export_pdf, find_chromium
-
     out = Path(out_dir)
     executed = out / f"{stem}.ipynb"
     status: dict[str, Any] = {"notebook": "ok", "files": []}
     try:
-        _quiet_kernel_stderr()
-        pm.execute_notebook(
-            notebook,
-            str(executed),
-            parameters=parameters,
-            kernel_name=KERNEL,
-            cwd=str(out),
-            progress_bar=False,
-            log_output=False,
-        )
+        if warm:
+            from models.kernels import warm_kernel
+
+            warm_kernel().execute_notebook(notebook, executed, parameters, cwd=out)
+        else:
+            import papermill as pm
+
+            _quiet_kernel_stderr()
+            pm.execute_notebook(
+                notebook,
+                str(executed),
+                parameters=parameters,
+                kernel_name=KERNEL,
+                cwd=str(out),
+                progress_bar=False,
+                log_output=False,
+            )
     except Exception as exc:  # noqa: BLE001 - one report failing must not stop others
         status.update(notebook="failed", error=_error_text(exc))
         status["traceback"] = traceback.format_exc()
     if executed.exists():
         status["files"].append(executed.name)
+    return status
+
+
+def export_report(
+    status: dict[str, Any],
+    out_dir: str,
+    stem: str,
+    title: str,
+    pdf: bool = True,
+    warm: bool = True,
+) -> dict[str, Any]:
+    """Export an executed report (``status`` from :func:`execute_report`) to
+    HTML, and to PDF where Chromium is installed (``warm``: with this process's
+    open browser); never raises.  Returns the updated status."""
+    from models.report.export import export_html, export_pdf, find_chromium
+
     if status["notebook"] != "ok":
         return status
+    out = Path(out_dir)
     try:
-        export_html(executed, out / f"{stem}.html", title)
+        export_html(out / f"{stem}.ipynb", out / f"{stem}.html", title)
         status["files"].append(f"{stem}.html")
         if (out / f"{stem}.xlsx").exists():
             status["files"].append(f"{stem}.xlsx")
@@ -109,17 +139,124 @@ def render_notebook(
         return status
     if pdf and find_chromium():
         try:  # the PDF is a convenience copy: its failure leaves the report standing
-            export_pdf(out / f"{stem}.html", out / f"{stem}.pdf")
+            browser = None
+            if warm:
+                from models.report.browser import shared_browser
+
+                browser = shared_browser()
+            export_pdf(out / f"{stem}.html", out / f"{stem}.pdf", browser=browser)
             status["files"].append(f"{stem}.pdf")
         except Exception as exc:  # noqa: BLE001
             status["pdf"] = f"failed: {_error_text(exc)}"
     return status
 
 
-def _quiet_kernel_stderr() -> None:
-    """Send this worker's stderr (inherited by the kernel) to /dev/null.
+def render_notebook(
+    notebook: str,
+    out_dir: str,
+    stem: str,
+    title: str,
+    parameters: dict[str, Any],
+    pdf: bool = True,
+    warm: bool = True,
+) -> dict[str, Any]:
+    """Execute one report notebook and export it (:func:`execute_report` then
+    :func:`export_report`); never raises.  One picklable call: the job any
+    executor runs (``warm=False``: plain papermill and a Chromium of its own)."""
+    status = execute_report(notebook, out_dir, stem, parameters, warm)
+    return export_report(status, out_dir, stem, title, pdf, warm)
 
-    The kernel prints a transport warning at start; errors raised in a notebook
+
+class ReportWorkers:
+    """The default way to run reports: ``jobs`` threads, each driving one warm
+    kernel, and one more thread exporting (HTML, then PDF with the one browser).
+
+    The notebooks run in the kernels (a process each), so the threads only send
+    cells and write files; exports run apart so that a kernel starts its next
+    notebook while the last one is printed.  Workers start warming up (kernel
+    started, package imported, browser opened) as soon as this is created.
+    """
+
+    def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
+        workers = max(1, min(jobs or default_jobs(), reports or 1))
+        self.kernels = ThreadPoolExecutor(workers, thread_name_prefix="kernel")
+        self.exports = ThreadPoolExecutor(1, thread_name_prefix="export")
+        for _ in range(workers):  # each warm-up occupies one new thread until ready
+            self.kernels.submit(_warm_kernel)
+        if pdf:
+            self.exports.submit(_warm_exports)
+
+    def submit(self, job: dict[str, Any]) -> Future:
+        """Run one report job (keyword arguments of :func:`render_notebook`)."""
+        done: Future = Future()
+        export_args = {k: job[k] for k in ("out_dir", "stem", "title") if k in job}
+        export_args["pdf"] = job.get("pdf", True)
+
+        def exported(f: Future) -> None:
+            try:
+                done.set_result(f.result())
+            except BaseException as exc:  # noqa: BLE001 - handed to the collector
+                done.set_exception(exc)
+
+        def executed(f: Future) -> None:
+            try:
+                status = f.result()
+                self.exports.submit(
+                    export_report, status, **export_args
+                ).add_done_callback(exported)
+            except BaseException as exc:  # noqa: BLE001 - cancelled, or pool shut down
+                if not done.done():
+                    done.set_exception(exc)
+
+        self.kernels.submit(
+            execute_report,
+            job["notebook"],
+            job["out_dir"],
+            job["stem"],
+            job["parameters"],
+        ).add_done_callback(executed)
+        return done
+
+    def close(self) -> None:
+        """Stop the threads, then the kernels and the browser."""
+        from models.kernels import shutdown_kernels
+        from models.report.browser import close_shared_browser
+
+        self.kernels.shutdown(wait=True, cancel_futures=True)
+        self.exports.shutdown(wait=True, cancel_futures=True)
+        shutdown_kernels()
+        close_shared_browser()
+
+
+def _warm_kernel() -> None:
+    from models.kernels import warm_kernel
+
+    warm_kernel()
+
+
+def _warm_exports() -> None:
+    import nbconvert  # noqa: F401 - the HTML exporter, loaded once
+
+    from models.report.export import find_chromium
+
+    if find_chromium():
+        from models.report.browser import shared_browser
+
+        shared_browser()
+
+
+def submit_job(runner: ReportWorkers | Executor, job: dict[str, Any]) -> Future:
+    """Submit one report job to warm workers, or to any executor (one picklable
+    :func:`render_notebook` call: e.g. a Dask client's executor)."""
+    if isinstance(runner, ReportWorkers):
+        return runner.submit(job)
+    return runner.submit(render_notebook, **job)
+
+
+def _quiet_kernel_stderr() -> None:
+    """Send this worker's stderr (inherited by kernels and Chromium) to /dev/null.
+
+    A kernel prints a transport warning at start; errors raised in a notebook
     are kept in the executed notebook, so nothing is lost.  Only ever called in
     a pool worker process, never in the process running the command.
     """
@@ -130,87 +267,112 @@ def _quiet_kernel_stderr() -> None:
     os.close(devnull)
 
 
-def _option_job(
-    case_path: Path, case: Case, option: str, out: Path, run_date: str
-) -> dict[str, Any]:
-    return {
-        "notebook": str(OPTION_NOTEBOOK),
-        "out_dir": str(out),
-        "stem": option,
-        "title": f"{case.title} - {option}",
-        "parameters": {
-            "case_path": str(case_path.resolve()),
-            "option": option,
-            "excel_path": str(out / f"{option}.xlsx"),
-            "run_date": run_date,
-        },
-    }
-
-
-def render_reports(
-    path: Path,
+def report_jobs(
+    case_path: Path,
     case: Case,
     names: list[str],
-    statuses: MutableMapping[str, dict[str, Any]],
-    folder: RunFolder,
-    jobs: int | None,
-    run_date: str | None = None,
-    progress: bool = True,
-) -> dict[str, Any]:
-    """Execute the option notebooks in parallel, then the comparison notebook.
+    out: Path,
+    run_date: str,
+    analysis: Mapping[str, Path] | None = None,
+) -> dict[str, dict[str, Any]]:
+    """Every report of a run as keyword arguments of :func:`render_notebook`,
+    keyed ``option:<name>``, ``comparison`` and ``monitoring:<actuals file>``;
+    paths are absolute so that any worker can run any job.  ``analysis``: the
+    files of :func:`models.analysis.save_analysis` (by option, and
+    ``comparison``), passed to the notebooks so that they compute nothing twice."""
+    case_file = str(case_path.resolve())
+    analysis = analysis or {}
 
-    Updates ``statuses`` in place (``notebook``, ``files``, and ``status``/
-    ``error`` when the notebook fails) and returns the comparison's status.
-    """
-    from tqdm import tqdm
+    def analysis_path(key: str) -> str | None:
+        return str(analysis[key].resolve()) if key in analysis else None
 
-    out = folder.tmp.resolve()  # the run folder under its temporary name
-    run_date = run_date or dt.date.today().isoformat()
-    workers = max(1, min(jobs or default_jobs(), len(names) or 1))
-    ctx = mp.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=ctx) as pool:
-        futures = {
-            pool.submit(render_notebook, **_option_job(path, case, n, out, run_date)): n
-            for n in names
-        }
-        with tqdm(
-            total=len(names),
-            desc=f"{case.name}: options",
-            unit="option",
-            file=sys.stderr,
-            disable=not progress,
-        ) as bar:
-            for fut in as_completed(futures):
-                name = futures[fut]
-                try:
-                    result = fut.result()
-                except Exception as exc:  # noqa: BLE001 - e.g. the worker died
-                    result = {
-                        "notebook": "failed",
-                        "files": [],
-                        "error": _error_text(exc),
-                    }
-                _merge_status(statuses.setdefault(name, {"status": "ok"}), result)
-                bar.update(1)
-        comparison_job = pool.submit(
-            render_notebook,
-            notebook=str(COMPARISON_NOTEBOOK),
-            out_dir=str(out),
-            stem=COMPARISON,
-            title=f"{case.title} - comparison of options",
-            parameters={
-                "case_path": str(path.resolve()),
+    jobs: dict[str, dict[str, Any]] = {
+        COMPARISON: {
+            "notebook": str(COMPARISON_NOTEBOOK),
+            "out_dir": str(out),
+            "stem": COMPARISON,
+            "title": f"{case.title} - comparison of options",
+            "parameters": {
+                "case_path": case_file,
                 "options": ",".join(names),
                 "excel_path": str(out / f"{COMPARISON}.xlsx"),
                 "run_date": run_date,
+                "analysis_path": analysis_path(COMPARISON),
             },
+        }
+    }
+    for option in names:
+        jobs[f"option:{option}"] = {
+            "notebook": str(OPTION_NOTEBOOK),
+            "out_dir": str(out),
+            "stem": option,
+            "title": f"{case.title} - {option}",
+            "parameters": {
+                "case_path": case_file,
+                "option": option,
+                "excel_path": str(out / f"{option}.xlsx"),
+                "run_date": run_date,
+                "analysis_path": analysis_path(option),
+            },
+        }
+    for actuals in case.actuals_files():
+        stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{actuals.stem}"
+        jobs[f"monitoring:{actuals.name}"] = {
+            "notebook": str(MONITORING_NOTEBOOK),
+            "out_dir": str(out),
+            "stem": stem,
+            "title": f"{case.title} - monitoring",
+            "parameters": {
+                "actuals_file": str(actuals.resolve()),
+                "case_path": case_file,
+                "excel_path": str(out / f"{stem}.xlsx"),
+                "run_date": run_date,
+            },
+        }
+    return jobs
+
+
+def collect_reports(
+    futures: Mapping[Future, str],
+    names: list[str],
+    statuses: MutableMapping[str, dict[str, Any]],
+    desc: str = "reports",
+    progress: bool = True,
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Wait for the reports of :func:`submit_reports`.  Updates ``statuses`` in
+    place (``notebook``, ``files``, and ``status``/``error`` when an option's
+    notebook fails) and returns the comparison's status and the monitoring
+    statuses keyed by actuals file."""
+    from tqdm import tqdm
+
+    results: dict[str, dict[str, Any]] = {}
+    with tqdm(
+        total=len(futures),
+        desc=desc,
+        unit="report",
+        file=sys.stderr,
+        disable=not progress,
+    ) as bar:
+        for fut in as_completed(futures):
+            key = futures[fut]
+            try:
+                result = fut.result()
+            except Exception as exc:  # noqa: BLE001 - e.g. the worker died
+                result = {"notebook": "failed", "files": [], "error": _error_text(exc)}
+            results[key] = result
+            bar.update(1)
+    for name in names:
+        _merge_status(
+            statuses.setdefault(name, {"status": "ok"}), results[f"option:{name}"]
         )
-        try:
-            comparison = comparison_job.result()
-        except Exception as exc:  # noqa: BLE001
-            comparison = {"notebook": "failed", "files": [], "error": _error_text(exc)}
+    comparison = results[COMPARISON]
     comparison.pop("traceback", None)
-    return comparison
+    monitoring = {}
+    for key, result in results.items():
+        if key.startswith("monitoring:"):
+            result.pop("traceback", None)
+            monitoring[key.split(":", 1)[1]] = result
+    return comparison, monitoring
 
 
 def _merge_status(status: dict[str, Any], result: dict[str, Any]) -> None:
@@ -225,49 +387,3 @@ def _merge_status(status: dict[str, Any], result: dict[str, Any]) -> None:
             status["traceback"] = result.get("traceback", "")
         else:
             status.setdefault("notebook_error", result.get("error"))
-
-
-def render_monitoring(
-    path: Path, case: Case, folder: RunFolder, run_date: str | None = None
-) -> dict[str, Any]:
-    """Execute the monitoring notebook for each actuals file the case lists and
-    export it (``monitoring.ipynb/.html/.xlsx/.pdf``, or ``monitoring-<name>.*``
-    when there are several).  Returns the status of each, keyed by file name."""
-    out = folder.tmp.resolve()
-    run_date = run_date or dt.date.today().isoformat()
-    statuses: dict[str, Any] = {}
-    for actuals in case.actuals_files():
-        stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{actuals.stem}"
-        with _kernel_stderr_silenced():
-            result = render_notebook(
-                notebook=str(MONITORING_NOTEBOOK),
-                out_dir=str(out),
-                stem=stem,
-                title=f"{case.title} - monitoring",
-                parameters={
-                    "actuals_file": str(actuals.resolve()),
-                    "case_path": str(path.resolve()),
-                    "excel_path": str(out / f"{stem}.xlsx"),
-                    "run_date": run_date,
-                },
-            )
-        result.pop("traceback", None)
-        statuses[actuals.name] = result
-    return statuses
-
-
-@contextlib.contextmanager
-def _kernel_stderr_silenced():
-    """Silence fd 2 while a kernel starts in this process (its transport warning);
-    errors raised in the notebook are kept in the executed notebook."""
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(devnull, 2)
-    try:
-        yield
-    finally:
-        sys.stderr.flush()
-        os.dup2(saved, 2)
-        os.close(devnull)
-        os.close(saved)

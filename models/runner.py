@@ -11,8 +11,9 @@ from __future__ import annotations
 import datetime as dt
 import importlib.metadata as md
 import platform
+import shutil
 import subprocess
-import traceback
+from concurrent.futures import Executor, Future
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +24,10 @@ from models.case import Case, file_sha256, load_case
 from models.errors import InputError
 from models.results import results_json
 from models.runfolder import RunFolder
+
+ANALYSIS_DIR = ".analysis"
+"""Inside a run folder under construction: the analysis its notebooks read
+(:mod:`models.analysis`); removed before the folder is put in place."""
 
 DEPENDENCIES = (
     "numpy",
@@ -86,11 +91,14 @@ def run_cases(
     jobs: int | None = None,
     out_root: Path = Path("outputs"),
     notebooks: bool = True,
+    executor: Executor | None = None,
 ) -> int:
     """Run cases; return the exit status (0 all ok, 1 some option failed).
 
     Validation of every case (and the requested options) happens before anything
-    is written; an InputError propagates to the CLI (exit 2).
+    is written; an InputError propagates to the CLI (exit 2).  The reports run
+    on ``executor`` when one is given (any :class:`concurrent.futures.Executor`,
+    e.g. a Dask client's), else on ``jobs`` warm worker processes.
     """
     cases: list[tuple[Path, Case]] = []
     for p in paths:
@@ -113,7 +121,8 @@ def run_cases(
     status = 0
     for path, case in cases:
         status = max(
-            status, run_one_case(path, case, options, jobs, out_root, notebooks)
+            status,
+            run_one_case(path, case, options, jobs, out_root, notebooks, executor),
         )
     return status
 
@@ -125,28 +134,69 @@ def run_one_case(
     jobs: int | None,
     out_root: Path,
     notebooks: bool,
+    executor: Executor | None = None,
 ) -> int:
     """Compute every option of one case into a new run folder."""
     import pandas as pd
 
-    from models.projection import run_option
+    from models.analysis import OptionAnalysis, analyse_case
+    from models.report_runner import COMPARISON
 
     started = dt.datetime.now().astimezone()
+    names = options or list(case.options)
+    own_workers = None
+    if notebooks and executor is None:
+        from models.report_runner import ReportWorkers
+
+        # started first, so that they warm up while the first option is computed
+        executor = own_workers = ReportWorkers(jobs, len(names) + 1 + len(case.actuals))
     folder = RunFolder(out_root, case.name)
     try:
-        names = options or list(case.options)
+        pending: dict[Future, str] = {}
+        on_option = None
+        if notebooks:
+            from models import report_runner
+            from models.analysis import (
+                inputs_digest,
+                save_comparison_analysis,
+                save_option_analysis,
+            )
+
+            shared = folder.tmp / ANALYSIS_DIR
+            digest = inputs_digest(path, case)
+            jobs_by_key = report_runner.report_jobs(
+                path, case, names, folder.tmp.resolve(), started.date().isoformat()
+            )
+
+            def submit(key: str, analysis_file: Path | None = None) -> None:
+                job = jobs_by_key[key]
+                if analysis_file is not None:
+                    job["parameters"]["analysis_path"] = str(analysis_file.resolve())
+                pending[report_runner.submit_job(executor, job)] = key
+
+            for key in jobs_by_key:
+                if key.startswith("monitoring:"):  # needs no analysis: start now
+                    submit(key)
+
+            def on_option(a: OptionAnalysis) -> None:  # its report starts at once
+                submit(f"option:{a.option}", save_option_analysis(a, digest, shared))
+
+        # Every option and its analyses, computed once for all the outputs below.
+        analysis = analyse_case(path, case, names, on_option)
         statuses: dict[str, dict[str, Any]] = {}
-        results = {}
         for name in names:
-            try:
-                results[name] = run_option(case, name)
+            if name in analysis.failed:
+                statuses[name] = {"status": "failed", "error": analysis.failed[name]}
+            else:
                 statuses[name] = {"status": "ok"}
-            except Exception as exc:  # one option failing must not stop the others
-                statuses[name] = {
-                    "status": "failed",
-                    "error": f"{type(exc).__name__}: {exc}",
-                    "traceback": traceback.format_exc(),
-                }
+                error = analysis.options[name].uncertainty_error
+                if error:  # the appraisal stands without its uncertainty
+                    statuses[name]["uncertainty"] = f"failed: {error}"
+        if notebooks:
+            for name in analysis.failed:  # its notebook shows the error
+                submit(f"option:{name}")
+            submit(COMPARISON, save_comparison_analysis(analysis, shared))
+        results = analysis.results
         if results:
             long = pd.concat([r.long for r in results.values()], ignore_index=True)
             long.to_csv(folder.path("results.csv"), index=False)
@@ -159,15 +209,11 @@ def run_one_case(
         doc = results_json(case, results)
         from models.uncertainty import uncertainty_json, uncertainty_outputs
 
-        for name in results:
-            try:
-                doc["options"][name].update(uncertainty_json(case, name))
-            except InputError:
-                raise
-            except Exception as exc:  # the appraisal stands without its uncertainty
-                statuses[name]["uncertainty"] = f"failed: {type(exc).__name__}: {exc}"
+        for name, a in analysis.options.items():
+            if a.uncertainty_error is None:
+                doc["options"][name].update(uncertainty_json(case, name, a))
         try:
-            uncertainty_outputs(case, folder, list(results))
+            uncertainty_outputs(case, folder, list(results), analysis)
         except InputError:
             raise
         except Exception as exc:
@@ -180,21 +226,12 @@ def run_one_case(
             monitoring_outputs(case, folder)
         comparison: dict[str, Any] | None = None
         if notebooks:
-            from models import report_runner
-
-            comparison = report_runner.render_reports(
-                path,
-                case,
-                names,
-                statuses,
-                folder,
-                jobs,
-                run_date=started.date().isoformat(),
+            comparison, reports = report_runner.collect_reports(
+                pending, names, statuses, f"{case.name}: reports"
             )
             if case.actuals:
-                monitoring = report_runner.render_monitoring(
-                    path, case, folder, run_date=started.date().isoformat()
-                )
+                monitoring = reports
+            shutil.rmtree(folder.tmp / ANALYSIS_DIR, ignore_errors=True)
         finished = dt.datetime.now().astimezone()
         manifest = {
             "case": case.name,
@@ -219,6 +256,9 @@ def run_one_case(
     except BaseException:
         folder.abandon()  # a run that did not finish leaves nothing behind
         raise
+    finally:
+        if own_workers is not None:
+            own_workers.close()
     final = folder.commit()
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
     click.echo(

@@ -850,6 +850,7 @@ def sensitivity_table(
     option: str,
     changes: list[float] | None = None,
     ranges: Mapping[str, list[float]] | None = None,
+    long: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """One-at-a-time sensitivity of the option's NPV, ranked by swing (tornado table).
 
@@ -857,12 +858,14 @@ def sensitivity_table(
     each tried value, all others at base; all scenarios are evaluated in one batch.
     Columns: parameter, label, unit, base, low, high (the lowest and highest values
     tried), npv_low, npv_high, npv_base, swing = max - min NPV over the tried
-    values, and ``npv at <value>`` is in the long form :func:`sensitivity_long`.
+    values, and ``npv at <value>`` is in the long form :func:`sensitivity_long`
+    (pass it as ``long`` when already computed with the case's changes).
     """
-    spec = case.effective_uncertainty()
-    changes = list(spec.sensitivity.changes) if changes is None else changes
-    ranges = dict(spec.sensitivity.ranges) if ranges is None else ranges
-    long = sensitivity_long(case, option, changes, ranges)
+    if long is None:
+        spec = case.effective_uncertainty()
+        changes = list(spec.sensitivity.changes) if changes is None else changes
+        ranges = dict(spec.sensitivity.ranges) if ranges is None else ranges
+        long = sensitivity_long(case, option, changes, ranges)
     rows = []
     for (path, label, unit, base), g in long.groupby(
         ["parameter", "label", "unit", "base"], sort=False
@@ -1237,16 +1240,21 @@ def monte_carlo_summary(result: MonteCarloResult) -> pd.DataFrame:
 # --------------------------------------------------------------------------- results.json
 
 
-def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
+def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str, Any]:
     """The ``monte_carlo`` and ``switching_values`` entries of one option in results.json.
 
     ``{"monte_carlo": {"draws", "seed", "npv_p10", "npv_p50", "npv_p90",
     "prob_npv_positive"} or null (no uncertainty section),
     "switching_values": {parameter: value or null}}`` [GBP, /1, months].
+    ``analysis``: the option's :class:`models.analysis.OptionAnalysis`, when the
+    run has computed it already.
     """
     out: dict[str, Any] = {"monte_carlo": None}
     if case.uncertainty is not None and case.uncertainty.parameters:
-        mc = monte_carlo(case, option, progress=False)
+        if analysis is not None and analysis.monte_carlo is not None:
+            mc = analysis.monte_carlo[option]
+        else:
+            mc = monte_carlo(case, option, progress=False)
         row = monte_carlo_summary(mc).iloc[0]
         out["monte_carlo"] = {
             "draws": int(mc.draws),
@@ -1262,12 +1270,18 @@ def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
                 else float(row["prob_target_met"])
             ),
         }
-    out["switching_values"] = switching_values(case, option)
+    if analysis is not None and analysis.switching is not None:
+        t = analysis.switching
+        out["switching_values"] = {
+            p: (None if pd.isna(v) else float(v))
+            for p, v in zip(t["parameter"], t["npv_zero"], strict=True)
+        }
+    else:
+        out["switching_values"] = switching_values(case, option)
     return out
 
 
 # --------------------------------------------------------------------------- optimism bias
-
 
 
 def service_optimism_bias(
@@ -1293,7 +1307,7 @@ def service_optimism_bias(
 
 
 def uncertainty_outputs(
-    case: Case, folder: Any, options: list[str] | None = None
+    case: Case, folder: Any, options: list[str] | None = None, analysis: Any = None
 ) -> list[str]:
     """Write the uncertainty tables and charts of a case into a run folder.
 
@@ -1302,7 +1316,8 @@ def uncertainty_outputs(
     case declares distributions, ``monte_carlo_summary.csv``,
     ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
     :class:`models.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
-    names written.
+    names written.  ``analysis``: the run's :class:`models.analysis.CaseAnalysis`
+    of these options, when computed already.
     """
     from models.report import uncertainty_charts as charts
 
@@ -1315,22 +1330,32 @@ def uncertainty_outputs(
         return folder.path(f"uncertainty/{name}")
 
     longs = []
+    done = analysis.options if analysis is not None else {}
     for o in names:
-        longs.append(
-            sensitivity_long(
+        a = done.get(o)
+        if a is not None and a.sensitivity is not None:
+            long, table = a.sensitivity_long, a.sensitivity
+        else:
+            long = sensitivity_long(
                 case, o, list(spec.sensitivity.changes), spec.sensitivity.ranges
-            ).assign(option=o)
-        )
-        table = sensitivity_table(case, o)
+            )
+            table = sensitivity_table(case, o, long=long)
+        longs.append(long.assign(option=o))
         table.to_csv(out(f"tornado_{o}.csv"), index=False)
         if len(table) and table["swing"].max() > 0:
             charts.tornado_chart(table, title=f"Sensitivity of NPV: {o}").savefig(
                 out(f"tornado_{o}.png"), dpi=120
             )
     pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
-    switching_table(case, names).to_csv(out("switching_values.csv"), index=False)
+    ready = analysis is not None and list(analysis.options) == list(names)
+    switching = analysis.switching if ready else None
+    if switching is None:
+        switching = switching_table(case, names)
+    switching.to_csv(out("switching_values.csv"), index=False)
     if spec.parameters:
-        runs = monte_carlo_case(case, names, progress=False)
+        runs = analysis.monte_carlo if ready else None
+        if runs is None:
+            runs = monte_carlo_case(case, names, progress=False)
         pd.concat(
             [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
         ).to_csv(out("monte_carlo_summary.csv"), index=False)

@@ -24,8 +24,8 @@ import tempfile
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
-import nbformat
 import pandas as pd
 
 from models.report.tables import ReportTable
@@ -70,7 +70,7 @@ def strip_remote_resources(text: str) -> str:
     return _REMOTE.sub("", text)
 
 
-def notebook_body_html(nb: nbformat.NotebookNode) -> str:
+def notebook_body_html(nb: Any) -> str:
     """HTML of a notebook's narrative and outputs: no code, no parameters cell."""
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
@@ -101,6 +101,8 @@ def page_html(body: str, title: str) -> str:
 
 def export_html(notebook_path: str | Path, html_path: str | Path, title: str) -> Path:
     """Write the board-ready HTML of an executed notebook; return its path."""
+    import nbformat  # not at the top: notebooks import this module, kernels need not load it
+
     nb = nbformat.read(str(notebook_path), as_version=4)
     text = page_html(notebook_body_html(nb), title)
     out = Path(html_path)
@@ -178,9 +180,19 @@ def run_chromium(
 
 
 def export_pdf(
-    html_path: str | Path, pdf_path: str | Path, chromium: str | None = None
+    html_path: str | Path,
+    pdf_path: str | Path,
+    chromium: str | None = None,
+    browser: Any = None,
 ) -> Path | None:
-    """Print an HTML report to an A4 PDF with Chromium; None if Chromium is missing."""
+    """Print an HTML report to an A4 PDF with Chromium; None if Chromium is missing.
+
+    With ``browser`` (a :class:`models.report.browser.HeadlessChromium` kept
+    open across reports) the page is printed by it; otherwise a Chromium is
+    started for this one page.
+    """
+    if browser is not None:
+        return browser.print_pdf(html_path, pdf_path)
     exe = chromium or find_chromium()
     if exe is None:
         return None

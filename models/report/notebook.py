@@ -17,10 +17,11 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from models import __version__
+from models import __version__, projection
+from models.analysis import load_analysis
 from models.case import Case, file_sha256, load_case
 from models.paths import resolve_input
-from models.projection import OptionResult, run_option
+from models.projection import OptionResult
 from models.report import charts, tables, uncertainty_tables
 from models.report.charts import Chart
 from models.report.export import write_excel
@@ -142,11 +143,23 @@ class OptionReport:
         case_path: str | Path | None = None,
         option: str = "single_business_case",
         run_date: str | None = None,
+        analysis: str | Path | None = None,
     ):
+        """``analysis``: the option's analysis saved by ``sharedcase run``
+        (:mod:`models.analysis`); used only if computed from these very input
+        files without error, else everything is computed here."""
         self.case_path = resolve_case_path(case_path)
         self.case = load_case(self.case_path)
         self.option = option
-        self.result: OptionResult = run_option(self.case, option)
+        saved = load_analysis(analysis, self.case_path, self.case)
+        if saved is not None and (saved.option != option or saved.uncertainty_error):
+            saved = None
+        self._saved = saved
+        self.result: OptionResult = (
+            saved.result
+            if saved is not None
+            else projection.run_option(self.case, option)
+        )
         self.meta = report_meta(self.case, self.case_path, option, run_date)
 
     def header(self) -> Html:
@@ -186,10 +199,14 @@ class OptionReport:
     def _sensitivity(self):  # noqa: ANN202 - DataFrame, computed once per report
         from models.uncertainty import sensitivity_table
 
+        if self._saved is not None:
+            return self._saved.sensitivity
         return sensitivity_table(self.case, self.option)
 
     @cached_property
     def _monte_carlo(self) -> dict | None:
+        if self._saved is not None:
+            return self._saved.monte_carlo
         return uncertainty_tables.monte_carlo_results(self.case, [self.option])
 
     def tornado(self) -> ReportTable:
@@ -199,7 +216,8 @@ class OptionReport:
         return uncertainty_tables.tornado_chart(self._sensitivity)
 
     def switching_values(self) -> ReportTable:
-        return uncertainty_tables.switching_table(self.case, [self.option])
+        saved = self._saved.switching if self._saved is not None else None
+        return uncertainty_tables.switching_table(self.case, [self.option], saved)
 
     def monte_carlo(self) -> ReportTable | Html:
         return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
@@ -230,19 +248,31 @@ class ComparisonReport:
         case_path: str | Path | None = None,
         options: list[str] | str | None = None,
         run_date: str | None = None,
+        analysis: str | Path | None = None,
     ):
+        """``analysis``: the run's analysis saved by ``sharedcase run``
+        (:mod:`models.analysis`); used only if computed from these very input
+        files, for these options and without error."""
         self.case_path = resolve_case_path(case_path)
         self.case = load_case(self.case_path)
         if isinstance(options, str):
             options = [o.strip() for o in options.split(",") if o.strip()]
         names = list(options) if options else list(self.case.options)
+        saved = load_analysis(analysis, self.case_path, self.case)
+        if saved is not None and (
+            saved.comparison_error or {*saved.options, *saved.failed} != set(names)
+        ):
+            saved = None
+        self._saved = saved
         self.results: dict[str, OptionResult] = {}
         self.failed: dict[str, str] = {}
-        for name in names:
+        for name in names if saved is None else []:
             try:
-                self.results[name] = run_option(self.case, name)
+                self.results[name] = projection.run_option(self.case, name)
             except Exception as exc:  # noqa: BLE001 - reported in the document
                 self.failed[name] = f"{type(exc).__name__}: {exc}"
+        if saved is not None:
+            self.results, self.failed = saved.results, dict(saved.failed)
         self.meta = report_meta(self.case, self.case_path, "all options", run_date)
         self.meta.option = ", ".join(names)
 
@@ -283,10 +313,13 @@ class ComparisonReport:
         return charts.npv_chart(self.results)
 
     def switching_values(self) -> ReportTable:
-        return uncertainty_tables.switching_table(self.case, list(self.results))
+        saved = self._saved.switching if self._saved is not None else None
+        return uncertainty_tables.switching_table(self.case, list(self.results), saved)
 
     @cached_property
     def _monte_carlo(self) -> dict | None:
+        if self._saved is not None:
+            return self._saved.monte_carlo
         return uncertainty_tables.monte_carlo_results(self.case, list(self.results))
 
     def monte_carlo(self) -> ReportTable | Html:

@@ -94,10 +94,13 @@ def tornado_chart(sensitivity: pd.DataFrame, top: int = 12) -> Chart:
     )
 
 
-def switching_table(case: Case, options: list[str] | None = None) -> ReportTable:
+def switching_table(
+    case: Case, options: list[str] | None = None, table: pd.DataFrame | None = None
+) -> ReportTable:
     """For each key assumption: where NPV reaches zero, and where the best option
-    stops being best (vs the runner-up)."""
-    t = unc.switching_table(case, options)
+    stops being best (vs the runner-up).  ``table``: the
+    :func:`models.uncertainty.switching_table` of these options, if computed."""
+    t = unc.switching_table(case, options) if table is None else table
     t = t[t["option"].isin(options or list(case.options))]
     rows = pd.DataFrame(
         {

@@ -1,8 +1,8 @@
 """Benchmark: 100,000 Monte Carlo draws of the default case, against a plain loop.
 
-Run: ``python tests/benchmarks/bench_montecarlo.py [draws] [loop_draws]``.
-Not collected by pytest (no timed tests); prints times and speed-up ratios
-measured in this one run:
+Run: ``python benchmarks/montecarlo.py [draws] [loop_draws]`` (``make bench``
+reports :func:`mc_speedup`).  Not a test (no timed tests); prints times and
+speed-up ratios measured in this one run:
 
 * vectorised: :func:`models.uncertainty.monte_carlo` (sampling included) for
   each option of the default case;
@@ -23,8 +23,36 @@ from pathlib import Path
 
 import numpy as np
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+
+def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) -> dict:
+    """Seconds for ``draws`` vectorised draws (sampling included) and for the same
+    draws one at a time through the same evaluator (a Python loop over draws,
+    timed on ``loop_draws`` of them and extrapolated); ``speedup`` = loop / vectorised."""
+    from models import uncertainty as u
+
+    u.monte_carlo(case, option, draws=1000, progress=False)  # warm up imports, caches
+    t0 = time.perf_counter()
+    mc = u.monte_carlo(case, option, draws=draws, progress=False)
+    fast = time.perf_counter() - t0
+    model = u.compile_model(case, option)
+    n = min(draws, loop_draws)
+    sub = {k: v[:n] for k, v in mc.samples.items()}
+    t0 = time.perf_counter()
+    for d in range(n):
+        u.evaluate(
+            model, u.levers_from_values(model, {k: v[d] for k, v in sub.items()})
+        )
+    loop = (time.perf_counter() - t0) / n * draws
+    return {
+        "draws": draws,
+        "vectorised_s": fast,
+        "loop_s": loop,
+        "loop_draws": n,
+        "speedup": loop / fast,
+    }
 
 
 def main(draws: int = 100_000, loop_draws: int = 20) -> None:

@@ -1,0 +1,60 @@
+"""Benchmark cases: the shipped default case with N options, and bare notebooks.
+
+:func:`case_with_options` copies the default case and the files it names into a
+folder and gives it ``n`` options, cycling through the default case's own three
+(status quo, staged approach, single business case) so that every option does
+the work a real one does.  Nothing is cached between options, in the package or
+in a warm kernel, so a copy costs what an original costs.
+
+:func:`bare_notebook` is the floor's notebook: a parameters cell and
+``import models`` (which loads the package's public API: pandas, numpy, scipy,
+pydantic, matplotlib and the model), nothing else.
+"""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import nbformat
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SCENARIOS = ROOT / "scenarios"
+DEFAULT_CASE = SCENARIOS / "bromsgrove_redditch_2011.yaml"
+
+
+def case_with_options(n: int, folder: Path, case: Path = DEFAULT_CASE) -> Path:
+    """Write ``folder/bench_<n>.yaml``: ``case`` with ``n`` options; return its path."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for f in case.parent.iterdir():  # the files the case names sit beside it
+        if f.is_file() and f != case:
+            shutil.copy2(f, folder / f.name)
+    doc = yaml.safe_load(case.read_text(encoding="utf-8"))
+    originals = list(doc["options"].items())
+    options = {}
+    for i in range(n):
+        name, option = originals[i % len(originals)]
+        copy = dict(option)
+        copy["description"] = f"Benchmark option {i + 1}: as {name}."
+        options[f"option_{i + 1:02d}_{name}"] = copy
+    doc["name"] = f"bench_{n}"
+    doc["options"] = options
+    out = folder / f"bench_{n}.yaml"
+    out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
+    return out
+
+
+def bare_notebook(path: Path) -> Path:
+    """Write the floor's notebook: a parameters cell and ``import models``."""
+    nb = nbformat.v4.new_notebook()
+    params = nbformat.v4.new_code_cell('option = "single_business_case"')
+    params.metadata["tags"] = ["parameters"]
+    nb.cells = [params, nbformat.v4.new_code_cell("import models")]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path

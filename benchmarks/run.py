@@ -1,0 +1,214 @@
+"""``make bench``: how fast a batch runs against the floor plain papermill pays.
+
+Everything is measured in this one run on this machine and printed as ratios
+(the machine is shared and noisy: absolute seconds vary, ratios much less):
+
+1. **floor**: N bare notebooks (a parameters cell and ``import models``), run
+   one at a time with plain papermill, a fresh kernel each;
+2. **batch**: ``sharedcase run`` (the real command, in a subprocess, exports
+   HTML, Excel and PDF included) on the default case given N = 8 options, and
+   ``batch_ratio`` = batch / floor (target 0.4 or lower);
+3. **growth**: the same command for 1, 8 and 32 options, with the time per
+   option added (it should not grow);
+4. **model**: one option's model evaluation (median of repeats), a 30-parameter
+   sensitivity sweep (60 scenarios in one vectorised call, against one
+   :func:`models.uncertainty.slow_npv` per scenario), and 100,000 Monte Carlo
+   draws against a per-draw Python loop (``mc_speedup``);
+5. **scale**: the county-wide case (7 councils, 40 services, 10 years,
+   20 options) end to end: wall time and peak memory.
+
+The last line is machine-readable:
+``batch_ratio=<run/floor for 8 options> mc_speedup=<loop/vectorised>``.
+
+Usage: ``python benchmarks/run.py [--quick]`` (``--quick``: fewer repeats and
+no 32-option run, for a smoke test).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.cases import DEFAULT_CASE, bare_notebook, case_with_options  # noqa: E402
+
+BATCH_OPTIONS = 8
+TARGET_RATIO = 0.4
+
+
+def machine() -> str:
+    """One line describing this machine."""
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, "
+        f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def floor_seconds(n: int, work: Path) -> float:
+    """Seconds to run ``n`` bare notebooks one at a time, a fresh kernel each."""
+    import papermill as pm
+
+    nb = bare_notebook(work / "bare.ipynb")
+    pm.execute_notebook(str(nb), str(work / "warmup.ipynb"), progress_bar=False)
+    t0 = time.perf_counter()
+    for i in range(n):
+        pm.execute_notebook(
+            str(nb),
+            str(work / f"bare_{i}.ipynb"),
+            parameters={"option": f"option_{i}"},
+            progress_bar=False,
+        )
+    return time.perf_counter() - t0
+
+
+def run_seconds(case: Path, out: Path, *extra: str) -> tuple[float, float]:
+    """Wall seconds and peak memory [MiB] of ``sharedcase run case`` in a subprocess."""
+    cmd = [sys.executable, "-m", "models", "run", str(case), "--out", str(out), *extra]
+    t0 = time.perf_counter()
+    proc = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    seconds = time.perf_counter() - t0
+    if proc.returncode != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    return seconds, peak
+
+
+def model_timings(quick: bool) -> dict[str, float]:
+    """One option's evaluation, a 30-parameter sweep, and the Monte Carlo ratio."""
+    import numpy as np
+
+    from benchmarks.montecarlo import mc_speedup
+    from models import uncertainty as u
+    from models.case import load_case
+    from models.projection import run_option
+
+    case = load_case(DEFAULT_CASE)
+    option = "single_business_case"
+    run_option(case, option)  # first call loads reference data
+    times = []
+    for _ in range(5 if quick else 30):
+        t0 = time.perf_counter()
+        run_option(case, option)
+        times.append(time.perf_counter() - t0)
+    one = statistics.median(times)
+
+    model = u.compile_model(case, option)
+    params = u.parameters(model)[:30]
+    values = {}
+    scenarios = [(p, v) for p in params for v in (p.base * 0.75, p.base * 1.25)]
+    for i, (p, v) in enumerate(scenarios):
+        values.setdefault(p.path, np.full(len(scenarios), p.base))[i] = v
+    t0 = time.perf_counter()
+    fast = u.npv_at(model, values)
+    sweep = time.perf_counter() - t0
+    n_slow = 4 if quick else 12
+    t0 = time.perf_counter()
+    slow = [u.slow_npv(case, option, {p.path: v}) for p, v in scenarios[:n_slow]]
+    sweep_loop = (time.perf_counter() - t0) / n_slow * len(scenarios)
+    agree = float(np.max(np.abs(np.asarray(slow) - fast[:n_slow])))
+    mc = mc_speedup(case, option, draws=100_000, loop_draws=200 if quick else 2000)
+    return {
+        "one_option_s": one,
+        "sweep_params": len(params),
+        "sweep_s": sweep,
+        "sweep_loop_s": sweep_loop,
+        "sweep_agree_gbp": agree,
+        **mc,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--quick", action="store_true", help="smoke test: fewer runs")
+    args = ap.parse_args(argv)
+
+    print(f"machine: {machine()}")
+    print(
+        f"sharedcase run: {os.cpu_count()} worker(s) by default; {time.strftime('%Y-%m-%d %H:%M')}"
+    )
+    with tempfile.TemporaryDirectory(prefix="sharedcase-bench-") as tmp:
+        work = Path(tmp)
+        floor = floor_seconds(BATCH_OPTIONS, work)
+        print(
+            f"\n1. floor: {BATCH_OPTIONS} bare notebooks, plain papermill, fresh kernel each: "
+            f"{floor:6.2f} s  ({floor / BATCH_OPTIONS:.2f} s a notebook)"
+        )
+
+        sizes = [1, BATCH_OPTIONS] if args.quick else [1, BATCH_OPTIONS, 32]
+        runs = {}
+        for n in sizes:
+            case = case_with_options(n, work / f"case_{n}")
+            runs[n] = run_seconds(case, work / f"out_{n}")[0]
+        batch = runs[BATCH_OPTIONS]
+        ratio = batch / floor
+        verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+        print(
+            f"\n2. sharedcase run, {BATCH_OPTIONS} options + comparison + monitoring, "
+            f"HTML/Excel/PDF: {batch:6.2f} s\n"
+            f"   batch_ratio = run / floor = {ratio:.2f}  (target {TARGET_RATIO}: {verdict})"
+        )
+        print("\n3. growth with the number of options (whole command):")
+        for n, s in runs.items():
+            print(f"   {n:3d} options: {s:6.2f} s   {s / n:5.2f} s an option")
+        if 32 in runs:
+            marginal = (runs[32] - runs[BATCH_OPTIONS]) / (32 - BATCH_OPTIONS)
+            print(
+                f"   each option beyond {BATCH_OPTIONS} adds {marginal:.2f} s; "
+                f"32/8 time ratio {runs[32] / batch:.2f} (linear would be 4.00)"
+            )
+
+    m = model_timings(args.quick)
+    print("\n4. model:")
+    print(
+        f"   one option's model evaluation (median): {m['one_option_s'] * 1000:6.2f} ms"
+        f"  (target under 10 ms: {'met' if m['one_option_s'] < 0.010 else 'NOT met'})"
+    )
+    print(
+        f"   {m['sweep_params']}-parameter sensitivity sweep ({2 * m['sweep_params']} scenarios): "
+        f"{m['sweep_s'] * 1000:.1f} ms vectorised vs {m['sweep_loop_s']:.2f} s one scenario at a time"
+        f"  -> x{m['sweep_loop_s'] / m['sweep_s']:,.0f}  (agree within £{m['sweep_agree_gbp']:.1e})"
+    )
+    print(
+        f"   Monte Carlo {m['draws']:,} draws: {m['vectorised_s']:.3f} s vectorised vs "
+        f"{m['loop_s']:.1f} s per-draw Python loop (extrapolated from {m['loop_draws']:,})"
+        f"  -> x{m['speedup']:,.0f}"
+    )
+
+    county = ROOT / "benchmarks" / "county_scale.py"
+    if county.exists():
+        from benchmarks.county_scale import measure_county
+
+        c = measure_county()
+        print(
+            f"\n5. county-wide case ({c.get('shape', '')}), --no-notebooks: "
+            f"{c['seconds']:.1f} s, peak memory {c['peak_mib']:.0f} MiB"
+        )
+        if not args.quick and "full_seconds" in c:
+            print(
+                f"   with notebooks and exports: {c['full_seconds']:.1f} s, "
+                f"peak memory {c['full_peak_mib']:.0f} MiB"
+            )
+    print(f"\nbatch_ratio={ratio:.2f} mc_speedup={m['speedup']:.0f}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,197 @@
+"""Everything a run computes about a case, computed once and shared.
+
+A run needs, for each option, the yearly model, the sensitivity (tornado)
+table, the switching values and the Monte Carlo; the comparison needs the same
+for all options together.  Without sharing, ``results.json``, the
+``uncertainty/`` tables and each report notebook would compute them again: the
+Monte Carlo alone three times.  :func:`analyse_case` computes them once;
+:func:`save_analysis` writes them beside the run for its notebooks, and
+:func:`load_analysis` gives them back only if the case's input files are
+byte-for-byte those they were computed from (else the report computes afresh).
+
+The Monte Carlo of all options is run on one shared set of draws; an option's
+own Monte Carlo is its slice of it, which is identical to running it alone (the
+draws depend only on the case's seed and number of draws).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from models import projection
+from models.case import Case, file_sha256
+from models.errors import InputError
+from models.projection import OptionResult
+
+FORMAT = 1
+"""Version of the saved analysis; bumped when its layout changes."""
+
+
+def inputs_digest(case_path: str | Path, case: Case) -> str:
+    """SHA-256 over the case file and every file it names (name and content).
+
+    >>> len(inputs_digest("scenarios/bromsgrove_redditch_2011.yaml",
+    ...     __import__("models").load_case("scenarios/bromsgrove_redditch_2011.yaml")))
+    64
+    """
+    h = hashlib.sha256()
+    for p in [Path(case_path), *case.input_files()]:
+        h.update(p.name.encode() + b"\0")
+        h.update((file_sha256(p) if p.exists() else "missing").encode() + b"\0")
+    return h.hexdigest()
+
+
+@dataclass
+class OptionAnalysis:
+    """One option: its yearly model and its uncertainty analyses (None where
+    they failed, with the error in ``uncertainty_error``)."""
+
+    option: str
+    result: OptionResult
+    sensitivity_long: pd.DataFrame | None = None
+    sensitivity: pd.DataFrame | None = None
+    switching: pd.DataFrame | None = None
+    """:func:`models.uncertainty.switching_table` of this option alone."""
+    monte_carlo: dict | None = None
+    """``{option: MonteCarloResult}``, None when the case declares no distributions."""
+    uncertainty_error: str | None = None
+
+
+@dataclass
+class CaseAnalysis:
+    """Every option of a run, and what compares them."""
+
+    digest: str
+    options: dict[str, OptionAnalysis] = field(default_factory=dict)
+    failed: dict[str, str] = field(default_factory=dict)
+    """Options whose model failed: the error."""
+    switching: pd.DataFrame | None = None
+    """:func:`models.uncertainty.switching_table` of all the options that ran."""
+    monte_carlo: dict | None = None
+    comparison_error: str | None = None
+
+    @property
+    def results(self) -> dict[str, OptionResult]:
+        return {n: a.result for n, a in self.options.items()}
+
+
+def has_distributions(case: Case) -> bool:
+    """Whether the case declares distributions for a Monte Carlo."""
+    return case.uncertainty is not None and bool(case.uncertainty.parameters)
+
+
+def _error(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def analyse_case(
+    case_path: str | Path,
+    case: Case,
+    names: list[str],
+    on_option: Callable[[OptionAnalysis], None] | None = None,
+) -> CaseAnalysis:
+    """Run every named option and its analyses, each once.
+
+    An option whose model fails is recorded in ``failed`` and left out of the
+    comparisons; one whose uncertainty analyses fail keeps its model, with the
+    error in ``uncertainty_error`` (the appraisal stands without them).
+    ``on_option`` is called with each option's analysis as soon as it is
+    complete, so that its report can start while the next option is computed.
+    The Monte Carlo draws are sampled once and shared by every option.
+    """
+    from models import uncertainty as unc
+
+    out = CaseAnalysis(digest=inputs_digest(case_path, case))
+    spec = case.effective_uncertainty()
+    samples = None
+    try:
+        if has_distributions(case):
+            samples = unc.sample_parameters(spec, spec.draws, spec.seed)
+    except InputError:  # a problem with the case file: the run stops (exit 2)
+        raise
+    except Exception as exc:  # noqa: BLE001
+        out.comparison_error = f"Monte Carlo sampling failed: {_error(exc)}"
+    mc_all: dict = {}
+    for name in names:
+        try:
+            a = out.options[name] = OptionAnalysis(
+                name, projection.run_option(case, name)
+            )
+        except Exception as exc:  # noqa: BLE001 - one option failing must not stop others
+            out.failed[name] = _error(exc)
+            continue
+        try:
+            a.sensitivity_long = unc.sensitivity_long(
+                case, name, list(spec.sensitivity.changes), spec.sensitivity.ranges
+            )
+            a.sensitivity = unc.sensitivity_table(case, name, long=a.sensitivity_long)
+            a.switching = unc.switching_table(case, [name])
+            if has_distributions(case):
+                if samples is None:
+                    raise RuntimeError(out.comparison_error)
+                mc_all[name] = unc.monte_carlo(
+                    case, name, spec.draws, spec.seed, spec, False, samples
+                )
+                a.monte_carlo = {name: mc_all[name]}
+        except InputError:
+            raise
+        except Exception as exc:  # noqa: BLE001
+            a.uncertainty_error = _error(exc)
+        if on_option is not None:
+            on_option(a)
+    ok = list(out.options)
+    try:
+        out.switching = unc.switching_table(case, ok) if ok else None
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        out.comparison_error = _error(exc)
+    if has_distributions(case):
+        if all(n in mc_all for n in ok):
+            out.monte_carlo = {n: mc_all[n] for n in ok}
+        else:
+            out.comparison_error = out.comparison_error or "Monte Carlo failed"
+    return out
+
+
+def save_option_analysis(analysis: OptionAnalysis, digest: str, folder: Path) -> Path:
+    """Write one option's analysis into ``folder``; returns the file."""
+    folder.mkdir(parents=True, exist_ok=True)
+    n = len(list(folder.glob("option-*.pkl")))
+    return _dump(folder / f"option-{n}.pkl", digest, analysis)
+
+
+def save_comparison_analysis(analysis: CaseAnalysis, folder: Path) -> Path:
+    """Write the whole analysis (for the comparison report) into ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return _dump(folder / "comparison.pkl", analysis.digest, analysis)
+
+
+def _dump(path: Path, digest: str, payload: Any) -> Path:
+    with open(path, "wb") as f:
+        pickle.dump({"format": FORMAT, "digest": digest, "payload": payload}, f)
+    return path
+
+
+def load_analysis(path: str | Path | None, case_path: str | Path, case: Case) -> Any:
+    """What :func:`save_analysis` wrote at ``path``, if it was computed from these
+    very input files by this version of the package; else None (compute afresh).
+
+    The file is one the same run wrote into its own folder moments before.
+    """
+    if not path or not Path(path).is_file():
+        return None
+    with open(path, "rb") as f:
+        saved = pickle.load(f)  # noqa: S301 - written by this run, see docstring
+    if saved.get("format") != FORMAT or saved.get("digest") != inputs_digest(
+        case_path, case
+    ):
+        return None
+    return saved["payload"]

@@ -1,0 +1,225 @@
+"""Warm Jupyter kernels: one kernel per worker, reused notebook after notebook.
+
+Plain papermill starts a new kernel for every notebook and pays, each time, for
+the kernel and for importing pandas, scipy, matplotlib and ``models``: seconds,
+against milliseconds of arithmetic.  A batch instead keeps one kernel per worker
+(process, or thread), imports the package in it once, and before each notebook
+puts the kernel back in the state of a fresh one:
+
+- the user namespace is emptied and the execution counter restarts at 1
+  (``InteractiveShell.reset(new_session=True)``), so ``In``/``Out`` and every
+  name a notebook defined are gone;
+- open matplotlib figures are closed, warnings shown once are forgotten, and the
+  working directory is set to the notebook's output folder.
+
+Modules stay imported (that is the point); the package keeps no state between
+calls, and a test runs every option both ways and asserts identical outputs.
+A kernel that died is replaced before the next notebook.
+
+Papermill still executes the notebook (parameters cell injected as usual)
+through the engine registered here as ``sharedcase-warm``: the stock nbclient
+engine, told to use our running kernel, to close its client channels afterwards,
+and the notebook is written once at the end rather than after every cell.
+"""
+
+from __future__ import annotations
+
+import atexit
+import subprocess
+import threading
+from pathlib import Path
+from typing import Any
+
+KERNEL = "python3"
+ENGINE = "sharedcase-warm"
+START_TIMEOUT = 120
+"""Seconds to wait for a kernel to start [s]."""
+PRELOAD = "import models, models.report.notebook, models.report.monitoring"
+"""Run once in each new kernel: what every report notebook imports."""
+
+
+def reset_code(cwd: str | Path) -> str:
+    """Code that returns a used kernel to the state of a fresh one (see module doc).
+
+    >>> "reset(new_session=True)" in reset_code("/tmp")
+    True
+    """
+    return (
+        "import os as _os, sys as _sys, warnings as _warnings\n"
+        "if 'matplotlib.pyplot' in _sys.modules:\n"
+        "    _sys.modules['matplotlib.pyplot'].close('all')\n"
+        "_warnings.onceregistry.clear()\n"
+        "_warnings.filters[:] = _sys.modules['__sharedcase_filters__']\n"
+        "getattr(_warnings, '_filters_mutated', lambda: None)()\n"
+        f"_os.chdir({str(cwd)!r})\n"
+        "get_ipython().reset(new_session=True)\n"
+    )
+
+
+# Saved once in a new kernel, so that each reset restores the warning filters
+# the kernel started with (a notebook may have changed them).
+_SAVE_FILTERS = (
+    "import sys as _sys, warnings as _warnings\n"
+    "_sys.modules['__sharedcase_filters__'] = list(_warnings.filters)\n"
+)
+
+
+class WarmKernel:
+    """A running kernel that executes notebook after notebook with papermill."""
+
+    def __init__(self, kernel_name: str = KERNEL, preload: str = PRELOAD) -> None:
+        from jupyter_client import AsyncKernelManager
+        from jupyter_core.utils import run_sync
+
+        self._run_sync = run_sync
+        self.kernel_name = kernel_name
+        self.km = AsyncKernelManager(kernel_name=kernel_name)
+        # The kernel's own stderr carries only its start-up transport warning;
+        # errors raised in a notebook are kept in the executed notebook.
+        run_sync(self.km.start_kernel)(stderr=subprocess.DEVNULL)
+        self.notebooks = 0
+        self._execute(_SAVE_FILTERS + preload)
+
+    def _execute(self, code: str) -> None:
+        """Run code in the kernel outside any notebook; raise if it fails."""
+
+        async def run() -> dict[str, Any]:
+            kc = self.km.client()
+            kc.start_channels()
+            try:
+                await kc.wait_for_ready(timeout=START_TIMEOUT)
+                return await kc.execute_interactive(
+                    code,
+                    store_history=False,
+                    timeout=START_TIMEOUT,
+                    output_hook=_ignore,
+                )
+            finally:
+                kc.stop_channels()
+
+        reply = self._run_sync(run)()
+        if reply["content"]["status"] != "ok":
+            content = reply["content"]
+            raise RuntimeError(
+                f"kernel set-up failed: {content.get('ename')}: {content.get('evalue')}"
+            )
+
+    def alive(self) -> bool:
+        return bool(self._run_sync(self.km.is_alive)())
+
+    def execute_notebook(
+        self,
+        notebook: str | Path,
+        output: str | Path,
+        parameters: dict[str, Any],
+        cwd: str | Path,
+    ) -> Any:
+        """Reset the kernel, then execute ``notebook`` into ``output`` with papermill.
+
+        Raises what ``papermill.execute_notebook`` raises (the executed notebook,
+        with the error in it, is written first).
+        """
+        import papermill as pm
+
+        register_engine()
+        self._execute(reset_code(cwd))
+        self.notebooks += 1
+        return pm.execute_notebook(
+            str(notebook),
+            str(output),
+            parameters=parameters,
+            kernel_name=self.kernel_name,
+            engine_name=ENGINE,
+            km=self.km,
+            progress_bar=False,
+            log_output=False,
+            request_save_on_cell_execute=False,  # written once, at the end
+        )
+
+    def shutdown(self) -> None:
+        """Stop the kernel (from any thread): politely, else by killing it."""
+        try:
+            self._run_sync(self.km.shutdown_kernel)(now=True)
+        except Exception:  # noqa: BLE001 - e.g. called from another thread's loop
+            process = getattr(self.km.provisioner, "process", None)
+            if process is not None and process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _ignore(_msg: Any) -> None:
+    """Output of set-up code is not shown anywhere."""
+
+
+_KERNELS: dict[int, WarmKernel] = {}  # one kernel per thread of this process
+_LOCK = threading.Lock()
+
+
+def warm_kernel() -> WarmKernel:
+    """This thread's warm kernel, started on first use, replaced if it died,
+    shut down when the process exits."""
+    key = threading.get_ident()
+    kernel = _KERNELS.get(key)
+    if kernel is not None and not kernel.alive():
+        kernel.shutdown()
+        kernel = None
+    if kernel is None:
+        kernel = WarmKernel()
+        with _LOCK:
+            if not _KERNELS:
+                atexit.register(shutdown_kernels)
+            _KERNELS[key] = kernel
+    return kernel
+
+
+def shutdown_kernels() -> None:
+    """Shut down every warm kernel of this process."""
+    with _LOCK:
+        kernels = list(_KERNELS.values())
+        _KERNELS.clear()
+    for k in kernels:
+        k.shutdown()
+
+
+_REGISTERED = False
+
+
+def register_engine() -> None:
+    """Register the ``sharedcase-warm`` papermill engine (once per process)."""
+    global _REGISTERED
+    if _REGISTERED:
+        return
+    from papermill.clientwrap import PapermillNotebookClient
+    from papermill.engines import NBClientEngine, papermill_engines
+    from papermill.utils import merge_kwargs, remove_args
+
+    class WarmEngine(NBClientEngine):
+        @classmethod
+        def execute_managed_notebook(
+            cls,
+            nb_man: Any,
+            kernel_name: str,
+            log_output: bool = False,
+            start_timeout: int = START_TIMEOUT,
+            execution_timeout: int | None = None,
+            **kwargs: Any,
+        ) -> Any:
+            kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            client = PapermillNotebookClient(
+                nb_man,
+                **merge_kwargs(
+                    kwargs,
+                    timeout=execution_timeout,
+                    startup_timeout=start_timeout,
+                    kernel_name=kernel_name,
+                    log_output=log_output,
+                ),
+            )
+            try:
+                return client.execute()
+            finally:  # the kernel is ours and stays up; its client goes
+                if client.kc is not None:
+                    client.kc.stop_channels()
+
+    papermill_engines.register(ENGINE, WarmEngine)
+    _REGISTERED = True
