@@ -1,0 +1,120 @@
+"""A batch on warm kernels gives exactly what plain papermill gives, report by report.
+
+``sharedcase run`` executes every report on a kernel that has already run other
+notebooks (reset in between, :mod:`models.kernels`) and hands each notebook the
+analysis the run computed (:mod:`models.analysis`).  Here each report of the
+default case's batch is run again alone, the plain way: a fresh kernel, no
+shared analysis (the notebook computes everything itself).  The executed
+notebooks must have the same outputs and execution counts, the HTML must be the
+same bytes, and the Excel files the same cells.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import nbformat
+import openpyxl
+import pytest
+
+from models.report_runner import execute_report, export_report, report_jobs
+from tests.report_support import DEFAULT_CASE, default_run
+
+OPTIONS = ["status_quo", "staged_approach", "single_business_case"]
+
+
+@pytest.fixture(scope="module")
+def batch(tmp_path_factory) -> Path:
+    status, folder = default_run(tmp_path_factory.getbasetemp())
+    assert status == 0
+    return folder
+
+
+@pytest.fixture(scope="module")
+def alone(batch, tmp_path_factory) -> Path:
+    """Every report of the batch, each run alone with a fresh kernel."""
+    from models.case import load_case
+
+    out = tmp_path_factory.mktemp("alone")
+    case = load_case(DEFAULT_CASE)
+    manifest = json.loads((batch / "manifest.json").read_text())
+    run_date = manifest["started"][:10]
+    jobs = report_jobs(DEFAULT_CASE, case, OPTIONS, out, run_date)
+    for job in jobs.values():
+        assert job["parameters"].get("analysis_path") is None  # computes for itself
+        status = execute_report(
+            job["notebook"], job["out_dir"], job["stem"], job["parameters"], warm=False
+        )
+        status = export_report(
+            status, job["out_dir"], job["stem"], job["title"], pdf=False, warm=False
+        )
+        assert status["notebook"] == "ok", status
+    return out
+
+
+def _cells(path: Path) -> list[tuple]:
+    """(source, execution count, outputs) of every code cell but the injected
+    parameters, whose paths differ between the two runs by design."""
+    nb = nbformat.read(path, as_version=4)
+    out = []
+    for c in nb.cells:
+        if c.cell_type != "code" or "injected-parameters" in c.metadata.get("tags", []):
+            continue
+        out.append((c.source, c.execution_count, json.dumps(c.outputs, sort_keys=True)))
+    return out
+
+
+REPORTS = [*OPTIONS, "comparison", "monitoring"]
+
+
+@pytest.mark.parametrize("stem", REPORTS)
+def test_each_report_of_the_batch_is_what_a_fresh_kernel_gives(batch, alone, stem):
+    warm, fresh = _cells(batch / f"{stem}.ipynb"), _cells(alone / f"{stem}.ipynb")
+    assert len(warm) == len(fresh) > 3
+    for w, f in zip(warm, fresh, strict=True):
+        assert w == f, f"{stem}: cell {w[0]!r} differs"
+    # the counts start again at 1: the warm kernel was reset like a new one
+    counts = [c[1] for c in warm]
+    assert counts[0] == 1 and counts == sorted(counts)
+
+
+@pytest.mark.parametrize("stem", REPORTS)
+def test_each_html_report_is_byte_for_byte_the_same(batch, alone, stem):
+    assert (batch / f"{stem}.html").read_bytes() == (alone / f"{stem}.html").read_bytes()
+
+
+def _workbook(path: Path) -> dict[str, list[tuple]]:
+    wb = openpyxl.load_workbook(path)
+    return {ws.title: [tuple(r) for r in ws.iter_rows(values_only=True)] for ws in wb}
+
+
+@pytest.mark.parametrize("stem", REPORTS)
+def test_each_excel_file_has_the_same_cells(batch, alone, stem):
+    warm, fresh = _workbook(batch / f"{stem}.xlsx"), _workbook(alone / f"{stem}.xlsx")
+    assert warm == fresh and sum(len(v) for v in warm.values()) > 5
+
+
+def test_the_shared_analysis_is_not_left_in_the_run_folder(batch):
+    assert not (batch / ".analysis").exists()
+    assert not list(batch.glob("*.pkl"))
+
+
+def test_a_notebook_is_not_fooled_by_an_analysis_of_other_inputs(tmp_path):
+    """A saved analysis is used only for the very input files it was computed from."""
+    from models.analysis import analyse_case, load_analysis, save_option_analysis
+    from models.case import load_case
+
+    src = tmp_path / "case"
+    shutil.copytree(DEFAULT_CASE.parent, src)
+    case_path = src / DEFAULT_CASE.name
+    case = load_case(case_path)
+    analysis = analyse_case(case_path, case, ["status_quo"])
+    saved = save_option_analysis(
+        analysis.options["status_quo"], analysis.digest, tmp_path / "a"
+    )
+    assert load_analysis(saved, case_path, case).option == "status_quo"
+    baselines = src / "bromsgrove_redditch_2011_baselines.csv"
+    baselines.write_text(baselines.read_text() + "\n")  # one byte more in a named file
+    assert load_analysis(saved, case_path, load_case(case_path)) is None
