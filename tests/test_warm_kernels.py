@@ -118,3 +118,28 @@ def test_a_notebook_is_not_fooled_by_an_analysis_of_other_inputs(tmp_path):
     baselines = src / "bromsgrove_redditch_2011_baselines.csv"
     baselines.write_text(baselines.read_text() + "\n")  # one byte more in a named file
     assert load_analysis(saved, case_path, load_case(case_path)) is None
+
+
+def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):
+    """``run_cases(executor=...)`` sends each report as one picklable call: what a
+    Dask client's executor would receive.  Here: two spawned worker processes,
+    each keeping its own warm kernel and browser."""
+    import multiprocessing as mp
+    from concurrent.futures import ProcessPoolExecutor
+
+    import yaml
+
+    from models.runner import run_cases
+    from tests.conftest import SMALL_CASE
+
+    case = tmp_path / "small.yaml"
+    case.write_text(yaml.safe_dump(SMALL_CASE, sort_keys=False))
+    with ProcessPoolExecutor(2, mp_context=mp.get_context("spawn")) as pool:
+        status = run_cases([case], out_root=tmp_path / "out", executor=pool)
+    folder = tmp_path / "out" / "small" / "latest"
+    assert status == 0
+    names = list(SMALL_CASE["options"])
+    for stem in [*names, "comparison"]:
+        assert (folder / f"{stem}.html").exists() and (folder / f"{stem}.xlsx").exists()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert all(manifest["options"][n]["notebook"] == "ok" for n in names)
