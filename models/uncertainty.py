@@ -1320,6 +1320,7 @@ def uncertainty_outputs(
     of these options, when computed already.
     """
     from models.report import uncertainty_charts as charts
+    from models.report.charts import save_png
 
     names = options if options is not None else list(case.options)
     spec = case.effective_uncertainty()
@@ -1343,8 +1344,10 @@ def uncertainty_outputs(
         longs.append(long.assign(option=o))
         table.to_csv(out(f"tornado_{o}.csv"), index=False)
         if len(table) and table["swing"].max() > 0:
-            charts.tornado_chart(table, title=f"Sensitivity of NPV: {o}").savefig(
-                out(f"tornado_{o}.png"), dpi=120
+            save_png(
+                charts.tornado_chart(table, title=f"Sensitivity of NPV: {o}"),
+                out(f"tornado_{o}.png"),
+                120,
             )
     pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
@@ -1361,6 +1364,6 @@ def uncertainty_outputs(
         ).to_csv(out("monte_carlo_summary.csv"), index=False)
         for o, r in runs.items():
             if np.ptp(r.npv) > 0:
-                charts.npv_histogram(r).savefig(out(f"npv_histogram_{o}.png"), dpi=120)
-        charts.npv_s_curve(list(runs.values())).savefig(out("npv_s_curve.png"), dpi=120)
+                save_png(charts.npv_histogram(r), out(f"npv_histogram_{o}.png"), 120)
+        save_png(charts.npv_s_curve(list(runs.values())), out("npv_s_curve.png"), 120)
     return written
