@@ -27,6 +27,7 @@ no 32-option run, for a smoke test).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -68,16 +69,31 @@ def floor_seconds(n: int, work: Path) -> float:
     import papermill as pm
 
     nb = bare_notebook(work / "bare.ipynb")
-    pm.execute_notebook(str(nb), str(work / "warmup.ipynb"), progress_bar=False)
-    t0 = time.perf_counter()
-    for i in range(n):
-        pm.execute_notebook(
-            str(nb),
-            str(work / f"bare_{i}.ipynb"),
-            parameters={"option": f"option_{i}"},
-            progress_bar=False,
-        )
-    return time.perf_counter() - t0
+    with kernel_stderr_silenced():  # each kernel prints a transport warning
+        pm.execute_notebook(str(nb), str(work / "warmup.ipynb"), progress_bar=False)
+        t0 = time.perf_counter()
+        for i in range(n):
+            pm.execute_notebook(
+                str(nb),
+                str(work / f"bare_{i}.ipynb"),
+                parameters={"option": f"option_{i}"},
+                progress_bar=False,
+            )
+        return time.perf_counter() - t0
+
+
+@contextlib.contextmanager
+def kernel_stderr_silenced():
+    """Point fd 2 (inherited by the kernels) at /dev/null for a while."""
+    sys.stderr.flush()
+    saved, devnull = os.dup(2), os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, 2)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
 
 
 def run_seconds(case: Path, out: Path, *extra: str) -> tuple[float, float]:

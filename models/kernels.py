@@ -46,21 +46,24 @@ def reset_code(cwd: str | Path) -> str:
     """
     return (
         "import os as _os, sys as _sys, warnings as _warnings\n"
+        "import models.kernels as _kernels\n"
         "if 'matplotlib.pyplot' in _sys.modules:\n"
         "    _sys.modules['matplotlib.pyplot'].close('all')\n"
         "_warnings.onceregistry.clear()\n"
-        "_warnings.filters[:] = _sys.modules['__sharedcase_filters__']\n"
+        "_warnings.filters[:] = _kernels.STARTING_FILTERS\n"
         "getattr(_warnings, '_filters_mutated', lambda: None)()\n"
         f"_os.chdir({str(cwd)!r})\n"
         "get_ipython().reset(new_session=True)\n"
     )
 
 
-# Saved once in a new kernel, so that each reset restores the warning filters
-# the kernel started with (a notebook may have changed them).
+STARTING_FILTERS: list = []
+"""In a warm kernel: the warning filters it started with, restored by each reset
+(a notebook may have changed them)."""
+
 _SAVE_FILTERS = (
-    "import sys as _sys, warnings as _warnings\n"
-    "_sys.modules['__sharedcase_filters__'] = list(_warnings.filters)\n"
+    "import warnings as _warnings, models.kernels as _kernels\n"
+    "_kernels.STARTING_FILTERS = list(_warnings.filters)\n"
 )
 
 

@@ -82,7 +82,9 @@ def test_each_report_of_the_batch_is_what_a_fresh_kernel_gives(batch, alone, ste
 
 @pytest.mark.parametrize("stem", REPORTS)
 def test_each_html_report_is_byte_for_byte_the_same(batch, alone, stem):
-    assert (batch / f"{stem}.html").read_bytes() == (alone / f"{stem}.html").read_bytes()
+    assert (batch / f"{stem}.html").read_bytes() == (
+        alone / f"{stem}.html"
+    ).read_bytes()
 
 
 def _workbook(path: Path) -> dict[str, list[tuple]]:
@@ -143,3 +145,71 @@ def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):
         assert (folder / f"{stem}.html").exists() and (folder / f"{stem}.xlsx").exists()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert all(manifest["options"][n]["notebook"] == "ok" for n in names)
+
+
+def _notebook(path: Path, *sources: str) -> Path:
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(s) for s in sources]
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nbformat.write(nb, str(path))
+    return path
+
+
+def _text(path: Path) -> list[str]:
+    nb = nbformat.read(path, as_version=4)
+    return ["".join(o.get("text", "") for o in c.outputs) for c in nb.cells]
+
+
+def test_a_warm_kernel_forgets_everything_a_notebook_did(tmp_path):
+    """Names, the execution counter, warning filters, figures and the working
+    directory are those of a new kernel at the start of every notebook."""
+    from models.kernels import WarmKernel
+
+    first = _notebook(
+        tmp_path / "first.ipynb",
+        "secret = 42\nimport warnings, os\nwarnings.simplefilter('ignore')\n"
+        "import matplotlib.pyplot as plt\nplt.figure()\nos.chdir('/')",
+    )
+    second = _notebook(
+        tmp_path / "second.ipynb",
+        "print('secret' in dir(), len(__import__('warnings').filters) > 1)",
+        "import matplotlib.pyplot as plt, os\nprint(plt.get_fignums(), os.getcwd())",
+    )
+    kernel = WarmKernel()
+    try:
+        kernel.execute_notebook(first, tmp_path / "first.out.ipynb", {}, cwd=tmp_path)
+        (tmp_path / "b").mkdir()
+        kernel.execute_notebook(
+            second, tmp_path / "second.out.ipynb", {}, cwd=tmp_path / "b"
+        )
+    finally:
+        kernel.shutdown()
+    shown = _text(tmp_path / "second.out.ipynb")
+    # no name left over; the filters are the kernel's own, not 'ignore' alone
+    assert shown[0].split() == ["False", "True"]
+    assert shown[1].split() == ["[]", str(tmp_path / "b")]
+    counts = [
+        c.execution_count
+        for c in nbformat.read(tmp_path / "second.out.ipynb", as_version=4).cells
+    ]
+    assert counts == [1, 2]
+
+
+def test_a_kernel_that_died_is_replaced(tmp_path):
+    from models.kernels import shutdown_kernels, warm_kernel
+
+    nb = _notebook(tmp_path / "n.ipynb", "print(6 * 7)")
+    try:
+        kernel = warm_kernel()
+        kernel.km.provisioner.process.kill()
+        kernel.km.provisioner.process.wait()
+        again = warm_kernel()
+        assert again is not kernel
+        again.execute_notebook(nb, tmp_path / "n.out.ipynb", {}, cwd=tmp_path)
+        assert _text(tmp_path / "n.out.ipynb") == ["42\n"]
+    finally:
+        shutdown_kernels()
