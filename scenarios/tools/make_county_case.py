@@ -297,7 +297,7 @@ def build() -> dict[str, str]:
         combined[key] = combined.get(key, 0) + v
     go_live = {s[0]: WAVES[s[6]] for s in SERVICES}
     severance = {}
-    for key, _n, _g, _sc, _b, _size, wave, mode, _k in SERVICES:
+    for key, _n, _g, _sc, _b, _size, _wave, mode, _k in SERVICES:
         year = _fy(go_live[key].year if go_live[key].month >= 4 else go_live[key].year - 1)
         annual = sum(figures[key]["savings"].values())
         if mode == "aggregate":
