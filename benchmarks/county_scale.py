@@ -80,7 +80,14 @@ def measure_county(
         )
         start = time.perf_counter()
         proc = subprocess.run(
-            [sys.executable, "-c", _CHILD, str(case_path), out, "1" if notebooks else "0"],
+            [
+                sys.executable,
+                "-c",
+                _CHILD,
+                str(case_path),
+                out,
+                "1" if notebooks else "0",
+            ],
             capture_output=True,
             text=True,
             cwd=ROOT,

@@ -1354,7 +1354,6 @@ def uncertainty_json(case: Case, option: str) -> dict[str, Any]:
 # --------------------------------------------------------------------------- optimism bias
 
 
-
 def service_optimism_bias(
     model: UncertaintyModel,
     categories: Mapping[str, tuple[str, str, float]],

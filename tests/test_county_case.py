@@ -70,7 +70,9 @@ def test_options_change_what_they_say(county):
     assert not any(
         s.enabled for s in option_case(county, "status_quo").services.values()
     )
-    assert option_case(county, "saltmarsh_from_start").councils["sdc"].joins == "2015/16"
+    assert (
+        option_case(county, "saltmarsh_from_start").councils["sdc"].joins == "2015/16"
+    )
     later = option_case(county, "one_year_later").services["payroll"].go_live
     assert later.year == county.services["payroll"].go_live.year + 1
     subset = option_case(county, "ict_and_digital_only").services
