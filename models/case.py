@@ -21,6 +21,7 @@ import copy
 import datetime as dt
 import difflib
 import hashlib
+import warnings
 from pathlib import Path
 from typing import Any, Literal, get_args
 
@@ -497,8 +498,6 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
     or hybrid basis has the driver; some partner carries the basis in every year;
     joining years are inside the horizon.  A basis no service names is a warning.
     """
-    import warnings
-
     out: list[tuple[str, str, str | None]] = []
     councils = list(case.councils)
     known = f"a council of the case ({', '.join(sorted(councils))})"
@@ -880,7 +879,11 @@ def option_case(case: Case, option: str) -> Case:
     where = f"options.{option}.overrides"
     merged = apply_overrides(raw, case.options[option].overrides, source, where)
     try:
-        result = Case.model_validate(merged)
+        with warnings.catch_warnings():
+            # an option that moves every service off a basis leaves it unused; the
+            # baseline case is where an unused basis is worth a warning
+            warnings.filterwarnings("ignore", message=".*no service uses this basis")
+            result = Case.model_validate(merged)
     except ValidationError as exc:
         errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
         raise errs from None

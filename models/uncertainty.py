@@ -148,6 +148,7 @@ class UncertaintyModel:
     target_window: tuple[int, int] | None
     target: float | None
     explicit_categories: np.ndarray  # (S, K) bool: a year-by-year saving exists
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def base_rate(self) -> float:
@@ -578,6 +579,11 @@ class Outcome:
     net_council: np.ndarray  # (D, C, T)
 
 
+BLOCK_ELEMENTS = 2_000_000
+"""Draws x services x years evaluated at once by :func:`evaluate` (memory: about
+ten arrays of this many floats, 16 MB each)."""
+
+
 def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outcome:
     """Evaluate an option for every draw of the levers at once [GBP].
 
@@ -586,60 +592,72 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     ``setup[d,s,t] = sum_i f_i[d,i] x item[i,s,t] x (1 + ob_c[d,s])``;
     ``severance[d,s,t] = (f_r[d,s] x red[s,t] + f_p[d,s] x strain[s,t]) x (1 + ob_c)``;
     ``net = savings - setup - severance``; ``NPV[d] = sum_t net[d,t] x DF[d,t]``.
+
+    Every service and draw is computed in one array operation (D, S, T); large
+    batches are cut into blocks of at most :data:`BLOCK_ELEMENTS` draws x
+    services x years so that memory stays bounded.
     """
+    D = lv.draws
+    S, T = max(len(model.services), 1), max(len(model.years), 1)
+    block = max(1, BLOCK_ELEMENTS // (S * T))
+    if D <= block:
+        return _evaluate_block(model, lv, councils)
+    parts = [
+        _evaluate_block(model, _levers_slice(lv, start, start + block), councils)
+        for start in range(0, D, block)
+    ]
+
+    def cat(name: str) -> np.ndarray | None:
+        if getattr(parts[0], name) is None:
+            return None
+        return np.concatenate([getattr(p, name) for p in parts])
+
+    return Outcome(**{name: cat(name) for name in Outcome.__dataclass_fields__})
+
+
+def _levers_slice(lv: Levers, start: int, stop: int) -> Levers:
+    """The levers of draws ``start`` to ``stop`` (every array cut on its draw axis)."""
+    return Levers(
+        **{name: getattr(lv, name)[start:stop] for name in Levers.__dataclass_fields__}
+    )
+
+
+def _evaluate_block(model: UncertaintyModel, lv: Levers, councils: bool) -> Outcome:
+    """:func:`evaluate` for one block of draws, over all services at once."""
     D = lv.draws
     S, T, C = len(model.services), len(model.years), len(model.councils)
     keep = 1.0 - lv.optimism_bias_savings  # (D, S)
     uplift = 1.0 + lv.optimism_bias_costs  # (D, S)
-    item_service = model.item_service
-    item_rows = model.item_costs.sum(axis=1)  # (I, T): each item in its own service
-    item_weight = lv.item_factor * uplift[:, item_service]
-    same_shares = all(
-        np.array_equal(model.savings_shares, other)
-        for other in (model.setup_shares, model.severance_shares, model.strain_shares)
-    )
-    has_explicit = model.explicit_categories.any(axis=1)
-    net = np.zeros((D, T))
-    net_c = np.zeros((D, C, T))
-    window = np.zeros(D) if model.target_window is not None else None
-    groups: dict[bytes, tuple[np.ndarray, np.ndarray]] = {}
-    # one pass per service (S is small); every operation is over all draws at once
-    for i in range(S):
-        f = lv.savings_factor[:, i, :] * keep[:, i, None]  # (D, K)
-        sav = _weighted_rows(f, model.full_year_savings_indexed[i], D)  # (D, T)
-        table = model.realisation_tables[i]
-        if table is not None and np.any(lv.delay_months[:, i] != 0):
-            sav *= realisation_with_delay(
-                table, model.go_live_month[i] + lv.delay_months[:, i]
-            )
-        else:
-            sav *= model.base_realisation[i]
-        if has_explicit[i]:
-            sav += _weighted_rows(f, model.explicit_savings_indexed[i], D)
-        items = np.nonzero(item_service == i)[0]
-        setup = _weighted_rows(item_weight[:, items], item_rows[items], D)  # (D, T)
-        red = (lv.redundancy_factor[:, i] * uplift[:, i])[
-            :, None
-        ] * model.redundancy_pay[i]
-        strain = (lv.strain_factor[:, i] * uplift[:, i])[
-            :, None
-        ] * model.pension_strain[i]
-        net_i = sav - setup - red - strain
-        net += net_i
-        if window is not None:
-            lo, hi = model.target_window
-            window += sav[:, lo : hi + 1].sum(axis=-1)
-        if councils:
-            # lines sharing the same (C, T) shares are summed before splitting
-            if same_shares:
-                _add_to_group(groups, model.savings_shares[i], net_i)
-            else:
-                _add_to_group(groups, model.savings_shares[i], sav)
-                _add_to_group(groups, model.setup_shares[i], -setup)
-                _add_to_group(groups, model.severance_shares[i], -red)
-                _add_to_group(groups, model.strain_shares[i], -strain)
-    for shares, line in groups.values():
-        net_c += line[:, None, :] * shares
+    f = lv.savings_factor * keep[:, :, None]  # (D, S, K)
+    # savings (D, S, T): full-year savings by category, then realisation
+    sav = _by_service(f, model.full_year_savings_indexed)
+    sav *= _realisation(model, lv.delay_months)
+    if model.explicit_categories.any():
+        sav += _by_service(f, model.explicit_savings_indexed)
+    # one-off costs enter linearly in their draw weights (D, I) and (D, S)
+    item_weight = lv.item_factor * uplift[:, model.item_service]  # (D, I)
+    red_weight = lv.redundancy_factor * uplift  # (D, S)
+    strain_weight = lv.strain_factor * uplift  # (D, S)
+    m = _linear_maps(model)
+    window = None
+    if model.target_window is not None:
+        lo, hi = model.target_window
+        window = sav[:, :, lo : hi + 1].sum(axis=(1, 2))
+    net = (
+        sav.sum(axis=1)
+        - item_weight @ m["item_rows"]
+        - red_weight @ model.redundancy_pay
+        - strain_weight @ model.pension_strain
+    )  # (D, T)
+    if councils and S:
+        net_c = (
+            sav.reshape(D, S * T) @ m["savings_to_councils"]
+            - item_weight @ m["items_to_councils"]
+            - red_weight @ m["redundancy_to_councils"]
+            - strain_weight @ m["strain_to_councils"]
+        ).reshape(D, C, T)
+    else:
+        net_c = np.zeros((D, C, T))
     rates = model.real_rates + lv.rate_shift[:, None]
     if model.general_inflation is not None:
         rates = appraisal.nominal_rates(rates, model.general_inflation)
@@ -655,27 +673,65 @@ def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outc
     )
 
 
-def _add_to_group(
-    groups: dict[bytes, tuple[np.ndarray, np.ndarray]],
-    shares: np.ndarray,
-    line: np.ndarray,
-) -> None:
-    """Accumulate a (D, T) line under its (C, T) council shares."""
-    key = shares.tobytes()
-    if key in groups:
-        groups[key][1].__iadd__(line)
-    else:
-        groups[key] = (shares, line.copy())
+def _by_service(f: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``sum_k f[d, s, k] x rows[s, k, t]`` (D, S, T): one (D, K) x (K, T) product a service."""
+    return np.matmul(f.transpose(1, 0, 2), rows).transpose(1, 0, 2)
 
 
-def _weighted_rows(weights: np.ndarray, rows: np.ndarray, draws: int) -> np.ndarray:
-    """``sum_j weights[d, j] x rows[j, t]`` (D, T), skipping rows of zeros.
+def _linear_maps(model: UncertaintyModel) -> dict[str, np.ndarray]:
+    """Matrices taking draw weights to yearly lines, built once per model.
 
-    A short sum of outer products: faster than a BLAS matmul for these thin shapes.
+    * ``item_rows`` (I, T): each set-up item's yearly cost (summed over services);
+    * ``savings_to_councils`` (S*T, C*T): ``[(s, t), (c, t)] = savings share``, so
+      that ``savings (D, S*T) @ it`` is each council's savings (D, C*T);
+    * ``items_to_councils`` (I, C*T): ``sum_s item[i, s, t] x set-up share[s, c, t]``;
+    * ``redundancy_to_councils``, ``strain_to_councils`` (S, C*T):
+      ``line[s, t] x share[s, c, t]``.
     """
-    out = np.zeros((draws, rows.shape[-1]))
-    for j in np.nonzero(np.any(rows != 0, axis=-1))[0]:
-        out += weights[:, j, None] * rows[j]
+    if "linear_maps" in model.cache:
+        return model.cache["linear_maps"]
+    S, T, C = len(model.services), len(model.years), len(model.councils)
+    n_items = len(model.item_paths)
+    blocks = np.zeros((S, T, C, T))
+    t = np.arange(T)
+    blocks[:, t, :, t] = model.savings_shares.transpose(2, 0, 1)  # (T, S, C)
+    maps = {
+        "item_rows": model.item_costs.sum(axis=1).reshape(n_items, T),
+        "savings_to_councils": blocks.reshape(S * T, C * T),
+        "items_to_councils": np.einsum(
+            "ist,sct->ict", model.item_costs, model.setup_shares
+        ).reshape(n_items, C * T),
+        "redundancy_to_councils": (
+            model.redundancy_pay[:, None, :] * model.severance_shares
+        ).reshape(S, C * T),
+        "strain_to_councils": (
+            model.pension_strain[:, None, :] * model.strain_shares
+        ).reshape(S, C * T),
+    }
+    model.cache["linear_maps"] = maps
+    return maps
+
+
+def _realisation(model: UncertaintyModel, delay: np.ndarray) -> np.ndarray:
+    """Realisation (D, S, T) [/1] of each service's savings given go-live delays (D, S).
+
+    Services without a delay in any draw keep the core's realisation; the others
+    interpolate their whole-month table (:func:`realisation_with_delay`).
+    """
+    D = delay.shape[0]
+    out = np.broadcast_to(model.base_realisation, (D, *model.base_realisation.shape))
+    delayed = [
+        i
+        for i, table in enumerate(model.realisation_tables)
+        if table is not None and np.any(delay[:, i] != 0)
+    ]
+    if not delayed:
+        return out
+    out = out.copy()
+    for i in delayed:
+        out[:, i, :] = realisation_with_delay(
+            model.realisation_tables[i], model.go_live_month[i] + delay[:, i]
+        )
     return out
 
 
@@ -866,31 +922,38 @@ def sensitivity_table(
         changes = list(spec.sensitivity.changes) if changes is None else changes
         ranges = dict(spec.sensitivity.ranges) if ranges is None else ranges
         long = sensitivity_long(case, option, changes, ranges)
-    rows = []
-    for (path, label, unit, base), g in long.groupby(
-        ["parameter", "label", "unit", "base"], sort=False
-    ):
-        lo, hi = g.loc[g["value"].idxmin()], g.loc[g["value"].idxmax()]
-        rows.append(
-            {
-                "parameter": path,
-                "label": label,
-                "unit": unit,
-                "base": base,
-                "low": lo["value"],
-                "high": hi["value"],
-                "npv_low": lo["npv"],
-                "npv_high": hi["npv"],
-                "npv_base": g["npv_base"].iloc[0],
-                "swing": g["npv"].max() - g["npv"].min(),
-            }
-        )
-    table = pd.DataFrame(rows)
-    if table.empty:
-        return table
-    return table.sort_values("swing", ascending=False, kind="stable").reset_index(
-        drop=True
+    return _tornado(long)
+
+
+def _tornado(long: pd.DataFrame) -> pd.DataFrame:
+    """The tornado table of :func:`sensitivity_table` from the scenarios of
+    :func:`sensitivity_long` (one row a parameter, largest swing first)."""
+    keys = ["parameter", "label", "unit", "base"]
+    if long.empty:
+        return pd.DataFrame()
+    groups = long.groupby(keys, sort=False)
+    lo = long.loc[groups["value"].idxmin()]  # first lowest value tried
+    hi = long.loc[groups["value"].idxmax()]
+    npv = groups["npv"]
+    table = pd.DataFrame(
+        {
+            "parameter": lo["parameter"].to_numpy(),
+            "label": lo["label"].to_numpy(),
+            "unit": lo["unit"].to_numpy(),
+            "base": lo["base"].to_numpy(),
+            "low": lo["value"].to_numpy(),
+            "high": hi["value"].to_numpy(),
+            "npv_low": lo["npv"].to_numpy(),
+            "npv_high": hi["npv"].to_numpy(),
+            "npv_base": groups["npv_base"].first().to_numpy(),
+            "swing": (npv.max() - npv.min()).to_numpy(),
+        }
     )
+    # rank by swing to the micro-pound, so that equal swings (e.g. two savings of
+    # the same size and timing) keep the parameters' order whatever the
+    # floating-point residue of their sums
+    order = np.argsort(-table["swing"].round(6).to_numpy(), kind="stable")
+    return table.iloc[order].reset_index(drop=True)
 
 
 def sensitivity_long(
@@ -1196,6 +1259,29 @@ def monte_carlo_case(
     }
 
 
+def _run_monte_carlo(case: Case, options: list[str]) -> dict[str, MonteCarloResult]:
+    """:func:`monte_carlo_case` for a run, each option computed once per case object.
+
+    A run asks for the same Monte Carlo twice (``results.json`` through
+    :func:`uncertainty_json`, then the tables through :func:`uncertainty_outputs`);
+    both see the case's own draws and seed, so the second asks get the first's
+    results.  The cache lives on the case object (a new load starts afresh).
+    """
+    spec = case.effective_uncertainty()
+    key = (spec.model_dump_json(), spec.draws, spec.seed)
+    cache = getattr(case, "_monte_carlo_cache", None)
+    if cache is None or cache[0] != key:
+        cache = (key, sample_parameters(spec), {})
+        case._monte_carlo_cache = cache  # type: ignore[attr-defined]
+    _, samples, runs = cache
+    for o in options:
+        if o not in runs:
+            runs[o] = monte_carlo(
+                case, o, spec.draws, spec.seed, spec, False, samples=samples
+            )
+    return {o: runs[o] for o in options}
+
+
 def _payback_quantiles(idx: np.ndarray, years: list[str]) -> list[str | None]:
     """P10/P50/P90 payback year (a draw's actual year; None = not within horizon)."""
     x = np.where(idx < 0, np.inf, idx.astype(float))
@@ -1254,7 +1340,7 @@ def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str,
         if analysis is not None and analysis.monte_carlo is not None:
             mc = analysis.monte_carlo[option]
         else:
-            mc = monte_carlo(case, option, progress=False)
+            mc = _run_monte_carlo(case, [option])[option]
         row = monte_carlo_summary(mc).iloc[0]
         out["monte_carlo"] = {
             "draws": int(mc.draws),
@@ -1340,7 +1426,7 @@ def uncertainty_outputs(
             long = sensitivity_long(
                 case, o, list(spec.sensitivity.changes), spec.sensitivity.ranges
             )
-            table = sensitivity_table(case, o, long=long)
+            table = _tornado(long)  # = sensitivity_table(case, o), not computed twice
         longs.append(long.assign(option=o))
         table.to_csv(out(f"tornado_{o}.csv"), index=False)
         if len(table) and table["swing"].max() > 0:
@@ -1358,7 +1444,7 @@ def uncertainty_outputs(
     if spec.parameters:
         runs = analysis.monte_carlo if ready else None
         if runs is None:
-            runs = monte_carlo_case(case, names, progress=False)
+            runs = _run_monte_carlo(case, names)
         pd.concat(
             [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
         ).to_csv(out("monte_carlo_summary.csv"), index=False)

@@ -346,6 +346,19 @@ def setup_and_severance_by_service(result: OptionResult, case: Case) -> ReportTa
         case.services[s].name if s in case.services else s for s in table.index
     ]
     table = _with_total_column(table)
+    note = None
+    if len(table) > MAX_SERVICE_ROWS:
+        # the largest one-off costs by name, the rest summed in one row
+        order = table["Total"].abs().sort_values(ascending=False, kind="stable")
+        keep = [i for i in table.index if i in set(order.index[: MAX_SERVICE_ROWS - 1])]
+        rest = [i for i in table.index if i not in set(keep)]
+        other = table.loc[rest].sum(axis=0)
+        table = table.loc[keep]
+        table.loc[f"Other services ({len(rest)})"] = other
+        note = (
+            f"The {len(keep)} services with the largest one-off costs; the other "
+            f"{len(rest)} are summed in one row (every service is in results.csv)."
+        )
     table.loc["Total"] = table.sum(axis=0)
     return ReportTable(
         key="one-off-costs-by-service",
@@ -354,7 +367,12 @@ def setup_and_severance_by_service(result: OptionResult, case: Case) -> ReportTa
         row_total="Total",
         col_total="Total",
         index_label="Service",
+        note=note,
     )
+
+
+MAX_SERVICE_ROWS = 15
+"""Rows of services a report table shows before the rest are summed as 'Other'."""
 
 
 def headline_figures(result: OptionResult, case: Case) -> ReportTable:

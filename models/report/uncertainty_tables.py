@@ -152,6 +152,10 @@ def monte_carlo_results(case: Case, options: list[str]) -> dict | None:
     return unc.monte_carlo_case(case, options)
 
 
+MANY_OPTIONS = 6
+"""Above this many options the Monte Carlo table shows one row an option."""
+
+
 def monte_carlo_table(results: dict | None) -> ReportTable | None:
     """Mean and P10 / P50 / P90 of NPV, and the chance it is positive, per option
     and council, from :func:`monte_carlo_results` (None passes through)."""
@@ -159,6 +163,14 @@ def monte_carlo_table(results: dict | None) -> ReportTable | None:
         return None
     frames = [unc.monte_carlo_summary(r) for r in results.values()]
     s = pd.concat(frames, ignore_index=True)
+    note = "P10: nine draws in ten give a higher NPV than this; P90: one in ten."
+    if len(results) > MANY_OPTIONS:
+        # one row an option: options x councils rows would run to pages
+        s = s[s["council"] == "All"].reset_index(drop=True)
+        note += (
+            " With this many options only the partnership ('All') is shown; each "
+            "council's figures are in uncertainty/monte_carlo_summary.csv."
+        )
     table = pd.DataFrame(
         {
             "Option": s["option"].to_numpy(),
@@ -178,7 +190,7 @@ def monte_carlo_table(results: dict | None) -> ReportTable | None:
         title=f"Monte Carlo: {draws:,} draws",
         table=table,
         text_columns=("Option", "Council", "P(NPV > 0)", "Payback P50"),
-        note="P10: nine draws in ten give a higher NPV than this; P90: one in ten.",
+        note=note,
         index_label="",
     )
 
