@@ -18,10 +18,14 @@ from __future__ import annotations
 import contextlib
 import signal
 import threading
+import time
 from collections.abc import Iterator
 from typing import Any
 
 _signalled: list[Any] = []  # psutil.Process objects asked to stop, not yet waited for
+_since: list[float] = []  # start times of the enclosing signals_raise blocks
+CLOCK_SLACK = 1.0
+"""Seconds: process start times are read from the kernel at tick resolution."""
 
 
 class Terminated(BaseException):
@@ -62,14 +66,22 @@ def exit_status(exc: BaseException) -> int:
     return 128 + (interrupt_signal(exc) or int(signal.SIGINT))
 
 
-def stop_children(wait: bool = True, timeout: float = 10.0) -> None:
-    """Ask every descendant of this process to stop (SIGTERM); with ``wait``, wait
-    up to ``timeout`` seconds and kill (SIGKILL) any still running.
+def stop_children(
+    since: float | None = None, wait: bool = True, timeout: float = 10.0
+) -> None:
+    """Ask every descendant of this process started at or after ``since`` (a
+    ``time.time()``; default: the start of :func:`signals_raise`) to stop
+    (SIGTERM); with ``wait``, wait up to ``timeout`` seconds and kill (SIGKILL)
+    any still running.  Processes that were already running when the run
+    started (say in a notebook or a test session calling the runner) are
+    spared.
 
     The whole tree is listed before any process is signalled, so grandchildren
     (Jupyter kernels, Chromium) are reached even when their parent goes first.
     Without psutil (a dependency of ipykernel) this does nothing.
     """
+    if since is None:
+        since = _since[-1] if _since else 0.0
     try:
         import psutil
     except ImportError:  # pragma: no cover - psutil comes with ipykernel
@@ -78,7 +90,12 @@ def stop_children(wait: bool = True, timeout: float = 10.0) -> None:
         found = psutil.Process().children(recursive=True)
     except psutil.Error:  # pragma: no cover
         found = []
-    found = [p for p in found if p.pid not in _helper_pids()]
+    helpers = _helper_pids()
+    found = [
+        p
+        for p in found
+        if p.pid not in helpers and (_created(p) or 0.0) >= since - CLOCK_SLACK
+    ]
     known = {(p.pid, _created(p)) for p in _signalled}
     for p in found:
         if (p.pid, _created(p)) not in known:
@@ -142,6 +159,7 @@ def signals_raise() -> Iterator[None]:
         signal.SIGTERM: _raise_terminated,
     }
     previous = {s: signal.getsignal(s) for s in handlers}
+    _since.append(time.time())
     for s, handler in handlers.items():
         if previous[s] is not signal.SIG_IGN:
             signal.signal(s, handler)
@@ -150,6 +168,7 @@ def signals_raise() -> Iterator[None]:
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        _since.pop()
 
 
 @contextlib.contextmanager

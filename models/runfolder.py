@@ -42,22 +42,25 @@ class UnsafePath(ValueError):
 
 
 def name_problem(name: object) -> str | None:
-    """Why ``name`` cannot name a run folder or file (None if it can).
+    """None if ``name`` may name a run folder or file (:data:`SAFE_NAME`), else
+    the name as it should be shown in the error message.
 
     >>> name_problem("status_quo") is None
     True
     >>> name_problem("../../x")
-    "'../../x' has characters other than letters, digits, '_' and '-'"
+    "'../../x'"
+    >>> name_problem("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxx...' (100 characters)"
     """
-    if not isinstance(name, str):
-        return f"{name!r} is not text"
-    if SAFE_NAME.fullmatch(name):
+    if isinstance(name, str) and SAFE_NAME.fullmatch(name):
         return None
+    if not isinstance(name, str):
+        return repr(name)
     if not name:
-        return "the name is empty"
+        return "an empty name"
     if len(name) > 64:
-        return f"{name[:40]!r}... is {len(name)} characters long"
-    return f"{name!r} has characters other than letters, digits, '_' and '-'"
+        return f"{repr(name[:20])[:-1]}...' ({len(name)} characters)"
+    return repr(name)
 
 
 def _inside(path: Path, root: Path) -> Path:
@@ -71,8 +74,14 @@ def _inside(path: Path, root: Path) -> Path:
     return resolved
 
 
-def _component(name: str, what: str) -> str:
-    """``name`` if it is one plain path component, else UnsafePath."""
+def folder_name_problem(name: object) -> str | None:
+    """None if ``name`` is one plain path component, else why not.
+
+    >>> folder_name_problem("actuals 2010-11") is None
+    True
+    >>> folder_name_problem("..")
+    "'..' is not a plain folder name"
+    """
     if (
         not isinstance(name, str)
         or name in ("", ".", "..")
@@ -80,7 +89,15 @@ def _component(name: str, what: str) -> str:
         or any(ord(c) < 32 for c in name)
         or len(name.encode("utf-8", "surrogatepass")) > 200
     ):
-        raise UnsafePath(f"{what} {name!r} is not a plain folder name")
+        return f"{name!r} is not a plain folder name"
+    return None
+
+
+def _component(name: str, what: str) -> str:
+    """``name`` if it is one plain path component, else UnsafePath."""
+    problem = folder_name_problem(name)
+    if problem is not None:
+        raise UnsafePath(f"{what}: {problem}")
     return name
 
 
@@ -98,6 +115,7 @@ class RunFolder:
         self.case_dir = root / _component(case_name, "case name")
         _inside(self.case_dir, root)  # defence in depth: names are validated earlier
         base = _component(run_id or new_run_id(), "run id")
+        self._made = [d for d in (self.case_dir, root) if not d.exists()]
         self.case_dir.mkdir(parents=True, exist_ok=True)
         rid, n = base, 1
         while any(
@@ -146,8 +164,12 @@ class RunFolder:
         return self.final
 
     def abandon(self) -> None:
-        """Remove a run that failed before anything worth keeping was written."""
+        """Remove a run that failed before anything worth keeping was written
+        (and the folders made for it, if they are empty)."""
         shutil.rmtree(self.tmp, ignore_errors=True)
+        for d in self._made:
+            with contextlib.suppress(OSError):
+                d.rmdir()
 
     def mark_incomplete(
         self, exc: BaseException, info: dict[str, Any] | None = None

@@ -254,7 +254,7 @@ def _keep_incomplete(
     from models.interrupt import interrupt_signal, signals_held, stop_children
 
     with signals_held():
-        stop_children()  # nothing may go on writing into the folder
+        stop_children(since=started.timestamp())  # nothing may go on writing
         kept = folder.mark_incomplete(
             exc,
             {"case": case.name, "started": started.isoformat(timespec="seconds")},
