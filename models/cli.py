@@ -58,8 +58,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @reports_input_errors
 def init(name: str, directory: Path) -> None:
     """Write a new, commented case file NAME.yaml to start from."""
+    from models.runfolder import SAFE_NAME_RULE, name_problem
     from models.templates import new_case_text
 
+    found = name_problem(name)
+    if found is not None:
+        raise InputError(None, "NAME", f"a case name of {SAFE_NAME_RULE}", found)
     target = directory / f"{name}.yaml"
     if target.exists():
         raise InputError(

@@ -27,7 +27,7 @@ from models.report.monitoring import (
     render_monitoring_html,
     write_monitoring_excel,
 )
-from models.runfolder import RunFolder
+from models.runfolder import RunFolder, folder_name_problem
 
 OUTPUTS = Path("outputs")
 
@@ -116,6 +116,14 @@ def monitor(actuals_file: Path, out: Path | None) -> None:
     actuals = load_actuals(actuals_file)
     table = variance_table(actuals)
     if out is None:
+        problem = folder_name_problem(actuals_file.stem)
+        if problem is not None:  # the file's name names the run folder
+            raise InputError(
+                actuals_file,
+                None,
+                "a file name that can name a folder under outputs/",
+                problem,
+            )
         written = write_run_folder(actuals, table, actuals_file.stem)
     else:
         if out.exists():
