@@ -64,14 +64,16 @@ def name_problem(name: object) -> str | None:
 
 
 def _inside(path: Path, root: Path) -> Path:
-    """``path`` resolved, if it lies strictly inside ``root``; else UnsafePath."""
+    """``path`` if it lies strictly inside ``root`` once ``..`` and ``.`` are
+    taken out (a lexical check: a folder the user linked elsewhere still works);
+    else UnsafePath."""
     if "\x00" in str(path):
         raise UnsafePath(f"{str(path)!r}: a path with a NUL character")
-    resolved = path.resolve()
-    top = root.resolve()
-    if resolved == top or not resolved.is_relative_to(top):
-        raise UnsafePath(f"{str(path)!r} resolves outside {str(top)!r}")
-    return resolved
+    top = os.path.abspath(root)
+    target = os.path.abspath(path)
+    if target == top or os.path.commonpath([top, target]) != top:
+        raise UnsafePath(f"{str(path)!r} is not inside {top!r}")
+    return path
 
 
 def folder_name_problem(name: object) -> str | None:
@@ -89,7 +91,8 @@ def folder_name_problem(name: object) -> str | None:
         or any(ord(c) < 32 for c in name)
         or len(name.encode("utf-8", "surrogatepass")) > 200
     ):
-        return f"{name!r} is not a plain folder name"
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:56] + "...'"
+        return f"{shown} is not a plain folder name"
     return None
 
 
