@@ -28,6 +28,7 @@ import json
 import os
 import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +133,29 @@ class RunFolder:
         self.tmp = self.case_dir / f".{rid}.partial"
         self.tmp.mkdir()
 
+    @classmethod
+    def at(cls, target: str | Path) -> RunFolder:
+        """A folder to be renamed to ``target`` itself (a new folder the user
+        named, e.g. ``sharedcase monitor --out DIR``) when complete; assembled
+        beside it as ``.<name>.<random>.partial``.  ``commit(update_latest=False)``.
+        """
+        target = Path(target)
+        _component(target.name, "folder name")
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(f"{target} already exists; it is never overwritten")
+        self = cls.__new__(cls)
+        self.case_dir = target.parent
+        self._made = [d for d in (self.case_dir,) if not d.exists()]
+        self.case_dir.mkdir(parents=True, exist_ok=True)
+        self.run_id = target.name
+        self.final = target
+        self.tmp = Path(
+            tempfile.mkdtemp(
+                prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            )
+        )
+        return self
+
     def path(self, name: str) -> Path:
         """Path of a file inside the (temporary) run folder (never outside it)."""
         p = self.tmp / name
@@ -151,6 +175,8 @@ class RunFolder:
 
     def commit(self, update_latest: bool = True) -> Path:
         """Move the finished run into place and point ``latest`` at it."""
+        if self.final.exists() or self.final.is_symlink():  # appeared meanwhile
+            raise FileExistsError(f"{self.final} already exists; not overwritten")
         os.replace(self.tmp, self.final)
         if update_latest:
             link = self.case_dir / "latest"

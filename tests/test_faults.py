@@ -480,3 +480,25 @@ def test_sigterm_raises_terminated_inside_the_block_only():
     with pytest.raises(KeyboardInterrupt), signals_raise():
         os.kill(os.getpid(), signal.SIGINT)
         _poll(lambda: False, timeout=30)
+
+
+def test_monitor_out_writes_exactly_the_folder_named_and_nothing_beside_it(sandbox):
+    out = sandbox / "reports" / "monitoring"
+    result = _invoke(
+        "monitor", str(SCENARIOS / "actuals_2010_11.yaml"), "--out", str(out)
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(str(p.relative_to(sandbox)) for p in sandbox.rglob("*")) == [
+        "reports",
+        "reports/monitoring",
+        "reports/monitoring/monitoring.html",
+        "reports/monitoring/monitoring.xlsx",
+        "work",
+    ]
+    bad = _invoke(
+        "monitor",
+        str(SCENARIOS / "actuals_2010_11.yaml"),
+        "--out",
+        str(sandbox / "a\nb"),
+    )
+    assert bad.exit_code == 2 and "--out: expected a plain folder name" in bad.stderr
