@@ -141,11 +141,11 @@ def _interrupted(exc: BaseException) -> int:
     where = (
         f"the unfinished run is kept in {kept}, marked incomplete"
         if kept is not None
-        else "no run folder was being written"
+        else "no unfinished run folder was left"
     )
     click.echo(
         f"interrupted by {signal_name(interrupt_signal(exc) or 2)}: {where}; "
-        "earlier runs and 'latest' are unchanged",
+        "earlier runs are unchanged and 'latest' points at the last complete run",
         err=True,
     )
     return exit_status(exc)

@@ -172,17 +172,23 @@ def signals_raise() -> Iterator[None]:
 
 
 @contextlib.contextmanager
-def signals_held() -> Iterator[None]:
-    """Within the block SIGINT and SIGTERM are ignored (a second Ctrl-C while the
-    run folder is being marked incomplete must not leave it half marked)."""
+def signals_held(deliver_after: bool = False) -> Iterator[None]:
+    """Within the block SIGINT and SIGTERM are held off: a run folder is not
+    left half renamed or half marked.  With ``deliver_after`` a signal that
+    arrived is delivered when the block ends (to the handler then in force);
+    otherwise it is dropped (the run is already stopping)."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
+    arrived: list[int] = []
     previous = {s: signal.getsignal(s) for s in (signal.SIGINT, signal.SIGTERM)}
-    for s in previous:
-        signal.signal(s, signal.SIG_IGN)
+    for s, handler in previous.items():
+        if handler is not signal.SIG_IGN:
+            signal.signal(s, lambda signum, frame: arrived.append(signum))
     try:
         yield
     finally:
         for s, handler in previous.items():
             signal.signal(s, handler if handler is not None else signal.SIG_DFL)
+        if deliver_after and arrived:
+            signal.raise_signal(arrived[0])

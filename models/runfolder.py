@@ -174,23 +174,30 @@ class RunFolder:
         return self.write_text(name, json.dumps(data, indent=2, sort_keys=False) + "\n")
 
     def commit(self, update_latest: bool = True) -> Path:
-        """Move the finished run into place and point ``latest`` at it."""
+        """Move the finished run into place and point ``latest`` at it (with
+        SIGINT and SIGTERM held off, so the two steps are not split)."""
+        from models.interrupt import signals_held
+
         if self.final.exists() or self.final.is_symlink():  # appeared meanwhile
             raise FileExistsError(f"{self.final} already exists; not overwritten")
-        os.replace(self.tmp, self.final)
-        if update_latest:
-            link = self.case_dir / "latest"
-            tmp_link = self.case_dir / ".latest.tmp"
-            if tmp_link.is_symlink() or tmp_link.exists():
-                tmp_link.unlink()
-            try:
-                tmp_link.symlink_to(self.final.name)
-                os.replace(tmp_link, link)
-            except OSError:
-                if link.is_dir() and not link.is_symlink():
-                    shutil.rmtree(link)
-                (self.case_dir / "latest").write_text(self.final.name + "\n")
+        with signals_held(deliver_after=True):
+            os.replace(self.tmp, self.final)
+            if update_latest:
+                self._point_latest()
         return self.final
+
+    def _point_latest(self) -> None:
+        link = self.case_dir / "latest"
+        tmp_link = self.case_dir / ".latest.tmp"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        try:
+            tmp_link.symlink_to(self.final.name)
+            os.replace(tmp_link, link)
+        except OSError:
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)
+            (self.case_dir / "latest").write_text(self.final.name + "\n")
 
     def abandon(self) -> None:
         """Remove a run that failed before anything worth keeping was written

@@ -502,3 +502,25 @@ def test_monitor_out_writes_exactly_the_folder_named_and_nothing_beside_it(sandb
         str(sandbox / "a\nb"),
     )
     assert bad.exit_code == 2 and "--out: expected a plain folder name" in bad.stderr
+
+
+def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path):
+    # the rename and the move of `latest` are not split by an interruption
+    from models.interrupt import signals_raise
+
+    folder = RunFolder(tmp_path, "case")
+    folder.write_text("results.json", "{}\n")
+    real_replace = os.replace
+
+    def replace_then_interrupt(src, dst):
+        real_replace(src, dst)
+        if Path(dst) == folder.final:
+            os.kill(os.getpid(), signal.SIGINT)
+
+    with pytest.raises(KeyboardInterrupt), signals_raise():
+        try:
+            os.replace = replace_then_interrupt
+            folder.commit()
+        finally:
+            os.replace = real_replace
+    assert (tmp_path / "case" / "latest").resolve() == folder.final
