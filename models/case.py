@@ -38,6 +38,7 @@ from models.bases import Basis
 from models.errors import InputError, InputErrors
 from models.optimism_bias import ProjectType
 from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.runfolder import SAFE_NAME_RULE, name_problem
 from models.severance import SeverancePolicy
 from models.tableio import read_text_table
 from models.uncertainty_spec import UncertaintySpec, parameter_problems
@@ -323,6 +324,38 @@ class Case(Strict):
         """The actuals files this case lists, resolved beside the case file."""
         here = Path(getattr(self, "_source", None) or ".").parent
         return [here / n for n in self.actuals]
+
+    @field_validator("name")
+    @classmethod
+    def _name_names_a_folder(cls, name: str) -> str:
+        found = name_problem(name)
+        if found is not None:
+            raise _CrossReferenceError(
+                [
+                    (
+                        "name",
+                        f"a case name of {SAFE_NAME_RULE} (it names the run folder)",
+                        found,
+                    )
+                ]
+            )
+        return name
+
+    @field_validator("options")
+    @classmethod
+    def _option_names_name_files(cls, options: dict[str, Option]) -> dict[str, Option]:
+        bad = [found for o in options if (found := name_problem(o)) is not None]
+        if bad:
+            raise _CrossReferenceError(
+                [
+                    (
+                        "options",
+                        f"option names of {SAFE_NAME_RULE} (they name report files)",
+                        ", ".join(bad),
+                    )
+                ]
+            )
+        return options
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:

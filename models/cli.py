@@ -58,8 +58,12 @@ def validate(files: tuple[Path, ...]) -> None:
 @reports_input_errors
 def init(name: str, directory: Path) -> None:
     """Write a new, commented case file NAME.yaml to start from."""
+    from models.runfolder import SAFE_NAME_RULE, name_problem
     from models.templates import new_case_text
 
+    found = name_problem(name)
+    if found is not None:
+        raise InputError(None, "NAME", f"a case name of {SAFE_NAME_RULE}", found)
     target = directory / f"{name}.yaml"
     if target.exists():
         raise InputError(
@@ -109,19 +113,42 @@ def run(
     no_notebooks: bool,
 ) -> None:
     """Run CASE files: validate, compute every option, write a new run folder."""
+    from models.interrupt import Terminated, signals_raise
     from models.runner import run_cases
 
     if not cases:
         cases = (Path("scenarios/bromsgrove_redditch_2011.yaml"),)
     options = [o.strip() for o in option_list.split(",")] if option_list else None
-    status = run_cases(
-        list(cases),
-        options=options,
-        jobs=jobs,
-        out_root=out_dir,
-        notebooks=not no_notebooks,
-    )
+    try:
+        with signals_raise():  # SIGINT, SIGTERM: stop children, keep the run marked
+            status = run_cases(
+                list(cases),
+                options=options,
+                jobs=jobs,
+                out_root=out_dir,
+                notebooks=not no_notebooks,
+            )
+    except (KeyboardInterrupt, Terminated) as exc:
+        sys.exit(_interrupted(exc))
     sys.exit(status)
+
+
+def _interrupted(exc: BaseException) -> int:
+    """One line on stderr about an interrupted run; the exit status (130, 143)."""
+    from models.interrupt import exit_status, interrupt_signal, signal_name
+
+    kept = getattr(exc, "kept_folder", None)
+    where = (
+        f"the unfinished run is kept in {kept}, marked incomplete"
+        if kept is not None
+        else "no unfinished run folder was left"
+    )
+    click.echo(
+        f"interrupted by {signal_name(interrupt_signal(exc) or 2)}: {where}; "
+        "earlier runs are unchanged and 'latest' points at the last complete run",
+        err=True,
+    )
+    return exit_status(exc)
 
 
 def _register_feature_commands() -> None:

@@ -1,18 +1,108 @@
 """Run folders: a new folder per run, files written under temporary names.
 
 ``outputs/<case>/<run-id>/`` is never overwritten: the run is assembled in a
-hidden temporary folder and renamed into place when complete; ``latest`` then
-points at it (a symbolic link, or a text file where links are not allowed).
+hidden temporary folder ``outputs/<case>/.<run-id>.partial/`` and renamed into
+place when complete; ``latest`` then points at it (a symbolic link, or a text
+file where links are not allowed).  Only a complete run ever has the plain
+``<run-id>`` name, and its ``manifest.json`` says ``"status": "complete"``.
+
+A run that is interrupted (SIGINT, SIGTERM) or fails with an unexpected error
+is kept as evidence, never as something that looks complete
+(:meth:`RunFolder.mark_incomplete`): it is renamed ``<run-id>.incomplete/``,
+holds a plain-text ``INCOMPLETE`` file saying why, and its ``manifest.json``
+has ``"status": "interrupted"`` (with the signal) or ``"status": "failed"``
+(with the error), the start and stop times and the files written so far.
+``latest`` is left pointing at the last complete run.  A run killed outright
+(SIGKILL, power cut) stays as ``.<run-id>.partial/``.
+
+Names are checked twice: a case file's ``name`` and option names must be
+:data:`SAFE_NAME` (see :func:`name_problem`), and RunFolder itself refuses any
+folder or file name that would resolve outside its root.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import os
+import re
 import shutil
+import tempfile
 from pathlib import Path
 from typing import Any
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
+"""Case and option names: they name folders and files, so only these."""
+
+SAFE_NAME_RULE = "1 to 64 letters (A-Z, a-z), digits, '_' or '-'"
+
+
+class UnsafePath(ValueError):
+    """A name that would put a run folder or file outside its root."""
+
+
+def name_problem(name: object) -> str | None:
+    """None if ``name`` may name a run folder or file (:data:`SAFE_NAME`), else
+    the name as it should be shown in the error message.
+
+    >>> name_problem("status_quo") is None
+    True
+    >>> name_problem("../../x")
+    "'../../x'"
+    >>> name_problem("x" * 100)
+    "'xxxxxxxxxxxxxxxxxxxx...' (100 characters)"
+    """
+    if isinstance(name, str) and SAFE_NAME.fullmatch(name):
+        return None
+    if not isinstance(name, str):
+        return repr(name)
+    if not name:
+        return "an empty name"
+    if len(name) > 64:
+        return f"{repr(name[:20])[:-1]}...' ({len(name)} characters)"
+    return repr(name)
+
+
+def _inside(path: Path, root: Path) -> Path:
+    """``path`` if it lies strictly inside ``root`` once ``..`` and ``.`` are
+    taken out (a lexical check: a folder the user linked elsewhere still works);
+    else UnsafePath."""
+    if "\x00" in str(path):
+        raise UnsafePath(f"{str(path)!r}: a path with a NUL character")
+    top = os.path.abspath(root)
+    target = os.path.abspath(path)
+    if target == top or os.path.commonpath([top, target]) != top:
+        raise UnsafePath(f"{str(path)!r} is not inside {top!r}")
+    return path
+
+
+def folder_name_problem(name: object) -> str | None:
+    """None if ``name`` is one plain path component, else why not.
+
+    >>> folder_name_problem("actuals 2010-11") is None
+    True
+    >>> folder_name_problem("..")
+    "'..' is not a plain folder name"
+    """
+    if (
+        not isinstance(name, str)
+        or name in ("", ".", "..")
+        or any(c in name for c in "/\\\x00")
+        or any(ord(c) < 32 for c in name)
+        or len(name.encode("utf-8", "surrogatepass")) > 200
+    ):
+        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:56] + "...'"
+        return f"{shown} is not a plain folder name"
+    return None
+
+
+def _component(name: str, what: str) -> str:
+    """``name`` if it is one plain path component, else UnsafePath."""
+    problem = folder_name_problem(name)
+    if problem is not None:
+        raise UnsafePath(f"{what}: {problem}")
+    return name
 
 
 def new_run_id(now: dt.datetime | None = None) -> str:
@@ -25,13 +115,17 @@ class RunFolder:
     """A run folder under construction; ``commit()`` renames it into place."""
 
     def __init__(self, root: str | Path, case_name: str, run_id: str | None = None):
-        self.case_dir = Path(root) / case_name
+        root = Path(root)
+        self.case_dir = root / _component(case_name, "case name")
+        _inside(self.case_dir, root)  # defence in depth: names are validated earlier
+        base = _component(run_id or new_run_id(), "run id")
+        self._made = [d for d in (self.case_dir, root) if not d.exists()]
         self.case_dir.mkdir(parents=True, exist_ok=True)
-        base = run_id or new_run_id()
         rid, n = base, 1
-        while (self.case_dir / rid).exists() or (
-            self.case_dir / f".{rid}.partial"
-        ).exists():
+        while any(
+            (self.case_dir / name).exists() or (self.case_dir / name).is_symlink()
+            for name in (rid, f".{rid}.partial", f"{rid}.incomplete")
+        ):
             n += 1
             rid = f"{base}-{n}"
         self.run_id = rid
@@ -39,9 +133,33 @@ class RunFolder:
         self.tmp = self.case_dir / f".{rid}.partial"
         self.tmp.mkdir()
 
+    @classmethod
+    def at(cls, target: str | Path) -> RunFolder:
+        """A folder to be renamed to ``target`` itself (a new folder the user
+        named, e.g. ``sharedcase monitor --out DIR``) when complete; assembled
+        beside it as ``.<name>.<random>.partial``.  ``commit(update_latest=False)``.
+        """
+        target = Path(target)
+        _component(target.name, "folder name")
+        if target.exists() or target.is_symlink():
+            raise FileExistsError(f"{target} already exists; it is never overwritten")
+        self = cls.__new__(cls)
+        self.case_dir = target.parent
+        self._made = [d for d in (self.case_dir,) if not d.exists()]
+        self.case_dir.mkdir(parents=True, exist_ok=True)
+        self.run_id = target.name
+        self.final = target
+        self.tmp = Path(
+            tempfile.mkdtemp(
+                prefix=f".{target.name}.", suffix=".partial", dir=target.parent
+            )
+        )
+        return self
+
     def path(self, name: str) -> Path:
-        """Path of a file inside the (temporary) run folder."""
+        """Path of a file inside the (temporary) run folder (never outside it)."""
         p = self.tmp / name
+        _inside(p, self.tmp)
         p.parent.mkdir(parents=True, exist_ok=True)
         return p
 
@@ -56,22 +174,88 @@ class RunFolder:
         return self.write_text(name, json.dumps(data, indent=2, sort_keys=False) + "\n")
 
     def commit(self, update_latest: bool = True) -> Path:
-        """Move the finished run into place and point ``latest`` at it."""
-        os.replace(self.tmp, self.final)
-        if update_latest:
-            link = self.case_dir / "latest"
-            tmp_link = self.case_dir / ".latest.tmp"
-            if tmp_link.is_symlink() or tmp_link.exists():
-                tmp_link.unlink()
-            try:
-                tmp_link.symlink_to(self.final.name)
-                os.replace(tmp_link, link)
-            except OSError:
-                if link.is_dir() and not link.is_symlink():
-                    shutil.rmtree(link)
-                (self.case_dir / "latest").write_text(self.final.name + "\n")
+        """Move the finished run into place and point ``latest`` at it (with
+        SIGINT and SIGTERM held off, so the two steps are not split)."""
+        from models.interrupt import signals_held
+
+        if self.final.exists() or self.final.is_symlink():  # appeared meanwhile
+            raise FileExistsError(f"{self.final} already exists; not overwritten")
+        with signals_held(deliver_after=True):
+            os.replace(self.tmp, self.final)
+            if update_latest:
+                self._point_latest()
         return self.final
 
+    def _point_latest(self) -> None:
+        link = self.case_dir / "latest"
+        tmp_link = self.case_dir / ".latest.tmp"
+        if tmp_link.is_symlink() or tmp_link.exists():
+            tmp_link.unlink()
+        try:
+            tmp_link.symlink_to(self.final.name)
+            os.replace(tmp_link, link)
+        except OSError:
+            if link.is_dir() and not link.is_symlink():
+                shutil.rmtree(link)
+            (self.case_dir / "latest").write_text(self.final.name + "\n")
+
     def abandon(self) -> None:
-        """Remove a run that failed before anything worth keeping was written."""
+        """Remove a run that failed before anything worth keeping was written
+        (and the folders made for it, if they are empty)."""
         shutil.rmtree(self.tmp, ignore_errors=True)
+        for d in self._made:
+            with contextlib.suppress(OSError):
+                d.rmdir()
+
+    def mark_incomplete(
+        self, exc: BaseException, info: dict[str, Any] | None = None
+    ) -> Path:
+        """Keep a run that did not finish, marked so it cannot pass for complete.
+
+        Writes ``INCOMPLETE`` (why, in plain text) and ``manifest.json``
+        (``status`` "interrupted" with the ``signal``, or "failed" with the
+        ``error``; ``info`` such as the case and start time; ``stopped``; the
+        ``files`` written so far), then renames the folder ``<run-id>.incomplete``
+        (left as ``.<run-id>.partial`` if the rename fails).  ``latest`` is not
+        touched.  Never raises; returns where the run is kept.
+        """
+        import traceback
+
+        from models.interrupt import interrupt_signal, signal_name
+
+        signum = interrupt_signal(exc)
+        stopped = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+        doc: dict[str, Any] = {"run_id": self.run_id, **(info or {})}
+        if signum is not None:
+            doc.update(status="interrupted", signal=signal_name(signum))
+            why = f"interrupted by {signal_name(signum)} at {stopped}"
+        else:
+            error = f"{type(exc).__name__}: {exc}"
+            doc.update(status="failed", error=error)
+            doc["traceback"] = "".join(traceback.format_exception(exc))
+            why = f"stopped by an unexpected error at {stopped}: {error}"
+        doc["stopped"] = stopped
+        try:
+            doc["files"] = sorted(
+                str(p.relative_to(self.tmp)) for p in self.tmp.rglob("*") if p.is_file()
+            )
+        except OSError:  # pragma: no cover
+            doc["files"] = []
+        with contextlib.suppress(OSError):
+            self.write_text(
+                "INCOMPLETE",
+                f"This run did not finish: it was {why}.\n"
+                "Its files are kept as evidence only; they are not a complete run.\n"
+                "The last complete run is the one 'latest' points at.\n",
+            )
+        with contextlib.suppress(OSError, TypeError, ValueError):
+            self.write_json("manifest.json", doc)
+        kept = self.case_dir / f"{self.run_id}.incomplete"
+        try:
+            if kept.exists() or kept.is_symlink():
+                raise FileExistsError(kept)
+            os.rename(self.tmp, kept)
+        except OSError:
+            return self.tmp
+        self.tmp = kept
+        return kept

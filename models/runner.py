@@ -3,7 +3,9 @@
 Each run writes ``outputs/<case>/<run-id>/`` containing ``results.csv`` (the long
 table of every option), ``results.json`` and ``manifest.json`` (inputs and their
 SHA-256, package version, git commit, dependency versions, start and end times,
-status per option).  Nothing is written when validation fails.
+status per option).  Nothing is written when validation fails.  A run that is
+interrupted or fails unexpectedly is kept as ``<run-id>.incomplete/``, marked so
+(see models.runfolder); ``latest`` keeps pointing at the last complete run.
 """
 
 from __future__ import annotations
@@ -252,9 +254,13 @@ def run_one_case(
         if comparison is not None:
             manifest["comparison"] = comparison
             manifest["jobs"] = jobs or report_runner.default_jobs()
+        manifest["status"] = "complete"
         folder.write_json("manifest.json", manifest)
-    except BaseException:
-        folder.abandon()  # a run that did not finish leaves nothing behind
+    except InputError:
+        folder.abandon()  # bad input: nothing written
+        raise
+    except BaseException as exc:  # interrupted or failed: kept, marked incomplete
+        _keep_incomplete(folder, exc, case, started)
         raise
     finally:
         if own_workers is not None:
@@ -277,3 +283,26 @@ def run_one_case(
         click.echo(f"  FAILED comparison: {comparison.get('error')}", err=True)
         failed.append("comparison")
     return 1 if failed else 0
+
+
+def _keep_incomplete(
+    folder: RunFolder, exc: BaseException, case: Case, started: dt.datetime
+) -> None:
+    """Stop child processes, then keep the unfinished run marked incomplete
+    (``<run-id>.incomplete``, see models.runfolder); ``latest`` is not touched.
+    The folder kept is recorded on the exception (``kept_folder``) for the CLI."""
+    from models.interrupt import interrupt_signal, signals_held, stop_children
+
+    with signals_held():
+        stop_children(since=started.timestamp())  # nothing may go on writing
+        kept = folder.mark_incomplete(
+            exc,
+            {"case": case.name, "started": started.isoformat(timespec="seconds")},
+        )
+    exc.kept_folder = kept  # type: ignore[attr-defined]
+    if interrupt_signal(exc) is None:
+        click.echo(
+            f"error: {case.name}: the run failed; its files are kept in {kept}, "
+            "marked incomplete",
+            err=True,
+        )

@@ -176,7 +176,8 @@ def test_validate_given_a_folder_exits_2():
     assert result.exit_code == 2 and "found a folder" in result.output
 
 
-def test_a_run_that_breaks_part_way_leaves_no_partial_folder(tmp_path, monkeypatch):
+def test_a_run_that_breaks_part_way_is_kept_marked_incomplete(tmp_path, monkeypatch):
+    # an interruption part-way keeps the run as evidence, never as a complete run
     import models.runner as runner
 
     def broken(*args, **kwargs):
@@ -184,6 +185,45 @@ def test_a_run_that_breaks_part_way_leaves_no_partial_folder(tmp_path, monkeypat
 
     monkeypatch.setattr(runner, "results_json", broken)
     args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
-    CliRunner().invoke(main, args)
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 130
     left = list((tmp_path / "bromsgrove_redditch_2011").iterdir())
-    assert left == []  # neither a run folder nor a .partial one
+    assert [p.name.endswith(".incomplete") for p in left] == [True]  # no latest
+    assert "Traceback" not in result.output
+    assert f"kept in {left[0]}, marked incomplete" in result.output
+    manifest = json.loads((left[0] / "manifest.json").read_text())
+    assert manifest["status"] == "interrupted" and manifest["signal"] == "SIGINT"
+    assert "results.csv" in manifest["files"]
+    assert "SIGINT" in (left[0] / "INCOMPLETE").read_text()
+
+
+def test_a_run_that_fails_unexpectedly_is_kept_marked_failed(tmp_path, monkeypatch):
+    import models.runner as runner
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("disk on fire (injected by the test)")
+
+    monkeypatch.setattr(runner, "results_json", broken)
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
+    left = list((tmp_path / "bromsgrove_redditch_2011").iterdir())
+    assert [p.name.endswith(".incomplete") for p in left] == [True]  # no latest
+    assert "the run failed; its files are kept in" in result.output
+    manifest = json.loads((left[0] / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["error"] == "RuntimeError: disk on fire (injected by the test)"
+
+
+def test_bad_input_found_part_way_still_writes_nothing(tmp_path, monkeypatch):
+    import models.runner as runner
+    from models.errors import InputError
+
+    def bad(*args, **kwargs):
+        raise InputError("x.yaml", "uncertainty", "a good spec", "a bad one")
+
+    monkeypatch.setattr(runner, "results_json", bad)
+    args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
+    result = CliRunner().invoke(main, args)
+    assert result.exit_code == 2 and "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []

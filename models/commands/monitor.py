@@ -5,16 +5,13 @@ Reads an actuals file (``kind: actuals``), writes ``monitoring.html`` and
 ``DIR`` if given (it must not exist yet), else a new run folder
 ``outputs/<actuals-name>/<timestamp>/`` (``latest`` then points at it, as for
 ``sharedcase run``).  Files are written into a temporary folder beside it and
-renamed into place, so an earlier run is never overwritten and a failed run
-leaves nothing behind.  Bad input: ``error: ...`` on stderr,
-exit status 2, nothing written.
+renamed into place (:class:`models.runfolder.RunFolder`), so an earlier run is
+never overwritten and a failed run leaves nothing behind.  Bad input:
+``error: ...`` on stderr, exit status 2, nothing written.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
-import tempfile
 from pathlib import Path
 
 import click
@@ -27,29 +24,26 @@ from models.report.monitoring import (
     render_monitoring_html,
     write_monitoring_excel,
 )
-from models.runfolder import RunFolder
+from models.runfolder import RunFolder, folder_name_problem
 
 OUTPUTS = Path("outputs")
 
 
 def write_report(actuals: Actuals, table: pd.DataFrame, out: Path) -> list[Path]:
-    """Write monitoring.html and monitoring.xlsx into new folder ``out`` atomically."""
+    """Write monitoring.html and monitoring.xlsx into new folder ``out`` atomically
+    (:meth:`models.runfolder.RunFolder.at`: assembled beside it, renamed into place;
+    nothing left behind if it fails)."""
     if out.exists():
         raise FileExistsError(
             f"{out} already exists; monitor never overwrites a folder"
         )
-    out.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.tmp-", dir=out.parent))
+    folder = RunFolder.at(out)
     try:
-        (tmp / "monitoring.html").write_text(
-            render_monitoring_html(actuals, table), encoding="utf-8"
-        )
-        write_monitoring_excel(actuals, table, tmp / "monitoring.xlsx")
-        if out.exists():
-            raise FileExistsError(f"{out} appeared while writing; not overwriting it")
-        os.rename(tmp, out)
+        folder.write_text("monitoring.html", render_monitoring_html(actuals, table))
+        write_monitoring_excel(actuals, table, folder.path("monitoring.xlsx"))
+        folder.commit(update_latest=False)
     except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
+        folder.abandon()
         raise
     return [out / "monitoring.html", out / "monitoring.xlsx"]
 
@@ -116,6 +110,14 @@ def monitor(actuals_file: Path, out: Path | None) -> None:
     actuals = load_actuals(actuals_file)
     table = variance_table(actuals)
     if out is None:
+        problem = folder_name_problem(actuals_file.stem)
+        if problem is not None:  # the file's name names the run folder
+            raise InputError(
+                actuals_file,
+                None,
+                "a file name that can name a folder under outputs/",
+                problem,
+            )
         written = write_run_folder(actuals, table, actuals_file.stem)
     else:
         if out.exists():
@@ -125,6 +127,9 @@ def monitor(actuals_file: Path, out: Path | None) -> None:
                 "a folder that does not exist yet",
                 f"{out} already exists",
             )
+        problem = folder_name_problem(out.name)
+        if problem is not None:
+            raise InputError(None, "--out", "a plain folder name", problem)
         written = write_report(actuals, table, out)
     click.echo(totals_text(actuals, table))
     for path in written:

@@ -1,7 +1,8 @@
 """``sharedcase severance STAFF --policy CASE.yaml``: cost a staff-at-risk table.
 
 Prints the per-person costs and the totals by service, council and financial
-year; ``--out FILE.csv`` also writes the per-person table in full precision.
+year; ``--out FILE.csv`` also writes the per-person table in full precision to a
+new file (an existing file is never overwritten: exit 2).
 Bad input prints ``error: ...`` on stderr and exits 2, writing nothing.
 """
 
@@ -111,6 +112,13 @@ def severance(
             "a file in an existing folder",
             f"no folder {out_path.parent}",
         )
+    if out_path is not None and (out_path.exists() or out_path.is_symlink()):
+        raise InputError(
+            out_path,
+            "--out",
+            "a file that does not exist yet (an earlier file is never overwritten)",
+            "the file exists",
+        )
     default_leaving = _parse_date(leaving_date)
     policies = load_severance_policies(policy_path)
     table = load_staff_table(staff, default_leaving_date=default_leaving)
@@ -134,7 +142,28 @@ def severance(
         "estimates). The revoked £95k exit cap is not applied."
     )
     if out_path is not None:
-        part = out_path.with_name(out_path.name + ".part")
-        costed.to_csv(part, index=False, date_format="%Y-%m-%d")
-        os.replace(part, out_path)  # never a half-written file under the real name
+        _write_new_csv(costed, out_path)
         click.echo(f"Wrote {out_path}")
+
+
+def _write_new_csv(frame: pd.DataFrame, out_path: Path) -> None:
+    """Write ``frame`` to a new file ``out_path``: never a half-written file under
+    the real name, never over an existing file, no ``.part`` left behind."""
+    part = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
+    try:
+        frame.to_csv(part, index=False, date_format="%Y-%m-%d")
+        try:
+            os.link(part, out_path)  # fails if out_path appeared meanwhile
+        except FileExistsError:
+            raise InputError(
+                out_path,
+                "--out",
+                "a file that does not exist yet (an earlier file is never overwritten)",
+                "the file appeared while the table was written",
+            ) from None
+        except OSError:  # no hard links here: check and rename instead
+            if out_path.exists():
+                raise
+            os.replace(part, out_path)
+    finally:
+        part.unlink(missing_ok=True)
