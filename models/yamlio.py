@@ -98,7 +98,7 @@ _StrictLoader.add_constructor(
 )
 
 
-def _undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
+def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
     """What a file that is not UTF-8 text looks like, in words."""
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return "UTF-16 text (save the file as UTF-8)"
@@ -117,7 +117,7 @@ def load_yaml(path: str | Path) -> Any:
     except FileNotFoundError:
         raise InputError(path, None, "an existing file", "no such file") from None
     except UnicodeDecodeError as exc:
-        raise InputError(path, None, "UTF-8 text", _undecodable(data, exc)) from None
+        raise InputError(path, None, "UTF-8 text", undecodable(data, exc)) from None
     except IsADirectoryError:
         raise InputError(path, None, "a file", "a folder") from None
     except OSError as exc:
