@@ -743,7 +743,7 @@ def _check_actuals(case: Case, source: Path) -> None:
     An actuals file may take its budgets from this very case (``approved_case``);
     the guard stops the case from checking its actuals again while they load it.
     """
-    from models.monitoring import load_actuals
+    from models.monitoring import check_councils_of_case, load_actuals
 
     key = source.resolve()
     if key in _CHECKING_ACTUALS:
@@ -751,7 +751,9 @@ def _check_actuals(case: Case, source: Path) -> None:
     _CHECKING_ACTUALS.add(key)
     try:
         for path in case.actuals_files():
-            load_actuals(path)
+            actuals = load_actuals(path)
+            councils = [c.model_dump() for c in actuals.spec.councils]
+            check_councils_of_case(path, councils, list(case.councils), source)
     finally:
         _CHECKING_ACTUALS.discard(key)
 

@@ -811,6 +811,7 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
             f"no file {case_path}" if isinstance(name, str) else repr(name)[:80],
         )
     case = load_case(case_path)
+    check_councils_of_case(path, data.get("councils"), list(case.councils), case_path)
     option = str(link.get("option", ""))
     if option not in case.options:
         raise InputError(
@@ -853,6 +854,21 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
                     c: float(v) / factor for c, v in budgets.loc[row["service"]].items()
                 }
     return out
+
+
+def check_councils_of_case(
+    path: Path, councils: Any, case_councils: list[str], case_path: Path
+) -> None:
+    """Every council of an actuals file must be a partner of the case it monitors."""
+    for i, council in enumerate(_dicts(councils)):
+        cid = council.get("id")
+        if isinstance(cid, str) and cid not in case_councils:
+            raise InputError(
+                path,
+                f"councils[{i}].id",
+                f"a council of the case {case_path.name} ({', '.join(case_councils)})",
+                repr(cid),
+            )
 
 
 def _dicts(items: Any) -> list[dict]:

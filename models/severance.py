@@ -372,6 +372,7 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
             where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
             found = repr(err.get("input"))[:80]
             expected = err["msg"].removeprefix("Value error, ").removeprefix("expected ")
+            expected = expected.removeprefix("Input should be ")
             expected, _, stated = expected.partition(", found ")
             expected, found = expected[0].lower() + expected[1:], stated or found
             if err["type"] == "extra_forbidden":
