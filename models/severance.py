@@ -60,6 +60,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -629,8 +630,10 @@ def load_staff_table(
     columns = list(raw.columns)
     unknown = [c for c in columns if c not in STAFF_COLUMNS]
     if unknown:
+        hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
         errors.append(InputError(path, f"column {unknown[0]}",
-                                 "only known columns: " + ", ".join(STAFF_COLUMNS),
+                                 f"a known column (did you mean '{hint[0]}'?)" if hint
+                                 else "only known columns: " + ", ".join(STAFF_COLUMNS),
                                  repr(unknown[0])))
     missing = [c for c in _REQUIRED if c not in columns]
     for pair in _ALTERNATIVES:
