@@ -112,8 +112,11 @@ _TAGS = {t: f"basis[{t}]" for t in BASIS_TYPES}
 
 
 def _basis_tag(data: Any) -> str:
-    kind = data.get("type", "fixed") if isinstance(data, dict) else data.type
-    return _TAGS.get(kind, "basis[unknown]")
+    if isinstance(data, dict):
+        kind = data.get("type", "fixed")
+    else:  # a basis model, or something that is not a mapping at all
+        kind = getattr(data, "type", None)
+    return _TAGS.get(kind, "basis[unknown]") if isinstance(kind, str) else "basis[unknown]"
 
 
 Basis = Annotated[

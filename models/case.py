@@ -21,6 +21,7 @@ import copy
 import datetime as dt
 import difflib
 import hashlib
+import math
 import warnings
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -37,12 +38,20 @@ from models import calendar
 from models.bases import Basis
 from models.errors import InputError, InputErrors
 from models.optimism_bias import ProjectType
-from models.quantities import SHARE_TOLERANCE, Driver, Money, Rate, Strict
+from models.quantities import (
+    SHARE_TOLERANCE,
+    Driver,
+    Money,
+    Number,
+    Rate,
+    Strict,
+    WholeNumber,
+)
 from models.runfolder import SAFE_NAME_RULE, name_problem
 from models.severance import SeverancePolicy
 from models.tableio import read_text_table
 from models.uncertainty_spec import UncertaintySpec, parameter_problems
-from models.yamlio import load_yaml
+from models.yamlio import describe, load_yaml
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 """Categories of recurring savings; ``staff`` is uprated by pay inflation."""
@@ -88,7 +97,7 @@ class SetupCost(Strict):
     category: SetupCategory
     amount: Money
     year: str | None = None
-    profile: dict[str, float] | None = None
+    profile: dict[str, Number] | None = None
     description: str | None = None
 
     @model_validator(mode="after")
@@ -124,7 +133,7 @@ class Severance(Strict):
 
     redundancy_pay: Money = Money(value=0)
     pension_strain: Money = Money(value=0)
-    headcount: int | None = Field(default=None, ge=0)
+    headcount: WholeNumber | None = Field(default=None, ge=0)
     average_cost: Money | None = None
     year: str | None = None
     basis: str | None = None
@@ -196,7 +205,7 @@ class Service(Strict):
     savings: SavingsByCategory = SavingsByCategory()
     savings_by_year: dict[str, SavingsByCategory] | None = None
     go_live: dt.date | None = None
-    ramp_up: list[float] = Field(default_factory=lambda: [1.0])
+    ramp_up: list[Number] = Field(default_factory=lambda: [1.0])
     set_up_costs: list[SetupCost] = Field(default_factory=list)
     severance: Severance = Severance()
     basis: str
@@ -246,11 +255,15 @@ class OptimismBias(Strict):
     savings: Rate = Rate(value=0)
 
 
+FIRST_BASE_YEAR, LAST_BASE_YEAR = 1900, 2199
+"""Range of base years accepted [calendar year in which the base year starts]."""
+
+
 class Settings(Strict):
     """Appraisal settings."""
 
     base_year: str
-    horizon_years: int = Field(ge=1, le=200)
+    horizon_years: WholeNumber = Field(ge=1, le=200)
     price_basis: Literal["real", "nominal"] = "real"
     discount_rate: Literal["green_book"] | Rate = "green_book"
     inflation: InflationRates = InflationRates()
@@ -260,7 +273,13 @@ class Settings(Strict):
     @field_validator("base_year")
     @classmethod
     def _fy(cls, v: str) -> str:
-        calendar.fy_start_year(v)
+        start = calendar.fy_start_year(v)
+        if not FIRST_BASE_YEAR <= start <= LAST_BASE_YEAR:
+            # the horizon's dates and labels must stay four-digit years
+            raise ValueError(
+                f"expected a base year from {calendar.fy_label(FIRST_BASE_YEAR)} "
+                f"to {calendar.fy_label(LAST_BASE_YEAR)}"
+            )
         return v
 
     def years(self) -> list[str]:
@@ -386,7 +405,8 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
         try:
             calendar.fy_start_year(fy)
         except ValueError as exc:
-            out.append((where, "a financial year like '2011/12'", f"{fy!r} ({exc})"))
+            expected = str(exc).removeprefix("expected ").split(", found ")[0]
+            out.append((where, expected, repr(fy)))
             return
         if fy not in years:
             out.append(
@@ -624,6 +644,8 @@ _EXPECTED = {
     "dict_type": "a mapping of keys",
     "model_type": "a mapping of keys",
     "list_type": "a list",
+    "finite_number": "an ordinary number (not .nan or .inf)",
+    "date_from_datetime_inexact": "a date written YYYY-MM-DD",
 }
 """How each kind of pydantic type error is put to a finance lead."""
 
@@ -676,21 +698,30 @@ def validation_errors(
                 for where, expected, found in ctx["error"].problems:
                     errors.append(InputError(source, prefix + where, expected, found))
                 continue
-            msg = msg.removeprefix("expected ").split(", found ")[0]
-            errors.append(InputError(source, path, msg, f"{err.get('input')!r}"[:80]))
+            expected, _, stated = msg.removeprefix("expected ").partition(", found ")
+            errors.append(InputError(source, path, expected, _found(err, stated)))
         else:
             expected = _EXPECTED.get(kind)
             if expected is None:
                 expected = err["msg"].removeprefix("Input should be ")
                 expected = expected[0].lower() + expected[1:] if expected else kind
-            errors.append(
-                InputError(source, path, expected, f"{err.get('input')!r}"[:80])
-            )
+            errors.append(InputError(source, path, expected, _found(err)))
     # de-duplicate (union branches repeat)
     unique: dict[str, InputError] = {}
     for e in errors:
         unique.setdefault(e.message, e)
     return InputErrors(list(unique.values()))
+
+
+def _found(err: Any, stated: str = "") -> str | None:
+    """What a validator found: as its message states it, or the value if it is short
+    (never the repr of a whole mapping or list)."""
+    if stated:
+        return stated
+    text = repr(err.get("input"))
+    if isinstance(err.get("input"), dict | list) and len(text) > 40:
+        return None
+    return text[:80]
 
 
 def file_sha256(path: str | Path) -> str:
@@ -707,9 +738,32 @@ def load_case(path: str | Path) -> Case:
     """
     path = Path(path)
     raw = load_yaml(path)
-    if isinstance(raw, dict) and raw.get("baseline_costs_file"):
-        raw = merge_baseline_costs(raw, path.parent / str(raw["baseline_costs_file"]))
+    table = raw.get("baseline_costs_file") if isinstance(raw, dict) else None
+    if table and isinstance(table, str):  # other types: the schema names the key
+        _check_named_file(path, "baseline_costs_file", table)
+        raw = merge_baseline_costs(raw, path.parent / table)
     return case_from_dict(raw, source=path)
+
+
+def _check_named_file(source: Path, key: str, name: str) -> None:
+    """A file the case names must exist beside it: name the case file and the key."""
+    path = source.parent / name
+    if not path.is_file():
+        raise InputError(
+            source,
+            key,
+            "the name of an existing file (relative to the case file)",
+            f"no file {path}" if not path.exists() else f"{path} is a folder",
+        )
+
+
+def _check_named_files(case: Case, source: Path) -> None:
+    """Check the staff table, risk register and actuals the case names exist."""
+    named = [("staff_at_risk", case.staff_at_risk), ("risk_register", case.risk_register)]
+    named += [(f"actuals[{i}]", n) for i, n in enumerate(case.actuals)]
+    for key, name in named:
+        if name:
+            _check_named_file(source, key, name)
 
 
 _CHECKING_ACTUALS: set[Path] = set()
@@ -721,7 +775,7 @@ def _check_actuals(case: Case, source: Path) -> None:
     An actuals file may take its budgets from this very case (``approved_case``);
     the guard stops the case from checking its actuals again while they load it.
     """
-    from models.monitoring import load_actuals
+    from models.monitoring import check_councils_of_case, load_actuals
 
     key = source.resolve()
     if key in _CHECKING_ACTUALS:
@@ -729,7 +783,9 @@ def _check_actuals(case: Case, source: Path) -> None:
     _CHECKING_ACTUALS.add(key)
     try:
         for path in case.actuals_files():
-            load_actuals(path)
+            actuals = load_actuals(path)
+            councils = [c.model_dump() for c in actuals.spec.councils]
+            check_councils_of_case(path, councils, list(case.councils), source)
     finally:
         _CHECKING_ACTUALS.discard(key)
 
@@ -754,6 +810,8 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
         )
     out = copy.deepcopy(raw)
     services = out.get("services") or {}
+    if not isinstance(services, dict):
+        return out  # the schema reports 'services' itself
     for i, row in enumerate(table.to_dict("records"), start=1):
         svc, council = str(row["service"]).strip(), str(row["council"]).strip()
         if svc not in services:
@@ -765,6 +823,8 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
             )
         try:
             value = float(str(row["baseline_cost"]).replace(",", ""))
+            if not math.isfinite(value):  # float() reads 'nan' and 'inf'
+                raise ValueError(value)
         except ValueError:
             raise InputError(
                 path,
@@ -784,16 +844,18 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
         entry["source"] = (
             str(src) if isinstance(src, str) and src else f"{path.name} row {i}"
         )
-        services[svc].setdefault("baseline_cost", {})[council] = entry
+        if not isinstance(services[svc], dict):
+            continue  # the schema reports the service itself
+        costs = services[svc].setdefault("baseline_cost", {})
+        if isinstance(costs, dict):
+            costs[council] = entry
     return out
 
 
 def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     """Validate a case held as a dict (as read from YAML); check every option too."""
     if not isinstance(raw, dict):
-        raise InputError(
-            source, None, "a mapping of keys at the top level", type(raw).__name__
-        )
+        raise InputError(source, None, "a mapping of keys at the top level", describe(raw))
     if raw.get("kind", "case") != "case":
         raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
     try:
@@ -802,11 +864,17 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
         raise validation_errors(exc, source, Case) from None
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+    if source is not None:
+        _check_named_files(case, Path(source))
     staff_severance(case)  # a bad staff table fails here, before anything runs
     if case.actuals and source is not None:
         _check_actuals(case, Path(source))
     if case.risk_register and source is not None:
-        case.effective_uncertainty()  # a bad register or link fails validation
+        from models.risks import load_risk_register
+
+        # a bad register fails validation even where no Monte Carlo would read it
+        load_risk_register(Path(source).parent / case.risk_register)
+        case.effective_uncertainty()  # and so does a bad link
     for name in case.options:
         option_case(case, name)  # every option must itself be a valid case
     return case

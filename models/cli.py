@@ -20,6 +20,12 @@ from models.errors import InputError, reports_input_errors
 @click.version_option(__version__, prog_name="sharedcase")
 def main() -> None:
     """Financial modelling for councils that share services."""
+    warnings.formatwarning = _format_warning
+
+
+def _format_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001
+    """A warning as one line for a finance lead, without Python source lines."""
+    return f"warning: {message}\n"
 
 
 @main.command()

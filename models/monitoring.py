@@ -46,8 +46,9 @@ from pydantic import (
 
 from models.calendar import fy_start_year
 from models.errors import InputError, InputErrors
+from models.quantities import Number, WholeNumber
 from models.reference import load_reference
-from models.yamlio import load_yaml
+from models.yamlio import describe, load_yaml
 
 Status = Literal["green", "amber", "red"]
 UNIT_FACTOR = {"GBP": 1.0, "GBP_thousands": 1000.0}
@@ -59,7 +60,8 @@ _ID = r"^[a-z][a-z0-9_]*$"
 
 # --------------------------------------------------------------------------- schema
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # numbers must be finite: YAML reads .nan, .inf and 1.0e+999 as floats
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 class Council(_Strict):
@@ -69,7 +71,7 @@ class Council(_Strict):
 
 class Period(_Strict):
     financial_year: str
-    quarter: int | None = Field(default=None, ge=1, le=4)
+    quarter: WholeNumber | None = Field(default=None, ge=1, le=4)
 
     @field_validator("financial_year")
     @classmethod
@@ -81,8 +83,8 @@ class Period(_Strict):
 class Thresholds(_Strict):
     """Shortfall thresholds for the status light [fraction of budget]."""
 
-    green_max_shortfall: float = Field(ge=0)
-    amber_max_shortfall: float = Field(ge=0)
+    green_max_shortfall: Number = Field(ge=0)
+    amber_max_shortfall: Number = Field(ge=0)
 
     @model_validator(mode="after")
     def _ordered(self) -> Thresholds:
@@ -94,24 +96,24 @@ class Thresholds(_Strict):
 class Stated(_Strict):
     """Figures a document states for a subtotal, checked against its rows."""
 
-    budget: dict[str, float] | None = None
-    total: float | None = None
-    actual: float | None = None
-    variance: float | None = None
+    budget: dict[str, Number] | None = None
+    total: Number | None = None
+    actual: Number | None = None
+    variance: Number | None = None
     source: str
 
 
 class Row(_Strict):
     id: str = Field(pattern=_ID)
     label: str
-    budget: dict[str, float]
+    budget: dict[str, Number]
     service: str | None = None  # the approved case's service this row monitors
-    total: float | None = None
-    actual: float
-    variance: float | None = None
+    total: Number | None = None
+    actual: Number
+    variance: Number | None = None
     status: Status | None = None
     status_source: str | None = None
-    budget_profile: list[float] | None = None
+    budget_profile: list[Number] | None = None
     comment: str = ""
     source: str
 
@@ -161,9 +163,9 @@ class ActualsFile(_Strict):
     unit: Literal["GBP", "GBP_thousands"]
     period: Period
     councils: list[Council] = Field(min_length=1)
-    budget_profile: list[float] | None = None
+    budget_profile: list[Number] | None = None
     thresholds: Thresholds | None = None
-    footing_tolerance: float = Field(default=0.0, ge=0)
+    footing_tolerance: Number = Field(default=0.0, ge=0)
     groups: list[Group] = Field(min_length=1)
     overall: Overall = Overall()
 
@@ -491,11 +493,22 @@ def _validation_errors(path: Path, exc: ValidationError, data: Any) -> InputErro
                 )
             )
         elif err["type"] == "missing":
-            errors.append(InputError(path, where, "this required key", "it missing"))
+            errors.append(InputError(path, where, "this required key", "it is missing"))
         else:
-            found = repr(err.get("input")) if err["type"] != "value_error" else None
-            errors.append(InputError(path, where, err["msg"], found))
+            errors.append(InputError(path, where, *_expected_found(err)))
     return errors[0] if len(errors) == 1 else InputErrors(errors)
+
+
+def _expected_found(err: Any) -> tuple[str, str | None]:
+    """A pydantic error as (expected, found) for a finance lead: no mapping dumps."""
+    msg = str((err.get("ctx") or {}).get("error", err["msg"]))
+    msg = msg.removeprefix("Value error, ").removeprefix("Input should be ")
+    expected, _, stated = msg.removeprefix("expected ").partition(", found ")
+    if stated or err["type"] == "value_error":
+        return expected, stated or None
+    value = err.get("input")
+    text = repr(value)
+    return expected, None if isinstance(value, dict | list) and len(text) > 40 else text[:80]
 
 
 def _profile_problem(profile: list[float]) -> str | None:
@@ -714,10 +727,7 @@ def load_actuals(path: str | Path) -> Actuals:
     data = load_yaml(path)
     if not isinstance(data, dict):
         raise InputError(
-            path,
-            "top level",
-            "a mapping of keys (kind: actuals, ...)",
-            type(data).__name__,
+            path, "top level", "a mapping of keys (kind: actuals, ...)", describe(data)
         )
     if data.get("kind") != "actuals":
         raise InputError(path, "kind", "'actuals'", repr(data.get("kind")))
@@ -791,8 +801,17 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
 
     from models.case import load_case
 
-    case_path = path.parent / str(link.get("file", ""))
+    name = link.get("file")
+    case_path = path.parent / str(name)
+    if not isinstance(name, str) or not case_path.is_file():
+        raise InputError(
+            path,
+            "approved_case.file",
+            "the name of an existing case file (relative to this file)",
+            f"no file {case_path}" if isinstance(name, str) else repr(name)[:80],
+        )
     case = load_case(case_path)
+    check_councils_of_case(path, data.get("councils"), list(case.councils), case_path)
     option = str(link.get("option", ""))
     if option not in case.options:
         raise InputError(
@@ -801,7 +820,8 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
             f"an option of {case_path.name} ({', '.join(case.options)})",
             repr(option),
         )
-    fy = str((data.get("period") or {}).get("financial_year", ""))
+    period = data.get("period")
+    fy = str(period.get("financial_year", "")) if isinstance(period, dict) else ""
     if fy not in case.settings.years():
         raise InputError(
             path,
@@ -813,13 +833,16 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
     budgets = case_budget(case, option, fy, str(link.get("line_item", "Savings")))
     factor = UNIT_FACTOR.get(str(data.get("unit")), 1.0)
     out = copy.deepcopy(data)
-    for g, group in enumerate(out.get("groups") or []):
-        for s_, section in enumerate(group.get("sections") or []):
-            for r, row in enumerate(section.get("rows") or []):
-                if not isinstance(row, dict) or "budget" in row or "service" not in row:
+    # anything not shaped as expected is left for the schema to name
+    for g, group in enumerate(_dicts(out.get("groups"))):
+        for s_, section in enumerate(_dicts(group.get("sections"))):
+            for r, row in enumerate(_dicts(section.get("rows"))):
+                if "budget" in row or "service" not in row:
                     continue
                 where = f"groups[{g}].sections[{s_}].rows[{r}].service"
-                if row["service"] not in budgets.index:
+                if not isinstance(row["service"], str) or (
+                    row["service"] not in budgets.index
+                ):
                     raise InputError(
                         path,
                         where,
@@ -831,6 +854,26 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
                     c: float(v) / factor for c, v in budgets.loc[row["service"]].items()
                 }
     return out
+
+
+def check_councils_of_case(
+    path: Path, councils: Any, case_councils: list[str], case_path: Path
+) -> None:
+    """Every council of an actuals file must be a partner of the case it monitors."""
+    for i, council in enumerate(_dicts(councils)):
+        cid = council.get("id")
+        if isinstance(cid, str) and cid not in case_councils:
+            raise InputError(
+                path,
+                f"councils[{i}].id",
+                f"a council of the case {case_path.name} ({', '.join(case_councils)})",
+                repr(cid),
+            )
+
+
+def _dicts(items: Any) -> list[dict]:
+    """The mappings of a list (nothing if it is not a list)."""
+    return [x if isinstance(x, dict) else {} for x in items] if isinstance(items, list) else []
 
 
 def register_file_kind(register: Any) -> None:

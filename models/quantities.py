@@ -6,24 +6,51 @@ source (``{value: 330000, unit: GBP/year, source: seed 002 para 6.2}``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    field_validator,
+    model_validator,
+)
 
 SHARE_TOLERANCE = 1e-9
 """Shares and profiles must sum to 1 within this tolerance [/1]."""
 
 
-class Strict(BaseModel):
-    """Base model: unknown keys are errors, assignment re-validates."""
+def plain_number(value: Any) -> Any:
+    """Refuse true/false where a number is expected (pydantic would read it as 1/0),
+    and whole numbers too large for a float (10**400 would fail with OverflowError)."""
+    if isinstance(value, bool):
+        raise ValueError("expected a number, found a yes/no value")
+    if isinstance(value, int) and abs(value) > 1e300:
+        raise ValueError(
+            f"expected a number of ordinary size, found a number of {len(str(abs(value)))} digits"
+        )
+    return value
 
-    model_config = ConfigDict(extra="forbid", validate_assignment=True)
+
+Number = Annotated[float, BeforeValidator(plain_number)]
+"""A number in an input file: not true/false (finiteness is the models' config)."""
+WholeNumber = Annotated[int, BeforeValidator(plain_number)]
+"""A whole number in an input file: not true/false."""
+
+
+class Strict(BaseModel):
+    """Base model: unknown keys are errors, assignment re-validates, and numbers
+    must be finite (YAML reads .nan, .inf and 1.0e+999 as floats)."""
+
+    model_config = ConfigDict(
+        extra="forbid", validate_assignment=True, allow_inf_nan=False
+    )
 
 
 class Quantity(Strict):
     """A number with its unit and source.  A bare number is accepted as ``value``."""
 
-    value: float
+    value: Number
     unit: str | None = None
     source: str | None = None
     note: str | None = None
@@ -31,10 +58,15 @@ class Quantity(Strict):
     @model_validator(mode="before")
     @classmethod
     def _bare_number(cls, data: Any) -> Any:
-        if isinstance(data, bool):
-            raise ValueError("expected a number, found a yes/no value")
+        if isinstance(data, bool | int):
+            plain_number(data)
         if isinstance(data, int | float):
             return {"value": data}
+        if isinstance(data, str):
+            # YAML reads 1e6 (no dot) and quoted numbers as text
+            raise ValueError(
+                "expected a number (or a mapping of value, unit and source)"
+            )
         return data
 
     def __float__(self) -> float:
@@ -66,7 +98,7 @@ class Rate(Quantity):
 class Driver(Quantity):
     """A cost-sharing driver value (electorate, payslips, cameras...) and its year."""
 
-    year: str | int | None = None
+    year: str | WholeNumber | None = None
 
     @field_validator("value")
     @classmethod

@@ -32,9 +32,9 @@ from pydantic import Field, ValidationError, field_validator
 
 from models.case import validation_errors
 from models.errors import InputError, InputErrors
-from models.quantities import Strict
+from models.quantities import Number, Strict, WholeNumber
 from models.uncertainty_spec import UncertaintySpec
-from models.yamlio import load_yaml
+from models.yamlio import describe, load_yaml
 
 LIKELIHOOD = {1: "low", 2: "medium", 3: "significant", 4: "high"}
 """Likelihood ratings (seed 002 Appendix A, seed 000 Appendix B)."""
@@ -60,15 +60,15 @@ def _rating(v: Any, scale: dict[int, str]) -> Any:
 class Risk(Strict):
     """One row of a risk register."""
 
-    ref: int | str
+    ref: WholeNumber | str
     risk: str
-    likelihood: int | None = Field(default=None, ge=1, le=4)
-    impact: int | None = Field(default=None, ge=1, le=4)
-    score: int | None = Field(default=None, ge=1, le=16)
+    likelihood: WholeNumber | None = Field(default=None, ge=1, le=4)
+    impact: WholeNumber | None = Field(default=None, ge=1, le=4)
+    score: WholeNumber | None = Field(default=None, ge=1, le=16)
     mitigation: str | None = None
     owner: str | None = None
     parameter: str | None = None
-    widen: float | None = Field(default=None, ge=0)
+    widen: Number | None = Field(default=None, ge=0)
     score_discrepancy: str | None = None
     note: str | None = None
 
@@ -184,7 +184,7 @@ def risk_register_from_dict(raw: Any, source: str | Path | None = None) -> RiskR
     problem (missing rating, score not L x I), naming the row and the key."""
     if not isinstance(raw, dict):
         raise InputError(
-            source, None, "a mapping with 'kind: risk_register'", type(raw).__name__
+            source, None, "a mapping with 'kind: risk_register'", describe(raw)
         )
     try:
         register = RiskRegister.model_validate(raw)

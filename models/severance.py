@@ -60,6 +60,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from pathlib import Path
 from typing import Any, Literal
@@ -70,9 +71,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from models.calendar import financial_year_of
 from models.errors import InputError, InputErrors
+from models.quantities import Number
 from models.reference import dated_series, value_at
 from models.tableio import read_text_table
-from models.yamlio import load_yaml
+from models.yamlio import describe, load_yaml
 
 ArrayLike = Any
 
@@ -281,20 +283,20 @@ class StrainFactors(BaseModel):
     * capitalisation_factor`` with ``years_early = max(normal_pension_age - age, 0)``.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
-    normal_pension_age: float = Field(
+    normal_pension_age: Number = Field(
         ge=55, le=70,
         description="Age at which the member's pension would be paid unreduced "
         "[years]; 65 under the LGPS 2008 scheme, state pension age from 2014.",
     )
-    reduction_per_year_early: float = Field(
+    reduction_per_year_early: Number = Field(
         ge=0, le=0.2,
         description="Early-payment reduction waived for each year before normal "
         "pension age [fraction of pension per year], e.g. 0.05 from the fund "
         "actuary's early-retirement reduction table.",
     )
-    capitalisation_factor: float = Field(
+    capitalisation_factor: Number = Field(
         ge=0, le=40,
         description="Capital value of 1 pound a year of pension at the leaving age "
         "[GBP per GBP/year], e.g. 18 to 22.",
@@ -310,18 +312,18 @@ class SeverancePolicy(BaseModel):
     is the capped week's pay or, under reg 5, the actual week's pay.
     """
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     pay_basis: Literal["capped", "actual"] = Field(
         description="Week's pay used for the policy payment: 'capped' at the "
         "statutory maximum or 'actual' weekly pay (2006 Regulations reg 5).",
     )
-    multiplier: float = Field(
+    multiplier: Number = Field(
         ge=1.0, le=10.0,
         description="Policy weeks as a multiple of the statutory weeks [/1]; "
         "1.4 to 3 seen in practice.",
     )
-    maximum_weeks: float = Field(
+    maximum_weeks: Number = Field(
         gt=0, le=REG6_CEILING_WEEKS,
         description="Policy maximum of weeks' pay, statutory and discretionary "
         "together [weeks]; reg 6 never allows more than 104.",
@@ -329,7 +331,7 @@ class SeverancePolicy(BaseModel):
     pays_in_lieu_of_notice: bool = Field(
         description="Whether notice not worked is paid in lieu (a severance cost).",
     )
-    employer_on_cost_rate: float = Field(
+    employer_on_cost_rate: Number = Field(
         ge=0, le=1,
         description="Employer's national insurance and pension contributions on "
         "pay in lieu [fraction of pay].",
@@ -337,7 +339,7 @@ class SeverancePolicy(BaseModel):
     strain: StrainFactors = Field(
         description="Factors for the pension strain estimate.",
     )
-    minimum_pension_age: float | None = Field(
+    minimum_pension_age: Number | None = Field(
         None, ge=50, le=60,
         description="Override of the minimum age for an unreduced redundancy "
         "pension [years]; by default the dated normal minimum pension age "
@@ -354,7 +356,8 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
     data = load_yaml(path)
     if not isinstance(data, dict) or "severance_policies" not in data:
         raise InputError(path, "severance_policies", "a top-level severance_policies "
-                         "mapping of council id to policy", "no such key")
+                         "mapping of council id to policy",
+                         "no such key" if isinstance(data, dict) else describe(data))
     block = data["severance_policies"]
     if not isinstance(block, dict) or not block:
         raise InputError(path, "severance_policies",
@@ -368,8 +371,11 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
             err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
             loc = ".".join(str(p) for p in err["loc"])
             where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
-            found = repr(err.get("input"))
-            expected = err["msg"][0].lower() + err["msg"][1:]
+            found = repr(err.get("input"))[:80]
+            expected = err["msg"].removeprefix("Value error, ").removeprefix("expected ")
+            expected = expected.removeprefix("Input should be ")
+            expected, _, stated = expected.partition(", found ")
+            expected, found = expected[0].lower() + expected[1:], stated or found
             if err["type"] == "extra_forbidden":
                 model = StrainFactors if err["loc"][0] == "strain" else SeverancePolicy
                 known = ", ".join(model.model_fields)
@@ -624,8 +630,10 @@ def load_staff_table(
     columns = list(raw.columns)
     unknown = [c for c in columns if c not in STAFF_COLUMNS]
     if unknown:
+        hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
         errors.append(InputError(path, f"column {unknown[0]}",
-                                 "only known columns: " + ", ".join(STAFF_COLUMNS),
+                                 f"a known column (did you mean '{hint[0]}'?)" if hint
+                                 else "only known columns: " + ", ".join(STAFF_COLUMNS),
                                  repr(unknown[0])))
     missing = [c for c in _REQUIRED if c not in columns]
     for pair in _ALTERNATIVES:

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from models.errors import InputError
-from models.yamlio import load_yaml
+from models.yamlio import describe, load_yaml
 
 Loader = Callable[[Path], Any]
 _KINDS: dict[str, Loader] = {}
@@ -53,12 +53,11 @@ def validate_file(path: str | Path) -> str:
             path,
             None,
             "a mapping with a 'kind' key at the top level",
-            type(raw).__name__,
+            describe(raw),
         )
     kind = raw.get("kind")
-    if kind not in _KINDS:
-        raise InputError(
-            path, "kind", f"one of: {', '.join(sorted(_KINDS))}", repr(kind)
-        )
+    if not isinstance(kind, str) or kind not in _KINDS:
+        found = "no kind key" if "kind" not in raw else repr(kind)[:80]
+        raise InputError(path, "kind", f"one of: {', '.join(sorted(_KINDS))}", found)
     _KINDS[kind](path)
     return kind
