@@ -169,16 +169,16 @@ def test_the_excel_file_has_a_sheet_per_table_with_pound_formats_and_frozen_head
 
 
 def test_the_comparison_keeps_going_past_an_option_that_fails(monkeypatch):
-    import models.report.notebook as nb
+    import models.projection as projection
 
-    real = nb.run_option
+    real = projection.run_option
 
     def failing(case, option):
         if option == "staged_approach":
             raise ZeroDivisionError("boom")
         return real(case, option)
 
-    monkeypatch.setattr(nb, "run_option", failing)
+    monkeypatch.setattr(projection, "run_option", failing)
     report = ComparisonReport(DEFAULT_CASE)
     assert list(report.results) == ["status_quo", "single_business_case"]
     assert report.failed == {"staged_approach": "ZeroDivisionError: boom"}
