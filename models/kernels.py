@@ -24,6 +24,7 @@ and the notebook is written once at the end rather than after every cell.
 
 from __future__ import annotations
 
+import asyncio
 import atexit
 import subprocess
 import threading
@@ -86,17 +87,24 @@ class WarmKernel:
     def _execute(self, code: str) -> None:
         """Run code in the kernel outside any notebook; raise if it fails."""
 
+        async def work(kc: Any) -> dict[str, Any]:
+            await kc.wait_for_ready(timeout=START_TIMEOUT)
+            return await kc.execute_interactive(
+                code, store_history=False, timeout=START_TIMEOUT, output_hook=_ignore
+            )
+
         async def run() -> dict[str, Any]:
             kc = self.km.client()
             kc.start_channels()
+            task = asyncio.ensure_future(work(kc))
             try:
-                await kc.wait_for_ready(timeout=START_TIMEOUT)
-                return await kc.execute_interactive(
-                    code,
-                    store_history=False,
-                    timeout=START_TIMEOUT,
-                    output_hook=_ignore,
-                )
+                while True:  # a kernel killed meanwhile must not be waited for
+                    done, _ = await asyncio.wait({task}, timeout=0.5)
+                    if done:
+                        return task.result()
+                    if not await self.km.is_alive():
+                        task.cancel()
+                        raise RuntimeError("the kernel stopped")
             finally:
                 kc.stop_channels()
 
