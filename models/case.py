@@ -53,6 +53,11 @@ from models.tableio import read_text_table
 from models.uncertainty_spec import UncertaintySpec, parameter_problems
 from models.yamlio import describe, load_yaml
 
+RESERVED_NAMES = frozenset(
+    {"comparison", "monitoring", "results", "manifest", "council_tables", "uncertainty"}
+)
+"""Names of a run folder's own files: an option of that name would overwrite one."""
+
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 """Categories of recurring savings; ``staff`` is uprated by pay inflation."""
 
@@ -364,6 +369,19 @@ class Case(Strict):
     @classmethod
     def _option_names_name_files(cls, options: dict[str, Option]) -> dict[str, Option]:
         bad = [found for o in options if (found := name_problem(o)) is not None]
+        taken = [o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")]
+        if taken and not bad:
+            raise _CrossReferenceError(
+                [
+                    (
+                        "options",
+                        "option names other than those of the run's own files ("
+                        + ", ".join(sorted(RESERVED_NAMES))
+                        + ", monitoring-...)",
+                        ", ".join(repr(o) for o in taken),
+                    )
+                ]
+            )
         if bad:
             raise _CrossReferenceError(
                 [
