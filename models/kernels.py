@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import asyncio
 import atexit
+import json
 import subprocess
 import threading
 from pathlib import Path
@@ -78,11 +79,17 @@ class WarmKernel:
         self._run_sync = run_sync
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
-        # The kernel's own stderr carries only its start-up transport warning;
-        # errors raised in a notebook are kept in the executed notebook.
-        run_sync(self.km.start_kernel)(stderr=subprocess.DEVNULL)
+        # The preload runs as the kernel starts (IPython's exec_lines), so this
+        # returns at once and the kernel imports while the caller goes on; the
+        # first notebook waits until the kernel is ready.  The kernel's own
+        # stderr carries only its start-up transport warning; errors raised in
+        # a notebook are kept in the executed notebook.
+        lines = [*_SAVE_FILTERS.splitlines(), preload]
+        run_sync(self.km.start_kernel)(
+            stderr=subprocess.DEVNULL,
+            extra_arguments=[f"--IPKernelApp.exec_lines={json.dumps(lines)}"],
+        )
         self.notebooks = 0
-        self._execute(_SAVE_FILTERS + preload)
 
     def _execute(self, code: str) -> None:
         """Run code in the kernel outside any notebook; raise if it fails."""

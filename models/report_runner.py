@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
 import sys
 import traceback
 from collections.abc import Mapping, MutableMapping
@@ -76,11 +77,12 @@ def execute_report(
     stem: str,
     parameters: dict[str, Any],
     warm: bool = True,
+    kernel: Any = None,
 ) -> dict[str, Any]:
     """Execute one report notebook into ``out_dir/<stem>.ipynb``; never raises.
 
-    ``warm``: on this worker's warm kernel (:mod:`models.kernels`); otherwise
-    plain papermill with a fresh kernel.  Returns ``{"notebook": "ok"|"failed",
+    ``warm``: on ``kernel`` (a :class:`models.kernels.WarmKernel`), or this
+    thread's warm kernel; otherwise plain papermill with a fresh kernel.  Returns ``{"notebook": "ok"|"failed",
     "files": [...], "error": ...}``; the executed notebook is kept whatever happens.
     """
     out = Path(out_dir)
@@ -90,7 +92,8 @@ def execute_report(
         if warm:
             from models.kernels import warm_kernel
 
-            warm_kernel().execute_notebook(notebook, executed, parameters, cwd=out)
+            kernel = kernel or warm_kernel()
+            kernel.execute_notebook(notebook, executed, parameters, cwd=out)
         else:
             import papermill as pm
 
@@ -178,13 +181,44 @@ class ReportWorkers:
     """
 
     def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
+        from models.kernels import WarmKernel
+
         workers = max(1, min(jobs or default_jobs(), reports or 1))
+        # The kernels start now and import the package while this process goes on.
+        self._all = [WarmKernel() for _ in range(workers)]
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        for k in self._all:
+            self._idle.put(k)
+        # Everything the threads use is imported here, in this thread, first:
+        # two threads importing at once can meet a half-initialised module.
+        import nbconvert  # noqa: F401
+        import papermill  # noqa: F401
+
+        from models.report import browser, export  # noqa: F401
+
         self.kernels = ThreadPoolExecutor(workers, thread_name_prefix="kernel")
         self.exports = ThreadPoolExecutor(1, thread_name_prefix="export")
-        for _ in range(workers):  # each warm-up occupies one new thread until ready
-            self.kernels.submit(_warm_kernel)
-        if pdf:
-            self.exports.submit(_warm_exports)
+        if pdf and export.find_chromium():
+            self.exports.submit(browser.shared_browser)
+
+    def _execute(self, job: dict[str, Any]) -> dict[str, Any]:
+        """Run one notebook on whichever kernel is free (a dead one is replaced)."""
+        from models.kernels import WarmKernel
+
+        kernel = self._idle.get()
+        try:
+            if not kernel.alive():
+                kernel.shutdown()
+                self._all.append(kernel := WarmKernel())
+            return execute_report(
+                job["notebook"],
+                job["out_dir"],
+                job["stem"],
+                job["parameters"],
+                kernel=kernel,
+            )
+        finally:
+            self._idle.put(kernel)
 
     def submit(self, job: dict[str, Any]) -> Future:
         """Run one report job (keyword arguments of :func:`render_notebook`)."""
@@ -208,13 +242,7 @@ class ReportWorkers:
                 if not done.done():
                     done.set_exception(exc)
 
-        self.kernels.submit(
-            execute_report,
-            job["notebook"],
-            job["out_dir"],
-            job["stem"],
-            job["parameters"],
-        ).add_done_callback(executed)
+        self.kernels.submit(self._execute, job).add_done_callback(executed)
         return done
 
     def close(self) -> None:
@@ -224,25 +252,10 @@ class ReportWorkers:
 
         self.kernels.shutdown(wait=True, cancel_futures=True)
         self.exports.shutdown(wait=True, cancel_futures=True)
+        for k in self._all:
+            k.shutdown()
         shutdown_kernels()
         close_shared_browser()
-
-
-def _warm_kernel() -> None:
-    from models.kernels import warm_kernel
-
-    warm_kernel()
-
-
-def _warm_exports() -> None:
-    import nbconvert  # noqa: F401 - the HTML exporter, loaded once
-
-    from models.report.export import find_chromium
-
-    if find_chromium():
-        from models.report.browser import shared_browser
-
-        shared_browser()
 
 
 def submit_job(runner: ReportWorkers | Executor, job: dict[str, Any]) -> Future:
