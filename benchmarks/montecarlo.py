@@ -27,6 +27,21 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 
+def per_draw_loop_seconds(case, option: str, samples: dict, n: int) -> float:
+    """Seconds to evaluate the first ``n`` draws one at a time (a Python loop
+    over draws calling the vectorised evaluator with one draw each)."""
+    from models import uncertainty as u
+
+    model = u.compile_model(case, option)
+    sub = {k: v[:n] for k, v in samples.items()}
+    t0 = time.perf_counter()
+    for d in range(n):
+        u.evaluate(
+            model, u.levers_from_values(model, {k: v[d] for k, v in sub.items()})
+        )
+    return time.perf_counter() - t0
+
+
 def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) -> dict:
     """Seconds for ``draws`` vectorised draws (sampling included) and for the same
     draws one at a time through the same evaluator (a Python loop over draws,
@@ -37,15 +52,8 @@ def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) 
     t0 = time.perf_counter()
     mc = u.monte_carlo(case, option, draws=draws, progress=False)
     fast = time.perf_counter() - t0
-    model = u.compile_model(case, option)
     n = min(draws, loop_draws)
-    sub = {k: v[:n] for k, v in mc.samples.items()}
-    t0 = time.perf_counter()
-    for d in range(n):
-        u.evaluate(
-            model, u.levers_from_values(model, {k: v[d] for k, v in sub.items()})
-        )
-    loop = (time.perf_counter() - t0) / n * draws
+    loop = per_draw_loop_seconds(case, option, mc.samples, n) / n * draws
     return {
         "draws": draws,
         "vectorised_s": fast,
@@ -92,15 +100,9 @@ def main(draws: int = 100_000, loop_draws: int = 20) -> None:
     slow = u.slow_npvs(case, option, sub)
     loop_a = (time.perf_counter() - t0) / loop_draws * draws
 
-    model = u.compile_model(case, option)
     n_b = min(draws, 50 * loop_draws)
-    sub_b = {k: v[:n_b] for k, v in mc.samples.items()}
-    t0 = time.perf_counter()
-    for d in range(n_b):
-        u.evaluate(
-            model, u.levers_from_values(model, {k: v[d] for k, v in sub_b.items()})
-        )
-    loop_b = (time.perf_counter() - t0) / n_b * draws
+    loop_b = per_draw_loop_seconds(case, option, mc.samples, n_b) / n_b * draws
+    model = u.compile_model(case, option)
 
     agree = np.max(np.abs(u.npv_at(model, sub) - slow))
     print(f"{option}: vectorised {draws:,} draws, sampling included: {fast:.3f} s")
