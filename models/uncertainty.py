@@ -1259,29 +1259,6 @@ def monte_carlo_case(
     }
 
 
-def _run_monte_carlo(case: Case, options: list[str]) -> dict[str, MonteCarloResult]:
-    """:func:`monte_carlo_case` for a run, each option computed once per case object.
-
-    A run asks for the same Monte Carlo twice (``results.json`` through
-    :func:`uncertainty_json`, then the tables through :func:`uncertainty_outputs`);
-    both see the case's own draws and seed, so the second asks get the first's
-    results.  The cache lives on the case object (a new load starts afresh).
-    """
-    spec = case.effective_uncertainty()
-    key = (spec.model_dump_json(), spec.draws, spec.seed)
-    cache = getattr(case, "_monte_carlo_cache", None)
-    if cache is None or cache[0] != key:
-        cache = (key, sample_parameters(spec), {})
-        case._monte_carlo_cache = cache  # type: ignore[attr-defined]
-    _, samples, runs = cache
-    for o in options:
-        if o not in runs:
-            runs[o] = monte_carlo(
-                case, o, spec.draws, spec.seed, spec, False, samples=samples
-            )
-    return {o: runs[o] for o in options}
-
-
 def _payback_quantiles(idx: np.ndarray, years: list[str]) -> list[str | None]:
     """P10/P50/P90 payback year (a draw's actual year; None = not within horizon)."""
     x = np.where(idx < 0, np.inf, idx.astype(float))
@@ -1340,7 +1317,7 @@ def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str,
         if analysis is not None and analysis.monte_carlo is not None:
             mc = analysis.monte_carlo[option]
         else:
-            mc = _run_monte_carlo(case, [option])[option]
+            mc = monte_carlo(case, option, progress=False)
         row = monte_carlo_summary(mc).iloc[0]
         out["monte_carlo"] = {
             "draws": int(mc.draws),
@@ -1444,7 +1421,7 @@ def uncertainty_outputs(
     if spec.parameters:
         runs = analysis.monte_carlo if ready else None
         if runs is None:
-            runs = _run_monte_carlo(case, names)
+            runs = monte_carlo_case(case, names, progress=False)
         pd.concat(
             [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
         ).to_csv(out("monte_carlo_summary.csv"), index=False)
