@@ -8,13 +8,13 @@ for each actuals file the case lists, ``notebooks/monitoring.ipynb`` gives
 ``monitoring.ipynb/.html/.xlsx/.pdf``.  One report failing does not stop the
 others (its executed notebook is kept, with the error in it).
 
-How a batch stays fast (see ``benchmarks/``): the reports run on an executor of
-``jobs`` worker processes.  Each worker keeps one Jupyter kernel with the
-package imported (:mod:`models.kernels`, reset to a fresh state before each
-notebook) and one headless Chromium for the PDFs (:mod:`models.report.browser`),
-so the seconds of kernel start and imports are paid once per worker, not once
-per report.  Workers are started (:func:`start_workers`) before the run computes
-its options, so that they warm up meanwhile.  ``warm=False`` gives plain
+How a batch stays fast (see ``benchmarks/``): by default the reports run on
+:class:`ReportWorkers`, ``jobs`` warm Jupyter kernels (:mod:`models.kernels`:
+started first, the package imported as they start, reset to a fresh state
+before each notebook) driven by as many threads, and one more thread that
+exports, printing every PDF with one headless Chromium
+(:mod:`models.report.browser`).  The seconds of kernel start and imports are
+paid once per kernel, not once per report.  ``warm=False`` gives plain
 papermill: a fresh kernel for the notebook and a Chromium for the PDF.
 
 Any :class:`concurrent.futures.Executor` can run the reports (``executor=``):
@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 from models.case import Case
+from models.kernels import KERNEL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = REPO_ROOT / "notebooks"
@@ -43,7 +44,6 @@ OPTION_NOTEBOOK = NOTEBOOKS / "option_report.ipynb"
 COMPARISON_NOTEBOOK = NOTEBOOKS / "comparison.ipynb"
 MONITORING_NOTEBOOK = NOTEBOOKS / "monitoring.ipynb"
 COMPARISON = "comparison"
-KERNEL = "python3"
 
 
 def notebook_paths() -> list[Path]:
