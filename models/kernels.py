@@ -87,35 +87,52 @@ class WarmKernel:
         lines = [*_SAVE_FILTERS.splitlines(), preload]
         run_sync(self.km.start_kernel)(
             stderr=subprocess.DEVNULL,
-            extra_arguments=[f"--IPKernelApp.exec_lines={json.dumps(lines)}"],
+            extra_arguments=[
+                f"--IPKernelApp.exec_lines={json.dumps(lines)}",
+                "--HistoryManager.enabled=False",
+            ],
         )
         self.notebooks = 0
+        self._kc: Any = None
+
+    def _client(self) -> Any:
+        """The kernel's client, started (and waited ready for) on first use.
+
+        One client serves every notebook: a new one would wait for the kernel
+        to answer and its output channel to fall quiet, a fixed 0.2-0.5 s a
+        notebook.  Its channels belong to the event loop of the thread that
+        first used it, so a kernel is driven from one thread only.
+        """
+        if self._kc is None:
+            kc = self.km.client()
+            kc.start_channels()
+            self._until_done(kc.wait_for_ready(timeout=START_TIMEOUT))
+            self._kc = kc
+        return self._kc
+
+    def _until_done(self, awaitable: Any) -> Any:
+        """Run ``awaitable`` on this thread's loop; give up if the kernel dies."""
+
+        async def run() -> Any:
+            task = asyncio.ensure_future(awaitable)
+            while True:  # a kernel killed meanwhile must not be waited for
+                done, _ = await asyncio.wait({task}, timeout=0.5)
+                if done:
+                    return task.result()
+                if not await self.km.is_alive():
+                    task.cancel()
+                    raise RuntimeError("the kernel stopped")
+
+        return self._run_sync(run)()
 
     def _execute(self, code: str) -> None:
         """Run code in the kernel outside any notebook; raise if it fails."""
-
-        async def work(kc: Any) -> dict[str, Any]:
-            await kc.wait_for_ready(timeout=START_TIMEOUT)
-            return await kc.execute_interactive(
+        kc = self._client()
+        reply = self._until_done(
+            kc.execute_interactive(
                 code, store_history=False, timeout=START_TIMEOUT, output_hook=_ignore
             )
-
-        async def run() -> dict[str, Any]:
-            kc = self.km.client()
-            kc.start_channels()
-            task = asyncio.ensure_future(work(kc))
-            try:
-                while True:  # a kernel killed meanwhile must not be waited for
-                    done, _ = await asyncio.wait({task}, timeout=0.5)
-                    if done:
-                        return task.result()
-                    if not await self.km.is_alive():
-                        task.cancel()
-                        raise RuntimeError("the kernel stopped")
-            finally:
-                kc.stop_channels()
-
-        reply = self._run_sync(run)()
+        )
         if reply["content"]["status"] != "ok":
             content = reply["content"]
             raise RuntimeError(
@@ -149,6 +166,7 @@ class WarmKernel:
             kernel_name=self.kernel_name,
             engine_name=ENGINE,
             km=self.km,
+            kc=self._client(),
             progress_bar=False,
             log_output=False,
             request_save_on_cell_execute=False,  # written once, at the end
@@ -156,6 +174,9 @@ class WarmKernel:
 
     def shutdown(self) -> None:
         """Stop the kernel (from any thread): politely, else by killing it."""
+        if self._kc is not None:
+            self._kc.stop_channels()
+            self._kc = None
         try:
             self._run_sync(self.km.shutdown_kernel)(now=True)
         except Exception:  # noqa: BLE001 - e.g. called from another thread's loop
@@ -223,6 +244,7 @@ def register_engine() -> None:
             **kwargs: Any,
         ) -> Any:
             kwargs = remove_args(["input_path", "timeout", "startup_timeout"], **kwargs)
+            kc = kwargs.pop("kc")
             client = PapermillNotebookClient(
                 nb_man,
                 **merge_kwargs(
@@ -233,11 +255,8 @@ def register_engine() -> None:
                     log_output=log_output,
                 ),
             )
-            try:
-                return client.execute()
-            finally:  # the kernel is ours and stays up; its client goes
-                if client.kc is not None:
-                    client.kc.stop_channels()
+            client.kc = kc  # the kernel's own client: nbclient then starts none
+            return client.execute()
 
     papermill_engines.register(ENGINE, WarmEngine)
     _REGISTERED = True

@@ -29,6 +29,7 @@ import multiprocessing as mp
 import os
 import queue
 import sys
+import threading
 import traceback
 from collections.abc import Mapping, MutableMapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
@@ -187,6 +188,7 @@ class ReportWorkers:
         # The kernels start now and import the package while this process goes on.
         self._all = [WarmKernel() for _ in range(workers)]
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._mine = threading.local()
         for k in self._all:
             self._idle.put(k)
         # Everything the threads use is imported here, in this thread, first:
@@ -205,20 +207,20 @@ class ReportWorkers:
         """Run one notebook on whichever kernel is free (a dead one is replaced)."""
         from models.kernels import WarmKernel
 
-        kernel = self._idle.get()
-        try:
-            if not kernel.alive():
-                kernel.shutdown()
-                self._all.append(kernel := WarmKernel())
-            return execute_report(
-                job["notebook"],
-                job["out_dir"],
-                job["stem"],
-                job["parameters"],
-                kernel=kernel,
-            )
-        finally:
-            self._idle.put(kernel)
+        # Each thread keeps the kernel it first takes: a kernel's client belongs
+        # to the event loop of one thread (models.kernels).
+        kernel = getattr(self._mine, "kernel", None) or self._idle.get()
+        if not kernel.alive():
+            kernel.shutdown()
+            self._all.append(kernel := WarmKernel())
+        self._mine.kernel = kernel
+        return execute_report(
+            job["notebook"],
+            job["out_dir"],
+            job["stem"],
+            job["parameters"],
+            kernel=kernel,
+        )
 
     def submit(self, job: dict[str, Any]) -> Future:
         """Run one report job (keyword arguments of :func:`render_notebook`)."""
