@@ -30,7 +30,7 @@ from models.case import Case, file_sha256
 from models.errors import InputError
 from models.projection import OptionResult
 
-FORMAT = 1
+FORMAT = 2
 """Version of the saved analysis; bumped when its layout changes."""
 
 
@@ -61,6 +61,9 @@ class OptionAnalysis:
     """:func:`models.uncertainty.switching_table` of this option alone."""
     monte_carlo: dict | None = None
     """``{option: MonteCarloResult}``, None when the case declares no distributions."""
+    charts: dict[str, bytes] = field(default_factory=dict)
+    """PNG of the charts drawn from these analyses (``tornado``,
+    ``npv_histogram``): drawn once for the report and the run folder alike."""
     uncertainty_error: str | None = None
 
 
@@ -75,6 +78,8 @@ class CaseAnalysis:
     switching: pd.DataFrame | None = None
     """:func:`models.uncertainty.switching_table` of all the options that ran."""
     monte_carlo: dict | None = None
+    charts: dict[str, bytes] = field(default_factory=dict)
+    """PNG of the charts of all options together (``npv_s_curve``)."""
     comparison_error: str | None = None
 
     @property
@@ -107,6 +112,7 @@ def analyse_case(
     The Monte Carlo draws are sampled once and shared by every option.
     """
     from models import uncertainty as unc
+    from models.report import uncertainty_tables as charts
 
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
     spec = case.effective_uncertainty()
@@ -140,6 +146,9 @@ def analyse_case(
                     case, name, spec.draws, spec.seed, spec, False, samples
                 )
                 a.monte_carlo = {name: mc_all[name]}
+            a.charts["tornado"] = charts.tornado_png(a.sensitivity)
+            if a.monte_carlo is not None:
+                a.charts["npv_histogram"] = charts.histogram_png(mc_all[name])
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -156,6 +165,10 @@ def analyse_case(
     if has_distributions(case):
         if all(n in mc_all for n in ok):
             out.monte_carlo = {n: mc_all[n] for n in ok}
+            if ok:
+                out.charts["npv_s_curve"] = charts.s_curve_png(
+                    list(out.monte_carlo.values())
+                )
         else:
             out.comparison_error = out.comparison_error or "Monte Carlo failed"
     return out

@@ -1382,8 +1382,7 @@ def uncertainty_outputs(
     names written.  ``analysis``: the run's :class:`models.analysis.CaseAnalysis`
     of these options, when computed already.
     """
-    from models.report import uncertainty_charts as charts
-    from models.report.charts import save_png
+    from models.report import uncertainty_tables as pictures
 
     names = options if options is not None else list(case.options)
     spec = case.effective_uncertainty()
@@ -1406,12 +1405,10 @@ def uncertainty_outputs(
             table = _tornado(long)  # = sensitivity_table(case, o), not computed twice
         longs.append(long.assign(option=o))
         table.to_csv(out(f"tornado_{o}.csv"), index=False)
+        drawn = a.charts if a is not None else {}
         if len(table) and table["swing"].max() > 0:
-            save_png(
-                charts.tornado_chart(table, title=f"Sensitivity of NPV: {o}"),
-                out(f"tornado_{o}.png"),
-                120,
-            )
+            png = drawn.get("tornado") or pictures.tornado_png(table)
+            out(f"tornado_{o}.png").write_bytes(png)
     pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None
@@ -1427,6 +1424,13 @@ def uncertainty_outputs(
         ).to_csv(out("monte_carlo_summary.csv"), index=False)
         for o, r in runs.items():
             if np.ptp(r.npv) > 0:
-                save_png(charts.npv_histogram(r), out(f"npv_histogram_{o}.png"), 120)
-        save_png(charts.npv_s_curve(list(runs.values())), out("npv_s_curve.png"), 120)
+                a = done.get(o)
+                png = (a.charts.get("npv_histogram") if a else None) or (
+                    pictures.histogram_png(r)
+                )
+                out(f"npv_histogram_{o}.png").write_bytes(png)
+        png = (analysis.charts.get("npv_s_curve") if ready else None) or (
+            pictures.s_curve_png(list(runs.values()))
+        )
+        out("npv_s_curve.png").write_bytes(png)
     return written

@@ -99,8 +99,10 @@ def _poll(condition, timeout: float = TIMEOUT, every: float = 0.1):
 
 
 def _partial_with_notebook(case_dir: Path) -> Path | None:
+    """A run part-way: its results written and its report notebooks under way
+    (reports start while the results are still being written)."""
     for d in case_dir.glob(".*.partial"):
-        if any(d.glob("*.ipynb")):
+        if any(d.glob("*.ipynb")) and (d / "results.csv").exists():
             return d
     return None
 

@@ -212,8 +212,14 @@ class OptionReport:
     def tornado(self) -> ReportTable:
         return uncertainty_tables.tornado_table(self._sensitivity)
 
+    def _drawn(self, key: str) -> bytes | None:
+        """A chart the run has drawn already (see :mod:`models.analysis`)."""
+        return self._saved.charts.get(key) if self._saved is not None else None
+
     def tornado_chart(self) -> Chart:
-        return uncertainty_tables.tornado_chart(self._sensitivity)
+        return uncertainty_tables.tornado_chart(
+            self._sensitivity, self._drawn("tornado")
+        )
 
     def switching_values(self) -> ReportTable:
         saved = self._saved.switching if self._saved is not None else None
@@ -226,7 +232,7 @@ class OptionReport:
 
     def monte_carlo_chart(self) -> Chart | Html:
         return uncertainty_tables.histogram_chart(
-            self._monte_carlo, self.option
+            self._monte_carlo, self.option, self._drawn("npv_histogram")
         ) or Html("")
 
     def tables(self) -> list[ReportTable]:
@@ -328,7 +334,10 @@ class ComparisonReport:
         )
 
     def s_curve_chart(self) -> Chart | Html:
-        return uncertainty_tables.s_curve_chart(self._monte_carlo) or Html("")
+        drawn = (
+            self._saved.charts.get("npv_s_curve") if self._saved is not None else None
+        )
+        return uncertainty_tables.s_curve_chart(self._monte_carlo, drawn) or Html("")
 
     def risk_register(self) -> ReportTable | Html:
         return uncertainty_tables.risk_register_table(self.case) or Html(

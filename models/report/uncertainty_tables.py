@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -84,12 +85,32 @@ def tornado_table(sensitivity: pd.DataFrame, top: int = 12) -> ReportTable:
     )
 
 
-def tornado_chart(sensitivity: pd.DataFrame, top: int = 12) -> Chart:
-    fig = uncertainty_charts.tornado_chart(sensitivity, top=top)
+TORNADO_TOP = 12
+"""Assumptions shown in a tornado chart: the largest swings."""
+
+
+def tornado_png(sensitivity: pd.DataFrame) -> bytes:
+    """The tornado chart of a sensitivity table as PNG: the picture in the
+    report and in the run's ``uncertainty/`` folder alike."""
+    return figure_png(uncertainty_charts.tornado_chart(sensitivity, top=TORNADO_TOP))
+
+
+def histogram_png(result: Any) -> bytes:
+    """The histogram of one option's Monte Carlo NPV as PNG (report and folder)."""
+    return figure_png(uncertainty_charts.npv_histogram(result))
+
+
+def s_curve_png(results: list) -> bytes:
+    """The S-curves of the options' Monte Carlo NPV as PNG (report and folder)."""
+    return figure_png(uncertainty_charts.npv_s_curve(list(results)))
+
+
+def tornado_chart(sensitivity: pd.DataFrame, png: bytes | None = None) -> Chart:
+    """The tornado chart (``png``: drawn already by the run)."""
     return Chart(
         "tornado",
         "Tornado: NPV at low and high values",
-        figure_png(fig),
+        png or tornado_png(sensitivity),
         "Bars of the NPV range for each assumption",
     )
 
@@ -195,28 +216,30 @@ def monte_carlo_table(results: dict | None) -> ReportTable | None:
     )
 
 
-def s_curve_chart(results: dict | None) -> Chart | None:
-    """S-curves (cumulative probability of NPV) of every option on one chart."""
+def s_curve_chart(results: dict | None, png: bytes | None = None) -> Chart | None:
+    """S-curves (cumulative probability of NPV) of every option on one chart
+    (``png``: drawn already by the run)."""
     if results is None:
         return None
-    fig = uncertainty_charts.npv_s_curve(list(results.values()))
     return Chart(
         "npv_s_curve",
         "Chance that the NPV is below a value",
-        figure_png(fig),
+        png or s_curve_png(list(results.values())),
         "Cumulative distribution of NPV by option",
     )
 
 
-def histogram_chart(results: dict | None, option: str) -> Chart | None:
-    """Histogram of one option's NPV over the draws of :func:`monte_carlo_results`."""
+def histogram_chart(
+    results: dict | None, option: str, png: bytes | None = None
+) -> Chart | None:
+    """Histogram of one option's NPV over the draws of :func:`monte_carlo_results`
+    (``png``: drawn already by the run)."""
     if results is None:
         return None
-    fig = uncertainty_charts.npv_histogram(results[option])
     return Chart(
         "npv_histogram",
         "Spread of the NPV over the draws",
-        figure_png(fig),
+        png or histogram_png(results[option]),
         "Histogram of NPV",
     )
 
