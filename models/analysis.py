@@ -4,10 +4,12 @@ A run needs, for each option, the yearly model, the sensitivity (tornado)
 table, the switching values and the Monte Carlo; the comparison needs the same
 for all options together.  Without sharing, ``results.json``, the
 ``uncertainty/`` tables and each report notebook would compute them again: the
-Monte Carlo alone three times.  :func:`analyse_case` computes them once;
-:func:`save_analysis` writes them beside the run for its notebooks, and
-:func:`load_analysis` gives them back only if the case's input files are
-byte-for-byte those they were computed from (else the report computes afresh).
+Monte Carlo alone three times.  :func:`analyse_case` computes them once, and
+draws the tornado, histogram and S-curve once; :func:`save_option_analysis`
+and :func:`save_comparison_analysis` write them beside the run for its
+notebooks, and :func:`load_analysis` gives them back only if the case's input
+files are byte-for-byte those they were computed from (else the report
+computes afresh).
 
 The Monte Carlo of all options is run on one shared set of draws; an option's
 own Monte Carlo is its slice of it, which is identical to running it alone (the
