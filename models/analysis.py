@@ -32,8 +32,13 @@ from models.case import Case, file_sha256
 from models.errors import InputError
 from models.projection import OptionResult
 
-FORMAT = 2
+FORMAT = 3
 """Version of the saved analysis; bumped when its layout changes."""
+
+
+def input_paths(case_path: str | Path, case: Case) -> list[Path]:
+    """The case file and every file it names."""
+    return [Path(case_path), *case.input_files()]
 
 
 def inputs_digest(case_path: str | Path, case: Case) -> str:
@@ -43,8 +48,12 @@ def inputs_digest(case_path: str | Path, case: Case) -> str:
     ...     __import__("models").load_case("scenarios/bromsgrove_redditch_2011.yaml")))
     64
     """
+    return _digest(input_paths(case_path, case))
+
+
+def _digest(paths: list[str] | list[Path]) -> str:
     h = hashlib.sha256()
-    for p in [Path(case_path), *case.input_files()]:
+    for p in map(Path, paths):
         h.update(p.name.encode() + b"\0")
         h.update((file_sha256(p) if p.exists() else "missing").encode() + b"\0")
     return h.hexdigest()
@@ -176,37 +185,60 @@ def analyse_case(
     return out
 
 
-def save_option_analysis(analysis: OptionAnalysis, digest: str, folder: Path) -> Path:
-    """Write one option's analysis into ``folder``; returns the file."""
+def save_option_analysis(
+    analysis: OptionAnalysis, case_path: str | Path, case: Case, folder: Path
+) -> Path:
+    """Write one option's analysis, with the case it was computed from, into
+    ``folder``; returns the file.  ``case_path`` is absolute (the notebooks run
+    elsewhere) and ``case`` was read from it."""
     folder.mkdir(parents=True, exist_ok=True)
     n = len(list(folder.glob("option-*.pkl")))
-    return _dump(folder / f"option-{n}.pkl", digest, analysis)
+    return _dump(folder / f"option-{n}.pkl", case_path, case, analysis)
 
 
-def save_comparison_analysis(analysis: CaseAnalysis, folder: Path) -> Path:
+def save_comparison_analysis(
+    analysis: CaseAnalysis, case_path: str | Path, case: Case, folder: Path
+) -> Path:
     """Write the whole analysis (for the comparison report) into ``folder``."""
     folder.mkdir(parents=True, exist_ok=True)
-    return _dump(folder / "comparison.pkl", analysis.digest, analysis)
+    return _dump(folder / "comparison.pkl", case_path, case, analysis)
 
 
-def _dump(path: Path, digest: str, payload: Any) -> Path:
+def _dump(path: Path, case_path: str | Path, case: Case, payload: Any) -> Path:
+    files = [str(p) for p in input_paths(case_path, case)]
+    saved = {
+        "format": FORMAT,
+        "files": files,
+        "digest": _digest(files),
+        "case": case,
+        "payload": payload,
+    }
     with open(path, "wb") as f:
-        pickle.dump({"format": FORMAT, "digest": digest, "payload": payload}, f)
+        pickle.dump(saved, f)
     return path
 
 
-def load_analysis(path: str | Path | None, case_path: str | Path, case: Case) -> Any:
-    """What :func:`save_analysis` wrote at ``path``, if it was computed from these
-    very input files by this version of the package; else None (compute afresh).
+def load_analysis(
+    path: str | Path | None, case_path: str | Path
+) -> tuple[Case, Any] | None:
+    """The case and the analysis that :func:`save_option_analysis` or
+    :func:`save_comparison_analysis` wrote at ``path``, if written by this
+    version of the package for this case file, and if the case file and every
+    file it names are still byte for byte what they were; else None (the report
+    reads the case and computes afresh).
 
-    The file is one the same run wrote into its own folder moments before.
+    The file is one the same run wrote into its own folder moments before.  The
+    case comes with it so that no report parses and validates it again.
     """
     if not path or not Path(path).is_file():
         return None
     with open(path, "rb") as f:
         saved = pickle.load(f)  # noqa: S301 - written by this run, see docstring
-    if saved.get("format") != FORMAT or saved.get("digest") != inputs_digest(
-        case_path, case
+    files = saved.get("files") or [""]
+    if (
+        saved.get("format") != FORMAT
+        or Path(files[0]) != Path(case_path)
+        or saved.get("digest") != _digest(files)
     ):
         return None
-    return saved["payload"]
+    return saved["case"], saved["payload"]

@@ -21,6 +21,21 @@ from models.errors import InputError, reports_input_errors
 def main() -> None:
     """Financial modelling for councils that share services."""
     warnings.formatwarning = _format_warning
+    _without_unused_iri_checker()
+
+
+def _without_unused_iri_checker() -> None:
+    """Leave jsonschema's IRI format checker out of this process: a second saved
+    on every ``sharedcase run``.
+
+    nbformat (for papermill and nbconvert) imports jsonschema, which imports
+    ``rfc3987_syntax`` where installed (JupyterLab's dependencies install it),
+    and that compiles some 35 Lark grammars on import: 1 s here, a third of the
+    command's start-up (python-jsonschema/jsonschema#1428, jupyter/nbformat#420).
+    It serves only the ``iri`` formats, which no notebook schema uses (a test
+    checks), and jsonschema does without it when it cannot be imported.
+    """
+    sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
 def _format_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001

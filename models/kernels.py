@@ -33,6 +33,7 @@ import atexit
 import json
 import subprocess
 import threading
+import uuid
 from pathlib import Path
 from typing import Any
 
@@ -40,8 +41,13 @@ KERNEL = "python3"
 ENGINE = "sharedcase-warm"
 START_TIMEOUT = 120
 """Seconds to wait for a kernel to start [s]."""
-PRELOAD = "import models, models.report.notebook, models.report.monitoring"
-"""Run once in each new kernel: what every report notebook imports."""
+PRELOAD = (
+    "import models, models.report.notebook, models.report.monitoring\n"
+    "import gc as _gc; _gc.freeze()"
+)
+"""Run once in each new kernel: what every report notebook imports.  Then all
+that is left out of garbage collection (``gc.freeze``): the collection IPython
+makes at each reset scans only what the last notebook made."""
 
 
 def reset_code(cwd: str | Path) -> str:
@@ -70,6 +76,7 @@ STARTING_FILTERS: list = []
 _SAVE_FILTERS = (
     "import warnings as _warnings, models.kernels as _kernels\n"
     "_kernels.STARTING_FILTERS = list(_warnings.filters)\n"
+    "import models.kernel_fork as _fork; _fork.match_fresh_kernel()\n"
 )
 
 
@@ -80,15 +87,24 @@ class WarmKernel:
         from jupyter_client import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
+        from models import kernel_fork
+
         self._run_sync = run_sync
         self.kernel_name = kernel_name
         self.km = AsyncKernelManager(kernel_name=kernel_name)
+        if kernel_fork.can_fork():  # a copy of this process, imports and all
+            kernel_fork.prepare_to_fork()
+            self.km.provisioner = kernel_fork.ForkProvisioner(
+                kernel_id=self.km.kernel_id or str(uuid.uuid4()),
+                kernel_spec=self.km.kernel_spec,
+                parent=self.km,
+            )
         # The preload runs as the kernel starts (IPython's exec_lines), so this
         # returns at once and the kernel imports while the caller goes on; the
         # first notebook waits until the kernel is ready.  The kernel's own
         # stderr carries only its start-up transport warning; errors raised in
         # a notebook are kept in the executed notebook.
-        lines = [*_SAVE_FILTERS.splitlines(), preload]
+        lines = [*_SAVE_FILTERS.splitlines(), *preload.splitlines()]
         run_sync(self.km.start_kernel)(
             stderr=subprocess.DEVNULL,
             extra_arguments=[

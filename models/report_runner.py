@@ -25,6 +25,7 @@ machines that share the output folder (see README).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing as mp
 import os
 import queue
@@ -182,6 +183,7 @@ class ReportWorkers:
     """
 
     def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
+        from models import kernel_fork
         from models.kernels import WarmKernel
 
         workers = max(1, min(jobs or default_jobs(), reports or 1))
@@ -198,6 +200,12 @@ class ReportWorkers:
 
         from models.report import browser, export  # noqa: F401
 
+        # What exists now (mostly the modules just imported) is left out of
+        # garbage collection: each full collection of the batch then scans only
+        # what the batch made.  Not in an IPython session: its user's objects
+        # are not ours to keep.
+        if not kernel_fork.in_ipython():
+            gc.freeze()
         self.kernels = ThreadPoolExecutor(workers, thread_name_prefix="kernel")
         self.exports = ThreadPoolExecutor(1, thread_name_prefix="export")
         if pdf and export.find_chromium():

@@ -158,14 +158,13 @@ def run_one_case(
         on_option = None
         if notebooks:
             from models import report_runner
-            from models.analysis import (
-                inputs_digest,
-                save_comparison_analysis,
-                save_option_analysis,
-            )
+            from models.analysis import save_comparison_analysis, save_option_analysis
 
             shared = folder.tmp / ANALYSIS_DIR
-            digest = inputs_digest(path, case)
+            # the notebooks get the case as read from its absolute path, which
+            # is how they name it (they run in the run folder)
+            located = path.resolve()
+            nb_case = case if path.is_absolute() else load_case(located)
             jobs_by_key = report_runner.report_jobs(
                 path, case, names, folder.tmp.resolve(), started.date().isoformat()
             )
@@ -181,7 +180,10 @@ def run_one_case(
                     submit(key)
 
             def on_option(a: OptionAnalysis) -> None:  # its report starts at once
-                submit(f"option:{a.option}", save_option_analysis(a, digest, shared))
+                submit(
+                    f"option:{a.option}",
+                    save_option_analysis(a, located, nb_case, shared),
+                )
 
         # Every option and its analyses, computed once for all the outputs below.
         analysis = analyse_case(path, case, names, on_option)
@@ -197,7 +199,9 @@ def run_one_case(
         if notebooks:
             for name in analysis.failed:  # its notebook shows the error
                 submit(f"option:{name}")
-            submit(COMPARISON, save_comparison_analysis(analysis, shared))
+            submit(
+                COMPARISON, save_comparison_analysis(analysis, located, nb_case, shared)
+            )
         results = analysis.results
         if results:
             long = pd.concat([r.long for r in results.values()], ignore_index=True)

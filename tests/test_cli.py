@@ -4,6 +4,7 @@ import json
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import yaml
 from click.testing import CliRunner
@@ -209,3 +210,41 @@ def test_bad_input_found_part_way_still_writes_nothing(tmp_path, monkeypatch):
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_notebook_schemas_use_no_iri_format():
+    """The command leaves jsonschema's IRI format checker out of its process
+    (models.cli._without_unused_iri_checker); that changes no notebook
+    validation only while nbformat's schemas use no ``iri`` format."""
+    import nbformat
+
+    def formats(node):
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key == "format" and isinstance(value, str):
+                    yield value
+                yield from formats(value)
+        elif isinstance(node, list):
+            for item in node:
+                yield from formats(item)
+
+    schemas = sorted(Path(nbformat.__file__).parent.rglob("*.json"))
+    assert len(schemas) >= 5
+    used = {f for s in schemas for f in formats(json.loads(s.read_text()))}
+    assert not {f for f in used if f.startswith("iri")}, used
+
+
+def test_the_command_does_without_the_iri_checker(tmp_path):
+    code = (
+        "import sys, models.cli\n"
+        "try:\n"
+        "    models.cli.main(['validate', '--help'])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "import papermill\n"
+        "print(sys.modules.get('rfc3987_syntax', 'absent'))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert out.stdout.strip().splitlines()[-1] == "None"

@@ -74,7 +74,9 @@ def earlier_run(tmp_path_factory) -> Path:
 
 
 def _processes_with(marker: str) -> dict[int, str]:
-    """Processes whose environment holds ``marker`` -> their command line."""
+    """Processes whose environment holds ``marker`` -> their name and command
+    line (a kernel forked from the run has the run's command line, and is named
+    ``ipykernel``: models.kernel_fork)."""
     found = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
@@ -82,7 +84,7 @@ def _processes_with(marker: str) -> dict[int, str]:
         try:
             if marker.encode() in (d / "environ").read_bytes():
                 cmd = (d / "cmdline").read_bytes().replace(b"\0", b" ").decode()
-                found[int(d.name)] = cmd
+                found[int(d.name)] = f"{(d / 'comm').read_text().strip()}: {cmd}"
         except OSError:  # gone, or not ours
             continue
     return found

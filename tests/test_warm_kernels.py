@@ -114,12 +114,15 @@ def test_a_notebook_is_not_fooled_by_an_analysis_of_other_inputs(tmp_path):
     case = load_case(case_path)
     analysis = analyse_case(case_path, case, ["status_quo"])
     saved = save_option_analysis(
-        analysis.options["status_quo"], analysis.digest, tmp_path / "a"
+        analysis.options["status_quo"], case_path, case, tmp_path / "a"
     )
-    assert load_analysis(saved, case_path, case).option == "status_quo"
+    saved_case, saved_analysis = load_analysis(saved, case_path)
+    assert saved_analysis.option == "status_quo"
+    assert saved_case.model_dump() == case.model_dump()
+    assert load_analysis(saved, src / "other.yaml") is None  # another case file
     baselines = src / "bromsgrove_redditch_2011_baselines.csv"
     baselines.write_text(baselines.read_text() + "\n")  # one byte more in a named file
-    assert load_analysis(saved, case_path, load_case(case_path)) is None
+    assert load_analysis(saved, case_path) is None
 
 
 def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):

@@ -87,22 +87,25 @@ PNG_COMPRESSION = 3
 compress well at any level) and a third faster to write."""
 
 
-def figure_png(fig: plt.Figure) -> bytes:
-    """PNG bytes of a figure; the figure is closed."""
+def figure_png(fig: plt.Figure, crop: bool = True) -> bytes:
+    """PNG bytes of a figure; the figure is closed.  ``crop=False`` for a figure
+    laid out already (``tight_layout``): cropping lays it out again, a fifth of
+    the time a chart takes."""
     buf = io.BytesIO()
-    save_png(fig, buf, DPI)
+    save_png(fig, buf, DPI, crop)
     return buf.getvalue()
 
 
-def save_png(fig: plt.Figure, target: Any, dpi: int) -> None:
-    """Write a figure as PNG to a path or file object, cropped to its content,
-    and close it (open figures would pile up over a batch)."""
+def save_png(fig: plt.Figure, target: Any, dpi: int, crop: bool = True) -> None:
+    """Write a figure as PNG to a path or file object, cropped to its content
+    unless ``crop`` is False, and close it (open figures would pile up over a
+    batch)."""
     try:
         fig.savefig(
             target,
             format="png",
             dpi=dpi,
-            bbox_inches="tight",
+            bbox_inches="tight" if crop else None,
             pil_kwargs={"compress_level": PNG_COMPRESSION},
         )
     finally:

@@ -149,11 +149,12 @@ class OptionReport:
         (:mod:`models.analysis`); used only if computed from these very input
         files without error, else everything is computed here."""
         self.case_path = resolve_case_path(case_path)
-        self.case = load_case(self.case_path)
-        self.option = option
-        saved = load_analysis(analysis, self.case_path, self.case)
+        self.case, saved = load_analysis(analysis, self.case_path) or (None, None)
         if saved is not None and (saved.option != option or saved.uncertainty_error):
             saved = None
+        if saved is None:
+            self.case = load_case(self.case_path)
+        self.option = option
         self._saved = saved
         self.result: OptionResult = (
             saved.result
@@ -260,11 +261,12 @@ class ComparisonReport:
         (:mod:`models.analysis`); used only if computed from these very input
         files, for these options and without error."""
         self.case_path = resolve_case_path(case_path)
-        self.case = load_case(self.case_path)
+        self.case, saved = load_analysis(analysis, self.case_path) or (None, None)
+        if saved is None:
+            self.case = load_case(self.case_path)
         if isinstance(options, str):
             options = [o.strip() for o in options.split(",") if o.strip()]
         names = list(options) if options else list(self.case.options)
-        saved = load_analysis(analysis, self.case_path, self.case)
         if saved is not None and (
             saved.comparison_error or {*saved.options, *saved.failed} != set(names)
         ):

@@ -57,7 +57,8 @@ def npv_histogram(
     """Histogram of the NPV over the Monte Carlo draws, with P10, P50, P90 marked."""
     npv = _npv(result, council)
     fig, ax = _figure((7, 4))
-    ax.hist(npv, bins=bins, color="#1565c0", alpha=0.8)
+    # one filled outline, not a rectangle a bin: the same picture, drawn in half the time
+    ax.hist(npv, bins=bins, color="#1565c0", alpha=0.8, histtype="stepfilled")
     for q, style in zip((10, 50, 90), (":", "-", ":"), strict=True):
         v = np.percentile(npv, q)
         ax.axvline(v, color="black", linestyle=style, linewidth=1)
@@ -78,8 +79,8 @@ def npv_s_curve(
     results = results if isinstance(results, list) else [results]
     fig, ax = _figure((7, 4))
     for r in results:
-        npv = np.sort(_npv(r, council))
-        ax.plot(npv, np.arange(1, len(npv) + 1) / len(npv), label=r.option)
+        npv, probability = s_curve_points(_npv(r, council))
+        ax.plot(npv, probability, label=r.option)
     ax.axvline(0, color="#c62828", linewidth=1)
     ax.xaxis.set_major_formatter(_THOUSANDS)
     ax.set_xlabel("Net present value")
@@ -89,6 +90,27 @@ def npv_s_curve(
     ax.set_title("NPV S-curve" + (f": {council}" if council else ""))
     fig.tight_layout()
     return fig
+
+
+S_CURVE_POINTS = 1000
+"""Points drawn on each S-curve at most: far more than the picture has pixels."""
+
+
+def s_curve_points(
+    npv: np.ndarray, points: int = S_CURVE_POINTS
+) -> tuple[np.ndarray, np.ndarray]:
+    """Points of the empirical distribution function of ``npv``: the i-th
+    smallest draw and the share of draws at most it, i/n (every k-th draw, and
+    the last, where there are more than ``points``).
+
+    >>> s_curve_points(np.array([3.0, 1.0, 2.0, 4.0]), points=2)
+    (array([1., 3., 4.]), array([0.25, 0.75, 1.  ]))
+    """
+    ordered = np.sort(npv)
+    n = len(ordered)
+    step = max(1, n // points)
+    i = np.unique(np.r_[np.arange(0, n, step), n - 1]) if n else np.arange(0)
+    return ordered[i], (i + 1) / max(n, 1)
 
 
 def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:

@@ -92,17 +92,18 @@ TORNADO_TOP = 12
 def tornado_png(sensitivity: pd.DataFrame) -> bytes:
     """The tornado chart of a sensitivity table as PNG: the picture in the
     report and in the run's ``uncertainty/`` folder alike."""
-    return figure_png(uncertainty_charts.tornado_chart(sensitivity, top=TORNADO_TOP))
+    chart = uncertainty_charts.tornado_chart(sensitivity, top=TORNADO_TOP)
+    return figure_png(chart, crop=False)
 
 
 def histogram_png(result: Any) -> bytes:
     """The histogram of one option's Monte Carlo NPV as PNG (report and folder)."""
-    return figure_png(uncertainty_charts.npv_histogram(result))
+    return figure_png(uncertainty_charts.npv_histogram(result), crop=False)
 
 
 def s_curve_png(results: list) -> bytes:
     """The S-curves of the options' Monte Carlo NPV as PNG (report and folder)."""
-    return figure_png(uncertainty_charts.npv_s_curve(list(results)))
+    return figure_png(uncertainty_charts.npv_s_curve(list(results)), crop=False)
 
 
 def tornado_chart(sensitivity: pd.DataFrame, png: bytes | None = None) -> Chart:
@@ -288,7 +289,7 @@ def risk_heat_map(case: Case) -> Chart | None:
     return Chart(
         "risk_heat_map",
         "Risks by likelihood and impact",
-        figure_png(fig),
+        figure_png(fig, crop=False),
         "Heat map of the number of risks in each likelihood and impact cell",
     )
 
