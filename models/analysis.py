@@ -112,6 +112,7 @@ def analyse_case(
     case: Case,
     names: list[str],
     on_option: Callable[[OptionAnalysis], None] | None = None,
+    draw: bool = True,
 ) -> CaseAnalysis:
     """Run every named option and its analyses, each once.
 
@@ -121,9 +122,10 @@ def analyse_case(
     ``on_option`` is called with each option's analysis as soon as it is
     complete, so that its report can start while the next option is computed.
     The Monte Carlo draws are sampled once and shared by every option.
+    ``draw=False`` leaves the charts to :func:`draw_charts` (a run draws each
+    option's charts in the worker that makes its report).
     """
     from models import uncertainty as unc
-    from models.report import uncertainty_tables as charts
 
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
     spec = case.effective_uncertainty()
@@ -157,9 +159,8 @@ def analyse_case(
                     case, name, spec.draws, spec.seed, spec, False, samples
                 )
                 a.monte_carlo = {name: mc_all[name]}
-            a.charts["tornado"] = charts.tornado_png(a.sensitivity)
-            if a.monte_carlo is not None:
-                a.charts["npv_histogram"] = charts.histogram_png(mc_all[name])
+            if draw:
+                draw_option_charts(a)
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -176,13 +177,64 @@ def analyse_case(
     if has_distributions(case):
         if all(n in mc_all for n in ok):
             out.monte_carlo = {n: mc_all[n] for n in ok}
-            if ok:
-                out.charts["npv_s_curve"] = charts.s_curve_png(
-                    list(out.monte_carlo.values())
-                )
+            if ok and draw:
+                draw_comparison_charts(out)
         else:
             out.comparison_error = out.comparison_error or "Monte Carlo failed"
     return out
+
+
+def draw_option_charts(a: OptionAnalysis) -> dict[str, bytes]:
+    """Draw the tornado and (with a Monte Carlo) the histogram of an option
+    into ``a.charts``, unless drawn already; returns ``a.charts``."""
+    from models.report import uncertainty_tables as pictures
+
+    if a.sensitivity is not None and "tornado" not in a.charts:
+        a.charts["tornado"] = pictures.tornado_png(a.sensitivity)
+    if a.monte_carlo and "npv_histogram" not in a.charts:
+        a.charts["npv_histogram"] = pictures.histogram_png(a.monte_carlo[a.option])
+    return a.charts
+
+
+def draw_comparison_charts(analysis: CaseAnalysis) -> dict[str, bytes]:
+    """Draw the S-curves of all options into ``analysis.charts``, unless drawn
+    already or there is no Monte Carlo; returns ``analysis.charts``."""
+    from models.report import uncertainty_tables as pictures
+
+    if analysis.monte_carlo and "npv_s_curve" not in analysis.charts:
+        analysis.charts["npv_s_curve"] = pictures.s_curve_png(
+            list(analysis.monte_carlo.values())
+        )
+    return analysis.charts
+
+
+def draw_charts(path: str | Path | None) -> dict[str, bytes]:
+    """Draw the charts missing from the analysis saved at ``path`` (an option's
+    or the comparison's), write them into it for the report, and return them
+    (for the run folder's ``uncertainty/``).  Nothing is drawn where the
+    analyses failed, or if the file is not this version's; a chart that cannot
+    be drawn is left to the report, which draws it itself or shows why not.
+    """
+    if not path or not Path(path).is_file():
+        return {}
+    with open(path, "rb") as f:
+        saved = pickle.load(f)  # noqa: S301 - written by this run (load_analysis)
+    payload = saved.get("payload") if saved.get("format") == FORMAT else None
+    before = dict(getattr(payload, "charts", {}))
+    try:
+        if isinstance(payload, OptionAnalysis) and payload.uncertainty_error is None:
+            draw_option_charts(payload)
+        elif isinstance(payload, CaseAnalysis) and payload.comparison_error is None:
+            draw_comparison_charts(payload)
+    except Exception:  # noqa: BLE001 - left to the report, see docstring
+        pass
+    drawn = dict(getattr(payload, "charts", {}))
+    if drawn != before:
+        part = Path(path).with_name(Path(path).name + ".part")
+        with open(part, "wb") as f:
+            pickle.dump(saved, f)
+        part.replace(path)
+    return drawn
 
 
 def save_option_analysis(

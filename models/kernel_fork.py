@@ -144,6 +144,16 @@ class ForkProvisioner(LocalProvisioner):
         self.cwd = cwd or Path.cwd()
         return self.connection_info
 
+    async def wait(self) -> int | None:
+        """Wait for a forked kernel to end, looking every 10 ms (the stock
+        provisioner looks every 100 ms: a tenth of a second at every stop)."""
+        if not isinstance(self.process, ForkedProcess):
+            return await super().wait()
+        while self.process.poll() is None:
+            await asyncio.sleep(0.01)
+        code, self.process = self.process.returncode, None
+        return code
+
 
 def _kernel_child(
     args: list[str], env: dict[str, str], cwd: str | None, stdout: Any, stderr: Any
@@ -155,7 +165,10 @@ def _kernel_child(
         _fresh_process_state(args, env, cwd, stdout, stderr)
         from ipykernel.kernelapp import IPKernelApp
 
-        IPKernelApp.launch_instance(argv=args)
+        # ipykernel reads JPY_PARENT_PID (stop when the parent dies) when it is
+        # imported, which was in the parent: say it again
+        parent = f"--IPKernelApp.parent_handle={env['JPY_PARENT_PID']}"
+        IPKernelApp.launch_instance(argv=[*args, parent])
         code = 0
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)

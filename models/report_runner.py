@@ -84,23 +84,35 @@ def execute_report(
     """Execute one report notebook into ``out_dir/<stem>.ipynb``; never raises.
 
     ``warm``: on ``kernel`` (a :class:`models.kernels.WarmKernel`), or this
-    thread's warm kernel; otherwise plain papermill with a fresh kernel.  Returns ``{"notebook": "ok"|"failed",
-    "files": [...], "error": ...}``; the executed notebook is kept whatever happens.
+    thread's warm kernel; otherwise plain papermill with a fresh kernel.
+    Returns ``{"notebook": "ok"|"failed", "files": [...], "error": ...,
+    "charts": {...}, "nb": ...}`` (``nb``: the executed notebook, which
+    :func:`export_report` takes off); the executed notebook is kept whatever
+    happens.  The
+    charts of the analysis the notebook is given (``analysis_path``) are drawn
+    first (:func:`models.analysis.draw_charts`) and returned as PNG.
     """
+    from models.analysis import draw_charts
+
     out = Path(out_dir)
     executed = out / f"{stem}.ipynb"
     status: dict[str, Any] = {"notebook": "ok", "files": []}
     try:
+        # the charts of the run's analysis, drawn here for the report and handed
+        # back for the run folder (the run computed the numbers only)
+        status["charts"] = draw_charts(parameters.get("analysis_path"))
         if warm:
             from models.kernels import warm_kernel
 
             kernel = kernel or warm_kernel()
-            kernel.execute_notebook(notebook, executed, parameters, cwd=out)
+            status["nb"] = kernel.execute_notebook(
+                notebook, executed, parameters, cwd=out
+            )
         else:
             import papermill as pm
 
             _quiet_kernel_stderr()
-            pm.execute_notebook(
+            status["nb"] = pm.execute_notebook(
                 notebook,
                 str(executed),
                 parameters=parameters,
@@ -128,13 +140,14 @@ def export_report(
     """Export an executed report (``status`` from :func:`execute_report`) to
     HTML, and to PDF where Chromium is installed (``warm``: with this process's
     open browser); never raises.  Returns the updated status."""
-    from models.report.export import export_html, export_pdf, find_chromium
+    from models.report.export import export_html
 
+    nb = status.pop("nb", None)  # the executed notebook, as written
     if status["notebook"] != "ok":
         return status
     out = Path(out_dir)
     try:
-        export_html(out / f"{stem}.ipynb", out / f"{stem}.html", title)
+        export_html(out / f"{stem}.ipynb", out / f"{stem}.html", title, nb=nb)
         status["files"].append(f"{stem}.html")
         if (out / f"{stem}.xlsx").exists():
             status["files"].append(f"{stem}.xlsx")
@@ -142,17 +155,30 @@ def export_report(
         status.update(notebook="failed", error=f"export: {_error_text(exc)}")
         status["traceback"] = traceback.format_exc()
         return status
-    if pdf and find_chromium():
-        try:  # the PDF is a convenience copy: its failure leaves the report standing
-            browser = None
-            if warm:
-                from models.report.browser import shared_browser
+    return print_report_pdf(status, out_dir, stem, warm) if pdf else status
 
-                browser = shared_browser()
-            export_pdf(out / f"{stem}.html", out / f"{stem}.pdf", browser=browser)
-            status["files"].append(f"{stem}.pdf")
-        except Exception as exc:  # noqa: BLE001
-            status["pdf"] = f"failed: {_error_text(exc)}"
+
+def print_report_pdf(
+    status: dict[str, Any], out_dir: str, stem: str, warm: bool = True
+) -> dict[str, Any]:
+    """Print an exported report's HTML to PDF where Chromium is installed
+    (``warm``: with this process's open browser); never raises.  The PDF is a
+    convenience copy: its failure is noted in ``pdf`` and the report stands."""
+    from models.report.export import export_pdf, find_chromium
+
+    if status["notebook"] != "ok" or not find_chromium():
+        return status
+    out = Path(out_dir)
+    try:
+        browser = None
+        if warm:
+            from models.report.browser import shared_browser
+
+            browser = shared_browser()
+        export_pdf(out / f"{stem}.html", out / f"{stem}.pdf", browser=browser)
+        status["files"].append(f"{stem}.pdf")
+    except Exception as exc:  # noqa: BLE001
+        status["pdf"] = f"failed: {_error_text(exc)}"
     return status
 
 
@@ -268,10 +294,156 @@ class ReportWorkers:
         close_shared_browser()
 
 
-def submit_job(runner: ReportWorkers | Executor, job: dict[str, Any]) -> Future:
+class ForkedReportWorkers:
+    """The default where kernels can be forked (:mod:`models.kernel_fork`):
+    ``jobs`` worker processes forked from this one once it has imported
+    everything; each runs notebooks on a warm kernel of its own (forked from
+    it) and exports them to HTML; this process prints the PDFs with its one
+    browser.  Driving kernels and exporting then take no time from this
+    process, which computes the options meanwhile, and nothing is imported
+    twice.
+    """
+
+    def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
+        from concurrent.futures import ProcessPoolExecutor
+
+        import nbconvert  # noqa: F401 - imported here once, for every worker
+        import papermill  # noqa: F401
+
+        from models import kernel_fork
+        from models.kernels import register_engine
+        from models.report import browser, export
+
+        kernel_fork.prepare_to_fork()
+        register_engine()
+        gc.freeze()  # see ReportWorkers; forked processes then share these pages
+        self.workers = max(1, min(jobs or default_jobs(), reports or 1))
+        self.pool = ProcessPoolExecutor(
+            self.workers, mp.get_context("fork"), initializer=_start_worker
+        )
+        # jobs wait here, not in the pool, so that the longest goes first
+        self._waiting: list[tuple[int, int, dict[str, Any], Future]] = []
+        self._running = 0
+        self._lock = threading.Lock()
+        # the first job forks every worker, now, while no other thread runs
+        self.pool.submit(int)
+        self.exports = ThreadPoolExecutor(1, thread_name_prefix="pdf")
+        self.pdf = pdf and export.find_chromium() is not None
+        if self.pdf:
+            self.exports.submit(browser.shared_browser)
+
+    def submit(self, job: dict[str, Any]) -> Future:
+        """Run one report job (keyword arguments of :func:`render_notebook`).
+
+        Jobs start in the order given, but the comparison before any other
+        that is still waiting: it is the longest report and comes last, and
+        would otherwise run alone at the end while the other workers idle.
+        """
+        done: Future = Future()
+        first = 0 if job.get("stem") == COMPARISON else 1
+        with self._lock:
+            self._waiting.append((first, len(self._waiting), job, done))
+            self._waiting.sort(key=lambda w: w[:2])
+        self._start_waiting()
+        return done
+
+    def _start_waiting(self) -> None:
+        """Hand waiting jobs to the pool while a worker is free."""
+        while True:
+            with self._lock:
+                if self._running >= self.workers or not self._waiting:
+                    return
+                _, _, job, done = self._waiting.pop(0)
+                self._running += 1
+            try:
+                rendering = self.pool.submit(render_notebook, **{**job, "pdf": False})
+            except BaseException as exc:  # noqa: BLE001 - the pool was shut down
+                with self._lock:
+                    self._running -= 1
+                done.set_exception(exc)
+                continue
+            rendering.add_done_callback(
+                lambda f, job=job, done=done: self._rendered(f, job, done)
+            )
+
+    def _rendered(self, f: Future, job: dict[str, Any], done: Future) -> None:
+        """A worker is done with ``job``: print its PDF here, start the next."""
+        with self._lock:
+            self._running -= 1
+        self._start_waiting()
+
+        def relay(g: Future) -> None:
+            try:
+                done.set_result(g.result())
+            except BaseException as exc:  # noqa: BLE001 - handed to the collector
+                if not done.done():
+                    done.set_exception(exc)
+
+        if f.exception() is not None or not (self.pdf and job.get("pdf", True)):
+            relay(f)
+            return
+        try:
+            self.exports.submit(
+                print_report_pdf, f.result(), job["out_dir"], job["stem"]
+            ).add_done_callback(relay)
+        except BaseException as exc:  # noqa: BLE001 - the pool was shut down
+            if not done.done():
+                done.set_exception(exc)
+
+    def close(self) -> None:
+        """Stop the workers (each stops its kernel), then the browser."""
+        from models.report.browser import close_shared_browser
+
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        for *_, done in waiting:
+            done.cancel()
+        self.pool.shutdown(wait=True, cancel_futures=True)
+        self.exports.shutdown(wait=True, cancel_futures=True)
+        close_shared_browser()
+
+
+WORKER_NICENESS = 5
+"""How much lower the workers' (and their kernels') CPU priority is than the
+run's: where cores are short, the run computes the options first, which every
+report waits for, and the reports take what is left."""
+
+
+def _start_worker() -> None:
+    """In a forked worker: start its warm kernel, stopped when the worker exits.
+
+    Interrupts are the parent's to handle: it stops every child (a worker
+    would only print a traceback).
+    """
+    import signal
+    from multiprocessing import util
+
+    from models.kernels import shutdown_kernels, warm_kernel
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.nice(WORKER_NICENESS)
+    warm_kernel()
+    util.Finalize(None, shutdown_kernels, exitpriority=10)
+
+
+def start_report_workers(
+    jobs: int | None, reports: int, pdf: bool = True
+) -> ForkedReportWorkers | ReportWorkers:
+    """Forked worker processes where kernels can be forked, else threads."""
+    from models import kernel_fork
+
+    if kernel_fork.can_fork():
+        return ForkedReportWorkers(jobs, reports, pdf)
+    return ReportWorkers(jobs, reports, pdf)
+
+
+def submit_job(
+    runner: ForkedReportWorkers | ReportWorkers | Executor, job: dict[str, Any]
+) -> Future:
     """Submit one report job to warm workers, or to any executor (one picklable
     :func:`render_notebook` call: e.g. a Dask client's executor)."""
-    if isinstance(runner, ReportWorkers):
+    if isinstance(runner, ForkedReportWorkers | ReportWorkers):
         return runner.submit(job)
     return runner.submit(render_notebook, **job)
 
@@ -361,11 +533,13 @@ def collect_reports(
     statuses: MutableMapping[str, dict[str, Any]],
     desc: str = "reports",
     progress: bool = True,
+    charts: MutableMapping[str, dict[str, bytes]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """Wait for the reports of :func:`submit_reports`.  Updates ``statuses`` in
     place (``notebook``, ``files``, and ``status``/``error`` when an option's
     notebook fails) and returns the comparison's status and the monitoring
-    statuses keyed by actuals file."""
+    statuses keyed by actuals file.  The charts each job drew go into
+    ``charts`` by job key (``option:<name>``, ``comparison``)."""
     from tqdm import tqdm
 
     results: dict[str, dict[str, Any]] = {}
@@ -382,6 +556,9 @@ def collect_reports(
                 result = fut.result()
             except Exception as exc:  # noqa: BLE001 - e.g. the worker died
                 result = {"notebook": "failed", "files": [], "error": _error_text(exc)}
+            drawn = result.pop("charts", None) or {}
+            if charts is not None:
+                charts[key] = drawn
             results[key] = result
             bar.update(1)
     for name in names:

@@ -148,10 +148,12 @@ def run_one_case(
     names = options or list(case.options)
     own_workers = None
     if notebooks and executor is None:
-        from models.report_runner import ReportWorkers
+        from models.report_runner import start_report_workers
 
         # started first, so that they warm up while the first option is computed
-        executor = own_workers = ReportWorkers(jobs, len(names) + 1 + len(case.actuals))
+        executor = own_workers = start_report_workers(
+            jobs, len(names) + 1 + len(case.actuals)
+        )
     folder = RunFolder(out_root, case.name)
     try:
         pending: dict[Future, str] = {}
@@ -186,7 +188,8 @@ def run_one_case(
                 )
 
         # Every option and its analyses, computed once for all the outputs below.
-        analysis = analyse_case(path, case, names, on_option)
+        # with notebooks, each report's worker draws its charts (in parallel)
+        analysis = analyse_case(path, case, names, on_option, draw=not notebooks)
         statuses: dict[str, dict[str, Any]] = {}
         for name in names:
             if name in analysis.failed:
@@ -218,12 +221,6 @@ def run_one_case(
         for name, a in analysis.options.items():
             if a.uncertainty_error is None:
                 doc["options"][name].update(uncertainty_json(case, name, a))
-        try:
-            uncertainty_outputs(case, folder, list(results), analysis)
-        except InputError:
-            raise
-        except Exception as exc:
-            click.echo(f"  uncertainty tables not written: {exc}", err=True)
         folder.write_json("results.json", doc)
         monitoring: dict[str, Any] | None = None
         if case.actuals and not notebooks:
@@ -232,12 +229,22 @@ def run_one_case(
             monitoring_outputs(case, folder)
         comparison: dict[str, Any] | None = None
         if notebooks:
+            drawn: dict[str, dict[str, bytes]] = {}
             comparison, reports = report_runner.collect_reports(
-                pending, names, statuses, f"{case.name}: reports"
+                pending, names, statuses, f"{case.name}: reports", charts=drawn
             )
+            for name, a in analysis.options.items():  # the reports' own pictures
+                a.charts.update(drawn.get(f"option:{name}", {}))
+            analysis.charts.update(drawn.get(COMPARISON, {}))
             if case.actuals:
                 monitoring = reports
             shutil.rmtree(folder.tmp / ANALYSIS_DIR, ignore_errors=True)
+        try:  # a chart no report drew (one failed) is drawn here
+            uncertainty_outputs(case, folder, list(results), analysis)
+        except InputError:
+            raise
+        except Exception as exc:
+            click.echo(f"  uncertainty tables not written: {exc}", err=True)
         finished = dt.datetime.now().astimezone()
         manifest = {
             "case": case.name,

@@ -21,6 +21,7 @@ import re
 import shutil
 import subprocess
 import tempfile
+import threading
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
@@ -70,21 +71,34 @@ def strip_remote_resources(text: str) -> str:
     return _REMOTE.sub("", text)
 
 
+_EXPORTERS = threading.local()
+
+
+def _html_exporter() -> Any:
+    """This thread's nbconvert exporter: made once, as compiling its templates
+    costs as much as exporting a report."""
+    exporter = getattr(_EXPORTERS, "html", None)
+    if exporter is None:
+        from nbconvert import HTMLExporter
+        from nbconvert.preprocessors import TagRemovePreprocessor
+
+        remove = TagRemovePreprocessor(
+            remove_cell_tags=set(REMOVED_TAGS), enabled=True
+        )
+        exporter = _EXPORTERS.html = HTMLExporter(
+            template_name="basic",
+            exclude_input=True,
+            exclude_input_prompt=True,
+            exclude_output_prompt=True,
+            anchor_link_text="",
+        )
+        exporter.register_preprocessor(remove, enabled=True)
+    return exporter
+
+
 def notebook_body_html(nb: Any) -> str:
     """HTML of a notebook's narrative and outputs: no code, no parameters cell."""
-    from nbconvert import HTMLExporter
-    from nbconvert.preprocessors import TagRemovePreprocessor
-
-    remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
-    exporter = HTMLExporter(
-        template_name="basic",
-        exclude_input=True,
-        exclude_input_prompt=True,
-        exclude_output_prompt=True,
-        anchor_link_text="",
-    )
-    exporter.register_preprocessor(remove, enabled=True)
-    body, _ = exporter.from_notebook_node(nb)
+    body, _ = _html_exporter().from_notebook_node(nb)
     return body
 
 
@@ -99,11 +113,15 @@ def page_html(body: str, title: str) -> str:
     return strip_remote_resources(page)
 
 
-def export_html(notebook_path: str | Path, html_path: str | Path, title: str) -> Path:
-    """Write the board-ready HTML of an executed notebook; return its path."""
-    import nbformat  # not at the top: notebooks import this module, kernels need not load it
+def export_html(
+    notebook_path: str | Path, html_path: str | Path, title: str, nb: Any = None
+) -> Path:
+    """Write the board-ready HTML of an executed notebook (``nb``: the notebook
+    itself, if in hand; else read from ``notebook_path``); return its path."""
+    if nb is None:
+        import nbformat  # not at the top: notebooks import this module
 
-    nb = nbformat.read(str(notebook_path), as_version=4)
+        nb = nbformat.read(str(notebook_path), as_version=4)
     text = page_html(notebook_body_html(nb), title)
     out = Path(html_path)
     part = out.with_name(out.name + ".part")
