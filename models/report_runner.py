@@ -281,6 +281,9 @@ class ReportWorkers:
         self.kernels.submit(self._execute, job).add_done_callback(executed)
         return done
 
+    def last_job_submitted(self) -> None:
+        """No job will follow (the threads stop at :meth:`close`)."""
+
     def close(self) -> None:
         """Stop the threads, then the kernels and the browser."""
         from models.kernels import shutdown_kernels
@@ -325,6 +328,8 @@ class ForkedReportWorkers:
         self._waiting: list[tuple[int, int, dict[str, Any], Future]] = []
         self._running = 0
         self._lock = threading.Lock()
+        self._last_submitted = False
+        self._stopping: threading.Thread | None = None
         # the first job forks every worker, now, while no other thread runs
         self.pool.submit(int)
         self.exports = ThreadPoolExecutor(1, thread_name_prefix="pdf")
@@ -347,10 +352,25 @@ class ForkedReportWorkers:
         self._start_waiting()
         return done
 
+    def last_job_submitted(self) -> None:
+        """No job will follow: the workers stop (and stop their kernels) as soon
+        as the last notebook is rendered, while its PDF is printed."""
+        with self._lock:
+            self._last_submitted = True
+        self._start_waiting()
+
     def _start_waiting(self) -> None:
-        """Hand waiting jobs to the pool while a worker is free."""
+        """Hand waiting jobs to the pool while a worker is free; once the last
+        job is rendered, stop the workers in the background."""
         while True:
             with self._lock:
+                if not self._waiting and not self._running and self._last_submitted:
+                    if self._stopping is None:
+                        self._stopping = threading.Thread(
+                            target=self.pool.shutdown, name="stop-workers"
+                        )
+                        self._stopping.start()
+                    return
                 if self._running >= self.workers or not self._waiting:
                     return
                 _, _, job, done = self._waiting.pop(0)
@@ -396,17 +416,14 @@ class ForkedReportWorkers:
 
         with self._lock:
             waiting, self._waiting = self._waiting, []
+            stopping = self._stopping
         for *_, done in waiting:
             done.cancel()
+        if stopping is not None:
+            stopping.join()
         self.pool.shutdown(wait=True, cancel_futures=True)
         self.exports.shutdown(wait=True, cancel_futures=True)
         close_shared_browser()
-
-
-WORKER_NICENESS = 5
-"""How much lower the workers' (and their kernels') CPU priority is than the
-run's: where cores are short, the run computes the options first, which every
-report waits for, and the reports take what is left."""
 
 
 def _start_worker() -> None:
@@ -422,7 +439,6 @@ def _start_worker() -> None:
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    os.nice(WORKER_NICENESS)
     warm_kernel()
     util.Finalize(None, shutdown_kernels, exitpriority=10)
 
@@ -540,10 +556,10 @@ def collect_reports(
     notebook fails) and returns the comparison's status and the monitoring
     statuses keyed by actuals file.  The charts each job drew go into
     ``charts`` by job key (``option:<name>``, ``comparison``)."""
-    from tqdm import tqdm
+    from models.progress import progress_bar
 
     results: dict[str, dict[str, Any]] = {}
-    with tqdm(
+    with progress_bar(
         total=len(futures),
         desc=desc,
         unit="report",

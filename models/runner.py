@@ -205,6 +205,8 @@ def run_one_case(
             submit(
                 COMPARISON, save_comparison_analysis(analysis, located, nb_case, shared)
             )
+            if own_workers is not None:  # they may stop as soon as they are done
+                own_workers.last_job_submitted()
         results = analysis.results
         if results:
             long = pd.concat([r.long for r in results.values()], ignore_index=True)

@@ -1212,9 +1212,11 @@ def monte_carlo(
     starts = range(0, draws, CHUNK)
     show = progress if progress is not None else draws > 200_000
     if show:
-        from tqdm.auto import tqdm
+        from models.progress import progress_bar
 
-        starts = tqdm(starts, desc=f"Monte Carlo {option}", unit="batch")
+        starts = progress_bar(
+            starts, auto=True, desc=f"Monte Carlo {option}", unit="batch"
+        )
     parts: list[Outcome] = []
     source = getattr(case, "_source", None)
     for start in starts:

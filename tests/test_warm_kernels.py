@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 import nbformat
@@ -148,6 +150,70 @@ def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):
         assert (folder / f"{stem}.html").exists() and (folder / f"{stem}.xlsx").exists()
     manifest = json.loads((folder / "manifest.json").read_text())
     assert all(manifest["options"][n]["notebook"] == "ok" for n in names)
+
+
+def test_where_kernels_cannot_be_forked_the_batch_runs_on_threads(
+    tmp_path, monkeypatch
+):
+    """Off Linux (or with SHAREDCASE_FORK_KERNELS=0) the reports run on threads
+    of the command, each driving a kernel started as a new interpreter."""
+    import yaml
+
+    from models import kernel_fork, report_runner
+    from models.runner import run_cases
+    from tests.conftest import SMALL_CASE
+
+    monkeypatch.setenv(kernel_fork.ENV_SWITCH, "0")
+    assert not kernel_fork.can_fork()
+    started = []
+    monkeypatch.setattr(
+        report_runner.ReportWorkers,
+        "__init__",
+        lambda self, *a, _init=report_runner.ReportWorkers.__init__, **k: (
+            started.append(self),
+            _init(self, *a, **k),
+        )[1],
+    )
+    case = tmp_path / "small.yaml"
+    case.write_text(yaml.safe_dump(SMALL_CASE, sort_keys=False))
+    assert run_cases([case], out_root=tmp_path / "out") == 0
+    assert len(started) == 1  # the thread workers, not the forked ones
+    folder = tmp_path / "out" / "small" / "latest"
+    for stem in [*SMALL_CASE["options"], "comparison"]:
+        assert (folder / f"{stem}.html").exists()
+
+
+def test_a_forked_kernel_is_a_copy_of_this_process_that_stops_with_it(tmp_path):
+    """A kernel forked from a process that imported the package: a child of
+    it, named ipykernel, that knows its parent (it stops if the parent dies) and
+    runs notebooks as a fresh kernel does."""
+    import psutil
+
+    from models import kernel_fork
+    from models.kernels import WarmKernel
+
+    if not sys.platform.startswith("linux"):
+        pytest.skip("kernels are forked on Linux only")
+    # nothing this package ran before (batches included) left a thread running
+    assert kernel_fork.can_fork(), threading.enumerate()
+    kernel = WarmKernel()
+    try:
+        assert isinstance(kernel.km.provisioner, kernel_fork.ForkProvisioner)
+        child = psutil.Process(kernel.km.provisioner.pid)
+        assert child.ppid() == psutil.Process().pid
+        nb = _notebook(
+            tmp_path / "n.ipynb",
+            "import os, sys, ipykernel.kernelapp as k\n"
+            "app = k.IPKernelApp.instance()\n"
+            "print(app.parent_handle == os.getppid(), sys.argv[0].endswith("
+            "'ipykernel_launcher.py'), 'get_ipython' in dir(__builtins__))",
+        )
+        kernel.execute_notebook(nb, tmp_path / "n.out.ipynb", {}, cwd=tmp_path)
+        assert _text(tmp_path / "n.out.ipynb") == ["True True True\n"]
+        assert child.name() == "ipykernel"
+    finally:
+        kernel.shutdown()
+    assert not psutil.pid_exists(child.pid) or child.status() == psutil.STATUS_ZOMBIE
 
 
 def _notebook(path: Path, *sources: str) -> Path:
