@@ -14,8 +14,11 @@ puts the kernel back in the state of a fresh one:
 
 Modules stay imported (that is the point); the package keeps no state between
 calls, and a test runs every option both ways and asserts identical outputs.
-The kernel imports the package as it starts (``exec_lines``), keeps no IPython
-history, and is driven by one client for all its notebooks (a new client waits
+On Linux the kernel is a fork of the process that starts it, with the package
+imported already (:mod:`models.kernel_fork`); elsewhere it imports the package
+as it starts (``exec_lines``).  It keeps no IPython history, leaves what it
+imported out of garbage collection (``gc.freeze``), and is driven by one
+client for all its notebooks (a new client waits
 for the kernel to answer and for its output channel to fall quiet: 0.4 s a
 notebook).  A kernel that died is noticed within half a second and replaced
 before the next notebook.

@@ -8,14 +8,18 @@ for each actuals file the case lists, ``notebooks/monitoring.ipynb`` gives
 ``monitoring.ipynb/.html/.xlsx/.pdf``.  One report failing does not stop the
 others (its executed notebook is kept, with the error in it).
 
-How a batch stays fast (see ``benchmarks/``): by default the reports run on
-:class:`ReportWorkers`, ``jobs`` warm Jupyter kernels (:mod:`models.kernels`:
-started first, the package imported as they start, reset to a fresh state
-before each notebook) driven by as many threads, and one more thread that
-exports, printing every PDF with one headless Chromium
-(:mod:`models.report.browser`).  The seconds of kernel start and imports are
-paid once per kernel, not once per report.  ``warm=False`` gives plain
-papermill: a fresh kernel for the notebook and a Chromium for the PDF.
+How a batch stays fast (see ``benchmarks/``): where kernels can be forked
+(:mod:`models.kernel_fork`: Linux, no other thread, not inside IPython) the
+reports run on :class:`ForkedReportWorkers`: ``jobs`` worker processes forked
+once the command has imported everything, each with a warm kernel forked from
+it (:mod:`models.kernels`: reset to a fresh state before each notebook), each
+drawing its report's analysis charts, running the notebook and exporting the
+HTML; the command prints the PDFs with one headless Chromium
+(:mod:`models.report.browser`) and computes the options meanwhile.  Elsewhere
+:class:`ReportWorkers` does the same with threads of the command, each driving
+a kernel started the usual way.  Either way the seconds of kernel start and
+imports are paid once per worker, not once per report.  ``warm=False`` gives
+plain papermill: a fresh kernel for the notebook and a Chromium for the PDF.
 
 Any :class:`concurrent.futures.Executor` can run the reports (``executor=``):
 every job is a picklable call of :func:`render_notebook` with absolute paths, so
@@ -199,8 +203,9 @@ def render_notebook(
 
 
 class ReportWorkers:
-    """The default way to run reports: ``jobs`` threads, each driving one warm
-    kernel, and one more thread exporting (HTML, then PDF with the one browser).
+    """Reports where kernels cannot be forked: ``jobs`` threads, each driving
+    one warm kernel, and one more thread exporting (HTML, then PDF with the one
+    browser).
 
     The notebooks run in the kernels (a process each), so the threads only send
     cells and write files; exports run apart so that a kernel starts its next
