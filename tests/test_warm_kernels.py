@@ -152,6 +152,53 @@ def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):
     assert all(manifest["options"][n]["notebook"] == "ok" for n in names)
 
 
+def _children() -> set[int]:
+    """This process's descendants (the test process may keep others, such as
+    multiprocessing's resource tracker, from earlier tests)."""
+    import psutil
+
+    return {p.pid for p in psutil.Process().children(recursive=True)}
+
+
+def _fake_render(**job):
+    """Stands in for render_notebook in a forked worker: records when it ran."""
+    import time
+
+    started = time.monotonic()
+    time.sleep(0.4 if job["stem"] == "first" else 0.05)
+    return {"notebook": "ok", "files": [], "stem": job["stem"], "started": started}
+
+
+def test_forked_workers_start_the_comparison_first_and_leave_nothing_running(
+    monkeypatch,
+):
+    """With one worker busy, the comparison submitted last starts before the
+    option reports still waiting; once the last job is in and done, the workers
+    stop, and nothing of the batch is left running."""
+    from models import kernel_fork, report_runner
+
+    if not kernel_fork.can_fork():
+        pytest.skip("workers are forked on Linux only")
+    # the workers are forked after this, so they run the stand-in
+    monkeypatch.setattr(report_runner, "render_notebook", _fake_render)
+    before = _children()
+    workers = report_runner.ForkedReportWorkers(1, 4, pdf=False)
+    try:
+        jobs = [{"stem": s, "out_dir": "/tmp"} for s in ("first", "b", "c")]
+        futures = [workers.submit(j) for j in jobs]
+        futures.append(
+            workers.submit({"stem": report_runner.COMPARISON, "out_dir": "/tmp"})
+        )
+        workers.last_job_submitted()
+        done = sorted(
+            (f.result(timeout=60) for f in futures), key=lambda r: r["started"]
+        )
+    finally:
+        workers.close()
+    assert [r["stem"] for r in done] == ["first", report_runner.COMPARISON, "b", "c"]
+    assert _children() == before  # workers and their kernels stopped
+
+
 def test_where_kernels_cannot_be_forked_the_batch_runs_on_threads(
     tmp_path, monkeypatch
 ):
@@ -176,11 +223,13 @@ def test_where_kernels_cannot_be_forked_the_batch_runs_on_threads(
     )
     case = tmp_path / "small.yaml"
     case.write_text(yaml.safe_dump(SMALL_CASE, sort_keys=False))
+    before = _children()
     assert run_cases([case], out_root=tmp_path / "out") == 0
     assert len(started) == 1  # the thread workers, not the forked ones
     folder = tmp_path / "out" / "small" / "latest"
     for stem in [*SMALL_CASE["options"], "comparison"]:
         assert (folder / f"{stem}.html").exists()
+    assert _children() == before  # kernels and browser stopped
 
 
 def test_a_forked_kernel_is_a_copy_of_this_process_that_stops_with_it(tmp_path):
