@@ -52,7 +52,10 @@ def can_fork() -> bool:
     """Whether a kernel may be forked from this process now (see module doc)."""
     if not sys.platform.startswith("linux") or os.environ.get(ENV_SWITCH) == "0":
         return False
-    if threading.active_count() != 1 or threading.current_thread() is not threading.main_thread():
+    if (
+        threading.active_count() != 1
+        or threading.current_thread() is not threading.main_thread()
+    ):
         return False
     return not in_ipython()
 
@@ -187,7 +190,8 @@ def _fresh_process_state(
     args: list[str], env: dict[str, str], cwd: str | None, stdout: Any, stderr: Any
 ) -> None:
     """Make the child what ``python -m ipykernel_launcher ARGS`` would start as."""
-    with contextlib.suppress(OSError):  # the name ps and top show (not the command line)
+    # the name ps and top show (the command line stays the parent's)
+    with contextlib.suppress(OSError):
         Path("/proc/self/comm").write_text("ipykernel")
     atexit._clear()  # the parent's exit handlers are the parent's business
     asyncio.events._set_running_loop(None)  # forked inside the parent's loop

@@ -30,13 +30,14 @@ machines that share the output folder (see README).
 from __future__ import annotations
 
 import gc
+import itertools
 import multiprocessing as mp
 import os
 import queue
 import sys
 import threading
 import traceback
-from collections.abc import Mapping, MutableMapping
+from collections.abc import Callable, Mapping, MutableMapping
 from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_completed
 from pathlib import Path
 from typing import Any
@@ -92,9 +93,9 @@ def execute_report(
     Returns ``{"notebook": "ok"|"failed", "files": [...], "error": ...,
     "charts": {...}, "nb": ...}`` (``nb``: the executed notebook, which
     :func:`export_report` takes off); the executed notebook is kept whatever
-    happens.  The
-    charts of the analysis the notebook is given (``analysis_path``) are drawn
-    first (:func:`models.analysis.draw_charts`) and returned as PNG.
+    happens.  The charts of the analysis the notebook is given
+    (``analysis_path``) are drawn first (:func:`models.analysis.draw_charts`)
+    and returned as PNG.
     """
     from models.analysis import draw_charts
 
@@ -202,6 +203,19 @@ def render_notebook(
     return export_report(status, out_dir, stem, title, pdf, warm)
 
 
+def _passed_on_to(done: Future) -> Callable[[Future], None]:
+    """A callback handing a finished future's result, or error, on to ``done``."""
+
+    def pass_on(f: Future) -> None:
+        try:
+            done.set_result(f.result())
+        except BaseException as exc:  # noqa: BLE001 - handed to the collector
+            if not done.done():
+                done.set_exception(exc)
+
+    return pass_on
+
+
 class ReportWorkers:
     """Reports where kernels cannot be forked: ``jobs`` threads, each driving
     one warm kernel, and one more thread exporting (HTML, then PDF with the one
@@ -267,18 +281,12 @@ class ReportWorkers:
         export_args = {k: job[k] for k in ("out_dir", "stem", "title") if k in job}
         export_args["pdf"] = job.get("pdf", True)
 
-        def exported(f: Future) -> None:
-            try:
-                done.set_result(f.result())
-            except BaseException as exc:  # noqa: BLE001 - handed to the collector
-                done.set_exception(exc)
-
         def executed(f: Future) -> None:
             try:
                 status = f.result()
                 self.exports.submit(
                     export_report, status, **export_args
-                ).add_done_callback(exported)
+                ).add_done_callback(_passed_on_to(done))
             except BaseException as exc:  # noqa: BLE001 - cancelled, or pool shut down
                 if not done.done():
                     done.set_exception(exc)
@@ -331,6 +339,7 @@ class ForkedReportWorkers:
         )
         # jobs wait here, not in the pool, so that the longest goes first
         self._waiting: list[tuple[int, int, dict[str, Any], Future]] = []
+        self._order = itertools.count()
         self._running = 0
         self._lock = threading.Lock()
         self._last_submitted = False
@@ -352,7 +361,7 @@ class ForkedReportWorkers:
         done: Future = Future()
         first = 0 if job.get("stem") == COMPARISON else 1
         with self._lock:
-            self._waiting.append((first, len(self._waiting), job, done))
+            self._waiting.append((first, next(self._order), job, done))
             self._waiting.sort(key=lambda w: w[:2])
         self._start_waiting()
         return done
@@ -396,21 +405,13 @@ class ForkedReportWorkers:
         with self._lock:
             self._running -= 1
         self._start_waiting()
-
-        def relay(g: Future) -> None:
-            try:
-                done.set_result(g.result())
-            except BaseException as exc:  # noqa: BLE001 - handed to the collector
-                if not done.done():
-                    done.set_exception(exc)
-
         if f.exception() is not None or not (self.pdf and job.get("pdf", True)):
-            relay(f)
+            _passed_on_to(done)(f)
             return
         try:
             self.exports.submit(
                 print_report_pdf, f.result(), job["out_dir"], job["stem"]
-            ).add_done_callback(relay)
+            ).add_done_callback(_passed_on_to(done))
         except BaseException as exc:  # noqa: BLE001 - the pool was shut down
             if not done.done():
                 done.set_exception(exc)

@@ -163,10 +163,10 @@ def run_one_case(
             from models.analysis import save_comparison_analysis, save_option_analysis
 
             shared = folder.tmp / ANALYSIS_DIR
-            # the notebooks get the case as read from its absolute path, which
+            # the notebooks get the case as read from its resolved path, which
             # is how they name it (they run in the run folder)
             located = path.resolve()
-            nb_case = case if path.is_absolute() else load_case(located)
+            nb_case = case if path == located else load_case(located)
             jobs_by_key = report_runner.report_jobs(
                 path, case, names, folder.tmp.resolve(), started.date().isoformat()
             )

@@ -176,11 +176,15 @@ def text_table(shown: pd.DataFrame, index_label: str = "") -> str:
     bb   (£20k)
     """
     rows = [[index_label, *map(str, shown.columns)]]
-    rows += [[str(i), *map(str, r)] for i, r in zip(shown.index, shown.to_numpy())]
+    rows += [
+        [str(i), *map(str, r)]
+        for i, r in zip(shown.index, shown.to_numpy(), strict=True)
+    ]
     widths = [max(len(r[j]) for r in rows) for j in range(len(rows[0]))]
     return "\n".join(
         "  ".join(
-            [r[0].ljust(widths[0])] + [c.rjust(w) for c, w in zip(r[1:], widths[1:])]
+            [r[0].ljust(widths[0])]
+            + [c.rjust(w) for c, w in zip(r[1:], widths[1:], strict=True)]
         ).rstrip()
         for r in rows
     )
