@@ -17,11 +17,10 @@ calls, and a test runs every option both ways and asserts identical outputs.
 On Linux the kernel is a fork of the process that starts it, with the package
 imported already (:mod:`models.kernel_fork`); elsewhere it imports the package
 as it starts (``exec_lines``).  It keeps no IPython history, leaves what it
-imported out of garbage collection (``gc.freeze``), and is driven by one
-client for all its notebooks (a new client waits
-for the kernel to answer and for its output channel to fall quiet: 0.4 s a
-notebook).  A kernel that died is noticed within half a second and replaced
-before the next notebook.
+imported out of garbage collection (``gc.freeze``), and is driven by one client
+for all its notebooks (a new client waits for the kernel to answer and for its
+output channel to fall quiet: 0.4 s a notebook).  A kernel that died is noticed
+within half a second and replaced before the next notebook.
 
 Papermill still executes the notebook (parameters cell injected as usual)
 through the engine registered here as ``sharedcase-warm``: the stock nbclient
@@ -76,7 +75,9 @@ STARTING_FILTERS: list = []
 """In a warm kernel: the warning filters it started with, restored by each reset
 (a notebook may have changed them)."""
 
-_SAVE_FILTERS = (
+# run first in every kernel: keep its warning filters for the resets, and
+# match a fresh kernel where a forked one differs (models.kernel_fork)
+_SET_UP = (
     "import warnings as _warnings, models.kernels as _kernels\n"
     "_kernels.STARTING_FILTERS = list(_warnings.filters)\n"
     "import models.kernel_fork as _fork; _fork.match_fresh_kernel()\n"
@@ -107,7 +108,7 @@ class WarmKernel:
         # first notebook waits until the kernel is ready.  The kernel's own
         # stderr carries only its start-up transport warning; errors raised in
         # a notebook are kept in the executed notebook.
-        lines = [*_SAVE_FILTERS.splitlines(), *preload.splitlines()]
+        lines = [*_SET_UP.splitlines(), *preload.splitlines()]
         run_sync(self.km.start_kernel)(
             stderr=subprocess.DEVNULL,
             extra_arguments=[
