@@ -16,6 +16,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -143,16 +144,17 @@ class ReportTable:
         return out.mul(sign, axis=0)
 
     def display(self) -> pd.DataFrame:
-        """The table as shown: strings, money as ``£1,016k``.  Worked out once
-        (a notebook shows it as HTML and as text): a ReportTable is not changed
-        once built."""
-        shown = self.__dict__.get("_shown")
-        if shown is None:
-            shown = self.rounded().map(format_k)
-            for c in self.text_columns:
-                shown[c] = self.table[c].map(cell_text)
-            shown = self.__dict__["_shown"] = shown[list(self.table.columns)]
-        return shown.copy()
+        """The table as shown: strings, money as ``£1,016k``."""
+        return self._shown.copy()
+
+    @cached_property
+    def _shown(self) -> pd.DataFrame:
+        """Worked out once (a notebook shows a table as HTML and as text): a
+        ReportTable is not changed once built."""
+        shown = self.rounded().map(format_k)
+        for c in self.text_columns:
+            shown[c] = self.table[c].map(cell_text)
+        return shown[list(self.table.columns)]
 
     def to_html(self) -> str:
         """The table as an HTML ``<table>``; every label HTML-escaped."""
