@@ -17,8 +17,9 @@ handlers and warning formatting, no event loop and no exit handlers of the
 parent, and leaves with ``os._exit`` so that nothing of the parent runs twice.
 
 Forking is used only where it is safe: on Linux, from a process that is not
-itself an IPython session, and while it runs no other thread (a child keeps
-only the forking thread; a lock another thread held would stay held).
+itself an IPython session, while it runs no other thread (a child keeps only
+the forking thread; a lock another thread held would stay held), and for a
+kernel spec that runs this very interpreter.
 Otherwise, or with ``SHAREDCASE_FORK_KERNELS=0`` in the environment, kernels
 are launched as usual.
 """
@@ -58,6 +59,24 @@ def can_fork() -> bool:
     ):
         return False
     return not in_ipython()
+
+
+def runs_here(cmd: list[str]) -> bool:
+    """Whether a kernel command is this interpreter running ipykernel, so that
+    a fork of this process is that kernel (a kernel spec may name another
+    Python, with other packages: that one is launched as it says).
+
+    >>> runs_here([sys.executable, "-m", LAUNCHER, "-f", "k.json"])
+    True
+    >>> runs_here(["/opt/other/bin/python", "-m", LAUNCHER, "-f", "k.json"])
+    False
+    """
+    return (
+        len(cmd) > 2
+        and os.path.abspath(cmd[0]) == os.path.abspath(sys.executable)
+        and LAUNCHER in cmd
+        and cmd[cmd.index(LAUNCHER) - 1] == "-m"
+    )
 
 
 def in_ipython() -> bool:
@@ -130,7 +149,7 @@ class ForkProvisioner(LocalProvisioner):
     where :func:`can_fork` allows, else exactly as the stock one does."""
 
     async def launch_kernel(self, cmd: list[str], **kwargs: Any) -> Any:
-        if LAUNCHER not in cmd or not can_fork():
+        if not runs_here(cmd) or not can_fork():
             return await super().launch_kernel(cmd, **kwargs)
         args = cmd[cmd.index(LAUNCHER) + 1 :]
         env = dict(kwargs.get("env") or os.environ)
