@@ -1054,7 +1054,10 @@ def staff_severance(case: Case) -> Any:
     )
     if key not in _STAFF_CACHE:
         staff = sev.load_staff_table(path)
-        costed = sev.cost_staff(staff, case.severance_policies)
+        try:
+            costed = sev.cost_staff(staff, case.severance_policies)
+        except InputError as exc:  # a row's council without a policy, say
+            raise exc.in_file(path) from None
         _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
     costed, by_service = _STAFF_CACHE[key]
     # checks against this case run every time: another case may share the table

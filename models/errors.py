@@ -45,6 +45,17 @@ class InputError(Exception):
         text = f"{head}: {body}" if head else body
         return text if text.endswith(".") else text + "."
 
+    def in_file(self, file: str | Path) -> InputError:
+        """This error, naming ``file`` if it names none: for an error in the
+        rows of a table, raised where the table has no file name.
+
+        >>> str(InputError(None, "data row 2", "a date", "'x'").in_file("staff.csv"))
+        "staff.csv: data row 2: expected a date, found 'x'."
+        """
+        if self.file is not None:
+            return self
+        return InputError(file, self.where, self.expected, self.found)
+
 
 class InputErrors(InputError):
     """Several input errors found in one pass, reported together."""
@@ -56,6 +67,9 @@ class InputErrors(InputError):
     @property
     def message(self) -> str:  # type: ignore[override]
         return "\n".join(e.message for e in self.errors)
+
+    def in_file(self, file: str | Path) -> InputErrors:
+        return InputErrors([e.in_file(file) for e in self.errors])
 
 
 EXIT_BAD_INPUT = 2

@@ -125,7 +125,7 @@ def severance(
     try:
         costed = cost_staff(table, policies, default_leaving_date=default_leaving)
     except InputError as exc:
-        raise InputError(staff, exc.where, exc.expected, exc.found) from None
+        raise exc.in_file(staff) from None
     by_service = severance_by_service(costed)
 
     click.echo("Severance cost per person (GBP)")
