@@ -203,6 +203,17 @@ def render_notebook(
     return export_report(status, out_dir, stem, title, pdf, warm)
 
 
+def _freeze_imports() -> None:
+    """Leave what exists now (mostly the modules just imported) out of garbage
+    collection: each full collection of the batch then scans only what the
+    batch made.  Not in an IPython session: its user's objects are not ours to
+    keep."""
+    from models import kernel_fork
+
+    if not kernel_fork.in_ipython():
+        gc.freeze()
+
+
 def _passed_on_to(done: Future) -> Callable[[Future], None]:
     """A callback handing a finished future's result, or error, on to ``done``."""
 
@@ -228,7 +239,6 @@ class ReportWorkers:
     """
 
     def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
-        from models import kernel_fork
         from models.kernels import WarmKernel
 
         workers = max(1, min(jobs or default_jobs(), reports or 1))
@@ -245,12 +255,7 @@ class ReportWorkers:
 
         from models.report import browser, export  # noqa: F401
 
-        # What exists now (mostly the modules just imported) is left out of
-        # garbage collection: each full collection of the batch then scans only
-        # what the batch made.  Not in an IPython session: its user's objects
-        # are not ours to keep.
-        if not kernel_fork.in_ipython():
-            gc.freeze()
+        _freeze_imports()
         self.kernels = ThreadPoolExecutor(workers, thread_name_prefix="kernel")
         self.exports = ThreadPoolExecutor(1, thread_name_prefix="export")
         if pdf and export.find_chromium():
@@ -332,7 +337,7 @@ class ForkedReportWorkers:
 
         kernel_fork.prepare_to_fork()
         register_engine()
-        gc.freeze()  # see ReportWorkers; forked processes then share these pages
+        _freeze_imports()  # forked processes then share these pages, too
         self.workers = max(1, min(jobs or default_jobs(), reports or 1))
         self.pool = ProcessPoolExecutor(
             self.workers, mp.get_context("fork"), initializer=_start_worker
