@@ -116,7 +116,9 @@ def _basis_tag(data: Any) -> str:
         kind = data.get("type", "fixed")
     else:  # a basis model, or something that is not a mapping at all
         kind = getattr(data, "type", None)
-    return _TAGS.get(kind, "basis[unknown]") if isinstance(kind, str) else "basis[unknown]"
+    return (
+        _TAGS.get(kind, "basis[unknown]") if isinstance(kind, str) else "basis[unknown]"
+    )
 
 
 Basis = Annotated[

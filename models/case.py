@@ -369,7 +369,9 @@ class Case(Strict):
     @classmethod
     def _option_names_name_files(cls, options: dict[str, Option]) -> dict[str, Option]:
         bad = [found for o in options if (found := name_problem(o)) is not None]
-        taken = [o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")]
+        taken = [
+            o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")
+        ]
         if taken and not bad:
             raise _CrossReferenceError(
                 [
@@ -777,7 +779,10 @@ def _check_named_file(source: Path, key: str, name: str) -> None:
 
 def _check_named_files(case: Case, source: Path) -> None:
     """Check the staff table, risk register and actuals the case names exist."""
-    named = [("staff_at_risk", case.staff_at_risk), ("risk_register", case.risk_register)]
+    named = [
+        ("staff_at_risk", case.staff_at_risk),
+        ("risk_register", case.risk_register),
+    ]
     named += [(f"actuals[{i}]", n) for i, n in enumerate(case.actuals)]
     for key, name in named:
         if name:
@@ -873,7 +878,9 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
 def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     """Validate a case held as a dict (as read from YAML); check every option too."""
     if not isinstance(raw, dict):
-        raise InputError(source, None, "a mapping of keys at the top level", describe(raw))
+        raise InputError(
+            source, None, "a mapping of keys at the top level", describe(raw)
+        )
     if raw.get("kind", "case") != "case":
         raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
     try:

@@ -508,7 +508,9 @@ def _expected_found(err: Any) -> tuple[str, str | None]:
         return expected, stated or None
     value = err.get("input")
     text = repr(value)
-    return expected, None if isinstance(value, dict | list) and len(text) > 40 else text[:80]
+    return expected, None if isinstance(value, dict | list) and len(
+        text
+    ) > 40 else text[:80]
 
 
 def _profile_problem(profile: list[float]) -> str | None:
@@ -873,7 +875,11 @@ def check_councils_of_case(
 
 def _dicts(items: Any) -> list[dict]:
     """The mappings of a list (nothing if it is not a list)."""
-    return [x if isinstance(x, dict) else {} for x in items] if isinstance(items, list) else []
+    return (
+        [x if isinstance(x, dict) else {} for x in items]
+        if isinstance(items, list)
+        else []
+    )
 
 
 def register_file_kind(register: Any) -> None:

@@ -33,5 +33,10 @@ def resolve_input(path: str | Path, must_exist: bool = True) -> Path:
             return candidate.resolve()
     if not must_exist:
         return p
-    raise InputError(p, None, "an existing file (looked in the working directory "
-                     f"and under {project_root()})", "no such file")
+    raise InputError(
+        p,
+        None,
+        "an existing file (looked in the working directory "
+        f"and under {project_root()})",
+        "no such file",
+    )

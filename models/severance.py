@@ -108,8 +108,9 @@ def counted_years(years_of_service: ArrayLike) -> np.ndarray:
     [0.0, 2.0, 7.0, 20.0]
     """
     years = np.floor(np.asarray(years_of_service, dtype=float))
-    return np.where(years >= MINIMUM_QUALIFYING_YEARS,
-                    np.minimum(years, MAXIMUM_COUNTED_YEARS), 0.0)
+    return np.where(
+        years >= MINIMUM_QUALIFYING_YEARS, np.minimum(years, MAXIMUM_COUNTED_YEARS), 0.0
+    )
 
 
 def weeks_by_age_band(
@@ -286,18 +287,21 @@ class StrainFactors(BaseModel):
     model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     normal_pension_age: Number = Field(
-        ge=55, le=70,
+        ge=55,
+        le=70,
         description="Age at which the member's pension would be paid unreduced "
         "[years]; 65 under the LGPS 2008 scheme, state pension age from 2014.",
     )
     reduction_per_year_early: Number = Field(
-        ge=0, le=0.2,
+        ge=0,
+        le=0.2,
         description="Early-payment reduction waived for each year before normal "
         "pension age [fraction of pension per year], e.g. 0.05 from the fund "
         "actuary's early-retirement reduction table.",
     )
     capitalisation_factor: Number = Field(
-        ge=0, le=40,
+        ge=0,
+        le=40,
         description="Capital value of 1 pound a year of pension at the leaving age "
         "[GBP per GBP/year], e.g. 18 to 22.",
     )
@@ -319,12 +323,14 @@ class SeverancePolicy(BaseModel):
         "statutory maximum or 'actual' weekly pay (2006 Regulations reg 5).",
     )
     multiplier: Number = Field(
-        ge=1.0, le=10.0,
+        ge=1.0,
+        le=10.0,
         description="Policy weeks as a multiple of the statutory weeks [/1]; "
         "1.4 to 3 seen in practice.",
     )
     maximum_weeks: Number = Field(
-        gt=0, le=REG6_CEILING_WEEKS,
+        gt=0,
+        le=REG6_CEILING_WEEKS,
         description="Policy maximum of weeks' pay, statutory and discretionary "
         "together [weeks]; reg 6 never allows more than 104.",
     )
@@ -332,7 +338,8 @@ class SeverancePolicy(BaseModel):
         description="Whether notice not worked is paid in lieu (a severance cost).",
     )
     employer_on_cost_rate: Number = Field(
-        ge=0, le=1,
+        ge=0,
+        le=1,
         description="Employer's national insurance and pension contributions on "
         "pay in lieu [fraction of pay].",
     )
@@ -340,7 +347,9 @@ class SeverancePolicy(BaseModel):
         description="Factors for the pension strain estimate.",
     )
     minimum_pension_age: Number | None = Field(
-        None, ge=50, le=60,
+        None,
+        ge=50,
+        le=60,
         description="Override of the minimum age for an unreduced redundancy "
         "pension [years]; by default the dated normal minimum pension age "
         "(55, 57 from 6 April 2028).",
@@ -355,13 +364,17 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
     """
     data = load_yaml(path)
     if not isinstance(data, dict) or "severance_policies" not in data:
-        raise InputError(path, "severance_policies", "a top-level severance_policies "
-                         "mapping of council id to policy",
-                         "no such key" if isinstance(data, dict) else describe(data))
+        raise InputError(
+            path,
+            "severance_policies",
+            "a top-level severance_policies mapping of council id to policy",
+            "no such key" if isinstance(data, dict) else describe(data),
+        )
     block = data["severance_policies"]
     if not isinstance(block, dict) or not block:
-        raise InputError(path, "severance_policies",
-                         "a mapping of council id to policy", repr(block))
+        raise InputError(
+            path, "severance_policies", "a mapping of council id to policy", repr(block)
+        )
     policies: dict[str, SeverancePolicy] = {}
     for council, raw in block.items():
         try:
@@ -372,7 +385,9 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
             loc = ".".join(str(p) for p in err["loc"])
             where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
             found = repr(err.get("input"))[:80]
-            expected = err["msg"].removeprefix("Value error, ").removeprefix("expected ")
+            expected = (
+                err["msg"].removeprefix("Value error, ").removeprefix("expected ")
+            )
             expected = expected.removeprefix("Input should be ")
             expected, _, stated = expected.partition(", found ")
             expected, found = expected[0].lower() + expected[1:], stated or found
@@ -463,8 +478,11 @@ def pay_in_lieu_of_notice(
     >>> pay_in_lieu_of_notice([5, 5], 400.0, [False, True], True, 0.25).tolist()
     [2500.0, 0.0]
     """
-    cost = (np.asarray(notice_weeks, dtype=float) * np.asarray(weekly_pay, float)
-            * (1.0 + np.asarray(employer_on_cost_rate, dtype=float)))
+    cost = (
+        np.asarray(notice_weeks, dtype=float)
+        * np.asarray(weekly_pay, float)
+        * (1.0 + np.asarray(employer_on_cost_rate, dtype=float))
+    )
     paid = ~np.asarray(notice_worked, dtype=bool) & np.asarray(pays_in_lieu, bool)
     return np.where(paid, cost, 0.0)
 
@@ -499,11 +517,15 @@ def pension_strain_estimate(
     >>> round(float(pension_strain_estimate(8000.0, 58, 65, 0.05, 20)), 2)
     56000.0
     """
-    early = np.maximum(np.asarray(normal_pension_age, float) - np.asarray(
-        age_at_leaving, float), 0.0)
+    early = np.maximum(
+        np.asarray(normal_pension_age, float) - np.asarray(age_at_leaving, float), 0.0
+    )
     waived = np.minimum(np.asarray(reduction_per_year_early, float) * early, 1.0)
-    return np.asarray(annual_pension, float) * waived * np.asarray(
-        capitalisation_factor, float)
+    return (
+        np.asarray(annual_pension, float)
+        * waived
+        * np.asarray(capitalisation_factor, float)
+    )
 
 
 def aggregate_severance(
@@ -593,10 +615,19 @@ STAFF_COLUMNS = {
 }
 """Columns a staff table may have, with their meaning and units."""
 
-_REQUIRED = ("post", "service", "council", "pension_member", "annual_pension_accrued",
-             "notice_worked")
-_ALTERNATIVES = (("date_of_birth", "age"), ("start_date", "years_of_service"),
-                 ("weekly_pay", "annual_pay"))
+_REQUIRED = (
+    "post",
+    "service",
+    "council",
+    "pension_member",
+    "annual_pension_accrued",
+    "notice_worked",
+)
+_ALTERNATIVES = (
+    ("date_of_birth", "age"),
+    ("start_date", "years_of_service"),
+    ("weekly_pay", "annual_pay"),
+)
 _GB = {"gb", "great britain", "england", "wales", "scotland"}
 _NI = {"ni", "northern ireland"}
 _YES = {"yes", "y", "true", "1"}
@@ -631,10 +662,16 @@ def load_staff_table(
     unknown = [c for c in columns if c not in STAFF_COLUMNS]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
-        errors.append(InputError(path, f"column {unknown[0]}",
-                                 f"a known column (did you mean '{hint[0]}'?)" if hint
-                                 else "only known columns: " + ", ".join(STAFF_COLUMNS),
-                                 repr(unknown[0])))
+        errors.append(
+            InputError(
+                path,
+                f"column {unknown[0]}",
+                f"a known column (did you mean '{hint[0]}'?)"
+                if hint
+                else "only known columns: " + ", ".join(STAFF_COLUMNS),
+                repr(unknown[0]),
+            )
+        )
     missing = [c for c in _REQUIRED if c not in columns]
     for pair in _ALTERNATIVES:
         if not any(c in columns for c in pair):
@@ -643,7 +680,8 @@ def load_staff_table(
         missing.append("leaving_date (or a default leaving date)")
     for name in missing:
         errors.append(
-            InputError(path, f"column {name}", "this column", "no such column"))
+            InputError(path, f"column {name}", "this column", "no such column")
+        )
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
 
@@ -657,8 +695,11 @@ def load_staff_table(
 
     def report(mask: np.ndarray, column: str, expected: str, found: pd.Series) -> None:
         for i in np.flatnonzero(mask):
-            errors.append(InputError(path, _where(int(rows[i]), column), expected,
-                                     repr(found.iloc[i])))
+            errors.append(
+                InputError(
+                    path, _where(int(rows[i]), column), expected, repr(found.iloc[i])
+                )
+            )
 
     def text(name: str) -> pd.Series:
         values = col(name).astype(str)
@@ -668,25 +709,35 @@ def load_staff_table(
     def dates(name: str, required: np.ndarray | None = None) -> pd.Series:
         values = col(name).astype(str)
         blank = (values == "").to_numpy()
-        parsed = pd.to_datetime(values.where(values.str.match(_ISO), ""),
-                                format="%Y-%m-%d", errors="coerce")
+        parsed = pd.to_datetime(
+            values.where(values.str.match(_ISO), ""), format="%Y-%m-%d", errors="coerce"
+        )
         bad = ~blank & parsed.isna().to_numpy()
         report(bad, name, "a date as YYYY-MM-DD", values)
         if required is not None:
             report(blank & required, name, "a date", values)
         return parsed
 
-    def numbers(name: str, required: np.ndarray | None = None,
-                minimum: float | None = 0.0, what: str = "a number") -> pd.Series:
+    def numbers(
+        name: str,
+        required: np.ndarray | None = None,
+        minimum: float | None = 0.0,
+        what: str = "a number",
+    ) -> pd.Series:
         values = col(name).astype(str)
         blank = (values == "").to_numpy()
-        parsed = pd.to_numeric(values.str.replace(",", "").str.lstrip("£"),
-                               errors="coerce").astype(float)
+        parsed = pd.to_numeric(
+            values.str.replace(",", "").str.lstrip("£"), errors="coerce"
+        ).astype(float)
         bad = ~blank & (parsed.isna() | ~np.isfinite(parsed)).to_numpy()
         report(bad, name, what, values)
         if minimum is not None:
-            report(~bad & ~blank & (parsed < minimum).to_numpy(), name,
-                   f"{what} of {minimum:g} or more", values)
+            report(
+                ~bad & ~blank & (parsed < minimum).to_numpy(),
+                name,
+                f"{what} of {minimum:g} or more",
+                values,
+            )
         if required is not None:
             report(blank & required, name, what, values)
         return parsed
@@ -701,91 +752,150 @@ def load_staff_table(
 
     jurisdiction = col("jurisdiction").astype(str).str.lower().replace("", "gb")
     is_ni = jurisdiction.isin(_NI).to_numpy()
-    report(is_ni, "jurisdiction", "GB (Northern Ireland is not supported: its "
-           "redundancy cap is set under the Employment Rights (NI) Order 1996)",
-           col("jurisdiction"))
-    report(~is_ni & ~jurisdiction.isin(_GB).to_numpy(), "jurisdiction",
-           "GB, England, Wales or Scotland", col("jurisdiction"))
+    report(
+        is_ni,
+        "jurisdiction",
+        "GB (Northern Ireland is not supported: its "
+        "redundancy cap is set under the Employment Rights (NI) Order 1996)",
+        col("jurisdiction"),
+    )
+    report(
+        ~is_ni & ~jurisdiction.isin(_GB).to_numpy(),
+        "jurisdiction",
+        "GB, England, Wales or Scotland",
+        col("jurisdiction"),
+    )
 
     leaving = dates("leaving_date")
     if default_leaving_date is not None:
         leaving = leaving.fillna(pd.Timestamp(default_leaving_date))
     no_leaving = leaving.isna().to_numpy() & (col("leaving_date") == "").to_numpy()
-    report(no_leaving, "leaving_date", "a date (or a default leaving date)",
-           col("leaving_date"))
+    report(
+        no_leaving,
+        "leaving_date",
+        "a date (or a default leaving date)",
+        col("leaving_date"),
+    )
     earliest = pd.Timestamp(dated_series(CAP_NAME)[0][0])
-    report((leaving < earliest).to_numpy(), "leaving_date",
-           f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
-           col("leaving_date"))
+    report(
+        (leaving < earliest).to_numpy(),
+        "leaving_date",
+        f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
+        col("leaving_date"),
+    )
 
     dob = dates("date_of_birth")
     age = numbers("age", minimum=None, what="a whole number of years")
     has_dob = dob.notna().to_numpy()
-    report(~has_dob & age.isna().to_numpy() & (col("age") == "").to_numpy()
-           & (col("date_of_birth") == "").to_numpy(), "date_of_birth or age",
-           "a date of birth or an age", col("age"))
+    report(
+        ~has_dob
+        & age.isna().to_numpy()
+        & (col("age") == "").to_numpy()
+        & (col("date_of_birth") == "").to_numpy(),
+        "date_of_birth or age",
+        "a date of birth or an age",
+        col("age"),
+    )
     age_known = np.where(has_dob, np.nan, age.to_numpy())
     ok_dates = has_dob & leaving.notna().to_numpy()
     if ok_dates.any():
-        age_known[ok_dates] = completed_years(dob[ok_dates].to_numpy(),
-                                              leaving[ok_dates].to_numpy())
+        age_known[ok_dates] = completed_years(
+            dob[ok_dates].to_numpy(), leaving[ok_dates].to_numpy()
+        )
     young = ~np.isnan(age_known) & (age_known < MINIMUM_AGE)
-    report(young & has_dob, "date_of_birth", f"an age of {MINIMUM_AGE} or over at "
-           "leaving", dob.dt.strftime("%Y-%m-%d"))
+    report(
+        young & has_dob,
+        "date_of_birth",
+        f"an age of {MINIMUM_AGE} or over at leaving",
+        dob.dt.strftime("%Y-%m-%d"),
+    )
     report(young & ~has_dob, "age", f"an age of {MINIMUM_AGE} or over", col("age"))
-    report(~has_dob & ~np.isnan(age_known) & (age_known != np.floor(age_known)), "age",
-           "a whole number of years (completed age)", col("age"))
+    report(
+        ~has_dob & ~np.isnan(age_known) & (age_known != np.floor(age_known)),
+        "age",
+        "a whole number of years (completed age)",
+        col("age"),
+    )
 
     start = dates("start_date")
     continuous = dates("continuous_service_start")
     years = numbers("years_of_service", what="a number of years")
-    service_start = continuous.where(continuous.notna() & (
-        start.isna() | (continuous <= start)), start)
-    report((continuous > start).to_numpy(), "continuous_service_start",
-           "a date on or before start_date", col("continuous_service_start"))
+    service_start = continuous.where(
+        continuous.notna() & (start.isna() | (continuous <= start)), start
+    )
+    report(
+        (continuous > start).to_numpy(),
+        "continuous_service_start",
+        "a date on or before start_date",
+        col("continuous_service_start"),
+    )
     has_start = service_start.notna().to_numpy()
-    report(~has_start & years.isna().to_numpy() & (col("years_of_service") == "")
-           .to_numpy() & (col("start_date") == "").to_numpy(),
-           "start_date or years_of_service", "a start date or years of service",
-           col("start_date"))
+    report(
+        ~has_start
+        & years.isna().to_numpy()
+        & (col("years_of_service") == "").to_numpy()
+        & (col("start_date") == "").to_numpy(),
+        "start_date or years_of_service",
+        "a start date or years of service",
+        col("start_date"),
+    )
     for name, when in (("start_date", start), ("continuous_service_start", continuous)):
-        report((when > leaving).to_numpy(), name,
-               "a date on or before the leaving date (and so the relevant date)",
-               col(name))
+        report(
+            (when > leaving).to_numpy(),
+            name,
+            "a date on or before the leaving date (and so the relevant date)",
+            col(name),
+        )
 
     weekly = numbers("weekly_pay", what="a weekly pay in pounds")
     annual = numbers("annual_pay", what="an annual pay in pounds")
     pay = weekly.where(weekly.notna(), annual / WEEKS_PER_YEAR)
-    report(pay.isna().to_numpy() & (col("weekly_pay") == "").to_numpy()
-           & (col("annual_pay") == "").to_numpy(), "weekly_pay or annual_pay",
-           "a weekly or annual pay", col("weekly_pay"))
+    report(
+        pay.isna().to_numpy()
+        & (col("weekly_pay") == "").to_numpy()
+        & (col("annual_pay") == "").to_numpy(),
+        "weekly_pay or annual_pay",
+        "a weekly or annual pay",
+        col("weekly_pay"),
+    )
 
     member = flags("pension_member")
     worked = flags("notice_worked")
     fund = numbers("fund_strain_cost", what="a strain cost in pounds")
     pension = numbers("annual_pension_accrued", what="a pension in pounds a year")
-    report(member.to_numpy() & pension.isna().to_numpy() & fund.isna().to_numpy()
-           & (col("annual_pension_accrued") == "").to_numpy(), "annual_pension_accrued",
-           "the pension accrued for a pension member (or a fund_strain_cost)",
-           col("annual_pension_accrued"))
+    report(
+        member.to_numpy()
+        & pension.isna().to_numpy()
+        & fund.isna().to_numpy()
+        & (col("annual_pension_accrued") == "").to_numpy(),
+        "annual_pension_accrued",
+        "the pension accrued for a pension member (or a fund_strain_cost)",
+        col("annual_pension_accrued"),
+    )
     contractual = numbers("contractual_notice_weeks", what="a number of weeks")
 
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)
 
-    return pd.DataFrame({
-        "post": post.to_numpy(), "service": service.to_numpy(),
-        "council": council.to_numpy(), "jurisdiction": "GB",
-        "leaving_date": leaving.to_numpy(), "date_of_birth": dob.to_numpy(),
-        "age": np.where(has_dob, np.nan, age.to_numpy()),
-        "service_start": service_start.to_numpy(),
-        "years_of_service": np.where(has_start, np.nan, years.to_numpy()),
-        "weekly_pay": pay.to_numpy(), "pension_member": member.to_numpy(),
-        "annual_pension_accrued": pension.fillna(0.0).to_numpy(),
-        "notice_worked": worked.to_numpy(),
-        "contractual_notice_weeks": contractual.fillna(0.0).to_numpy(),
-        "fund_strain_cost": fund.to_numpy(),
-    })
+    return pd.DataFrame(
+        {
+            "post": post.to_numpy(),
+            "service": service.to_numpy(),
+            "council": council.to_numpy(),
+            "jurisdiction": "GB",
+            "leaving_date": leaving.to_numpy(),
+            "date_of_birth": dob.to_numpy(),
+            "age": np.where(has_dob, np.nan, age.to_numpy()),
+            "service_start": service_start.to_numpy(),
+            "years_of_service": np.where(has_start, np.nan, years.to_numpy()),
+            "weekly_pay": pay.to_numpy(),
+            "pension_member": member.to_numpy(),
+            "annual_pension_accrued": pension.fillna(0.0).to_numpy(),
+            "notice_worked": worked.to_numpy(),
+            "contractual_notice_weeks": contractual.fillna(0.0).to_numpy(),
+            "fund_strain_cost": fund.to_numpy(),
+        }
+    )
 
 
 def policy_terms(
@@ -802,28 +912,39 @@ def policy_terms(
     >>> policy_terms({"default": pol}, ["bdc", "rbc"])["multiplier"].tolist()
     [2.0, 2.0]
     """
-    table = pd.DataFrame.from_dict({
-        council: {
-            "is_actual_pay_basis": float(p.pay_basis == "actual"),
-            "multiplier": p.multiplier,
-            "maximum_weeks": p.maximum_weeks,
-            "pays_in_lieu_of_notice": float(p.pays_in_lieu_of_notice),
-            "employer_on_cost_rate": p.employer_on_cost_rate,
-            "minimum_pension_age": (np.nan if p.minimum_pension_age is None
-                                    else p.minimum_pension_age),
-            "normal_pension_age": p.strain.normal_pension_age,
-            "reduction_per_year_early": p.strain.reduction_per_year_early,
-            "capitalisation_factor": p.strain.capitalisation_factor,
-        } for council, p in policies.items()}, orient="index")
+    table = pd.DataFrame.from_dict(
+        {
+            council: {
+                "is_actual_pay_basis": float(p.pay_basis == "actual"),
+                "multiplier": p.multiplier,
+                "maximum_weeks": p.maximum_weeks,
+                "pays_in_lieu_of_notice": float(p.pays_in_lieu_of_notice),
+                "employer_on_cost_rate": p.employer_on_cost_rate,
+                "minimum_pension_age": (
+                    np.nan if p.minimum_pension_age is None else p.minimum_pension_age
+                ),
+                "normal_pension_age": p.strain.normal_pension_age,
+                "reduction_per_year_early": p.strain.reduction_per_year_early,
+                "capitalisation_factor": p.strain.capitalisation_factor,
+            }
+            for council, p in policies.items()
+        },
+        orient="index",
+    )
     wanted = pd.Index(np.asarray(councils, dtype=object))
     keys = wanted.where(wanted.isin(table.index), "default")
     return table.loc[keys].reset_index(drop=True)
 
 
 _OPTIONAL_DEFAULTS: dict[str, Any] = {
-    "date_of_birth": pd.NaT, "age": np.nan, "service_start": pd.NaT,
-    "years_of_service": np.nan, "contractual_notice_weeks": 0.0,
-    "fund_strain_cost": np.nan, "annual_pension_accrued": 0.0, "leaving_date": pd.NaT,
+    "date_of_birth": pd.NaT,
+    "age": np.nan,
+    "service_start": pd.NaT,
+    "years_of_service": np.nan,
+    "contractual_notice_weeks": 0.0,
+    "fund_strain_cost": np.nan,
+    "annual_pension_accrued": 0.0,
+    "leaving_date": pd.NaT,
 }
 
 
@@ -876,14 +997,22 @@ def cost_staff(
         df["leaving_date"] = df["leaving_date"].fillna(default)
     if df["leaving_date"].isna().any():
         row = int(np.flatnonzero(df["leaving_date"].isna())[0]) + 1
-        raise InputError(None, _where(row, "leaving_date"),
-                         "a leaving date (or a default leaving date)", "none")
+        raise InputError(
+            None,
+            _where(row, "leaving_date"),
+            "a leaving date (or a default leaving date)",
+            "none",
+        )
     missing_policy = sorted(set(df["council"]) - set(policies))
     if missing_policy and "default" not in policies:
         row = int(np.flatnonzero(df["council"] == missing_policy[0])[0]) + 1
-        raise InputError(None, _where(row, "council"),
-                         "a council with a severance policy (or a 'default' policy): "
-                         + ", ".join(sorted(policies)), repr(missing_policy[0]))
+        raise InputError(
+            None,
+            _where(row, "council"),
+            "a council with a severance policy (or a 'default' policy): "
+            + ", ".join(sorted(policies)),
+            repr(missing_policy[0]),
+        )
 
     leaving = df["leaving_date"].to_numpy(dtype="datetime64[D]")
     dob = df["date_of_birth"].to_numpy(dtype="datetime64[D]")
@@ -895,14 +1024,16 @@ def cost_staff(
 
     # 1-2. statutory notice at the leaving date, relevant date
     years_at_leaving = np.where(
-        has_start, completed_months(safe_start, leaving) / 12.0, given_years)
+        has_start, completed_months(safe_start, leaving) / 12.0, given_years
+    )
     notice = np.asarray(statutory_notice_weeks(years_at_leaving))
     worked = df["notice_worked"].to_numpy(dtype=bool)
     relevant = np.asarray(relevant_date(leaving, notice, worked), "datetime64[D]")
 
     # 3. statutory pay on the relevant date
-    age = np.where(has_dob, completed_years(safe_dob, relevant),
-                   df["age"].to_numpy(dtype=float))
+    age = np.where(
+        has_dob, completed_years(safe_dob, relevant), df["age"].to_numpy(dtype=float)
+    )
     age_at_leaving = np.where(has_dob, completed_years(safe_dob, leaving), age)
     years = np.where(has_start, completed_years(safe_start, relevant), given_years)
     weeks = np.asarray(weeks_by_age_band(age, years), dtype=float)
@@ -925,20 +1056,26 @@ def cost_staff(
 
     notice_paid = np.maximum(notice, df["contractual_notice_weeks"].to_numpy(float))
     pilon = pay_in_lieu_of_notice(
-        notice_paid, pay, worked,
+        notice_paid,
+        pay,
+        worked,
         field("pays_in_lieu_of_notice").astype(bool),
-        field("employer_on_cost_rate"))
+        field("employer_on_cost_rate"),
+    )
 
     override = field("minimum_pension_age")
-    min_age = np.where(np.isnan(override),
-                       np.asarray(minimum_pension_age(leaving), float), override)
+    min_age = np.where(
+        np.isnan(override), np.asarray(minimum_pension_age(leaving), float), override
+    )
     member = df["pension_member"].to_numpy(dtype=bool)
     eligible = member & (age_at_leaving >= min_age)
     estimate = pension_strain_estimate(
-        df["annual_pension_accrued"].to_numpy(float), age_at_leaving,
+        df["annual_pension_accrued"].to_numpy(float),
+        age_at_leaving,
         field("normal_pension_age"),
         field("reduction_per_year_early"),
-        field("capitalisation_factor"))
+        field("capitalisation_factor"),
+    )
     fund = df["fund_strain_cost"].to_numpy(dtype=float)
     has_fund = ~np.isnan(fund)
     strain = np.where(has_fund, fund, np.where(eligible, estimate, 0.0))
@@ -947,17 +1084,28 @@ def cost_staff(
     unique_days = np.unique(leaving)
     labels = np.array([financial_year_of(d) for d in unique_days.astype(dt.date)])
     fy = labels[np.searchsorted(unique_days, leaving)]
-    out = pd.DataFrame({
-        "post": df["post"], "service": df["service"], "council": df["council"],
-        "financial_year": fy,
-        "leaving_date": leaving_ts, "relevant_date": pd.DatetimeIndex(relevant),
-        "age": age, "years_counted": counted_years(years),
-        "statutory_weeks": weeks, "weekly_pay": pay, "capped_weekly_pay": capped,
-        "statutory_pay": statutory, "policy_weeks": pweeks,
-        "discretionary_top_up": top_up, "notice_weeks": notice_paid,
-        "pay_in_lieu": pilon, "pension_strain": strain,
-        "is_strain_estimate": ~has_fund & eligible,
-    })
+    out = pd.DataFrame(
+        {
+            "post": df["post"],
+            "service": df["service"],
+            "council": df["council"],
+            "financial_year": fy,
+            "leaving_date": leaving_ts,
+            "relevant_date": pd.DatetimeIndex(relevant),
+            "age": age,
+            "years_counted": counted_years(years),
+            "statutory_weeks": weeks,
+            "weekly_pay": pay,
+            "capped_weekly_pay": capped,
+            "statutory_pay": statutory,
+            "policy_weeks": pweeks,
+            "discretionary_top_up": top_up,
+            "notice_weeks": notice_paid,
+            "pay_in_lieu": pilon,
+            "pension_strain": strain,
+            "is_strain_estimate": ~has_fund & eligible,
+        }
+    )
     out["total"] = statutory + top_up + pilon + strain
     return out
 
@@ -978,9 +1126,17 @@ def severance_by_service(costed: pd.DataFrame) -> pd.DataFrame:
     0           165.0          1000.0  1165.0
     """
     frame = costed.assign(
-        redundancy_pay=costed["statutory_pay"] + costed["discretionary_top_up"]
-        + costed["pay_in_lieu"], headcount=1)
-    grouped = frame.groupby(["service", "council", "financial_year"], sort=True)[
-        ["headcount", "redundancy_pay", "pension_strain"]].sum().reset_index()
+        redundancy_pay=costed["statutory_pay"]
+        + costed["discretionary_top_up"]
+        + costed["pay_in_lieu"],
+        headcount=1,
+    )
+    grouped = (
+        frame.groupby(["service", "council", "financial_year"], sort=True)[
+            ["headcount", "redundancy_pay", "pension_strain"]
+        ]
+        .sum()
+        .reset_index()
+    )
     grouped["total"] = grouped["redundancy_pay"] + grouped["pension_strain"]
     return grouped

@@ -43,7 +43,9 @@ def read_text_table(path: Path, what: str = "table") -> pd.DataFrame:
         raise
     except zipfile.BadZipFile:  # an .xlsx is a zip archive
         raise InputError(
-            path, None, "an Excel workbook",
+            path,
+            None,
+            "an Excel workbook",
             "a file that is not one (a CSV or text file renamed .xlsx?)",
         ) from None
     except Exception as exc:  # other parser errors from pandas / openpyxl
@@ -70,24 +72,35 @@ def _csv_text(path: Path) -> str:
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise InputError(path, None, "a CSV file of UTF-8 text", undecodable(data, exc)) from None
+        raise InputError(
+            path, None, "a CSV file of UTF-8 text", undecodable(data, exc)
+        ) from None
     rows = csv.reader(io.StringIO(text), strict=True)
     try:
         header = next(rows, None)
         if not header or not any(h.strip() for h in header):
-            raise InputError(path, "file line 1", "a header row naming the columns",
-                             "an empty file" if not text.strip() else "a blank line")
+            raise InputError(
+                path,
+                "file line 1",
+                "a header row naming the columns",
+                "an empty file" if not text.strip() else "a blank line",
+            )
         names = [h.strip() for h in header]
         twice = [n for i, n in enumerate(names) if n in names[:i]]
         if twice:
-            raise InputError(path, f"column {twice[0]}", "each column once in the header",
-                             "it twice")
+            raise InputError(
+                path, f"column {twice[0]}", "each column once in the header", "it twice"
+            )
         for row in rows:
             if len(row) > len(header):
-                raise InputError(path, f"file line {rows.line_num}",
-                                 f"at most {len(header)} cells, as in the header",
-                                 f"{len(row)} cells")
+                raise InputError(
+                    path,
+                    f"file line {rows.line_num}",
+                    f"at most {len(header)} cells, as in the header",
+                    f"{len(row)} cells",
+                )
     except csv.Error as exc:
-        raise InputError(path, f"file line {rows.line_num}", "a well-formed CSV row",
-                         str(exc)) from None
+        raise InputError(
+            path, f"file line {rows.line_num}", "a well-formed CSV row", str(exc)
+        ) from None
     return text

@@ -20,9 +20,7 @@ from models.errors import InputError
 
 PLAIN_VALUES = "plain values (text, numbers, dates, lists and mappings)"
 
-_REFUSED_TAGS = {
-    f"tag:yaml.org,2002:{t}" for t in ("binary", "set", "omap", "pairs")
-}
+_REFUSED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("binary", "set", "omap", "pairs")}
 """Tags SafeLoader would read into bytes, sets or pairs: no input file needs them."""
 
 
@@ -33,7 +31,9 @@ class _StrictLoader(yaml.SafeLoader):
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node.tag not in self.yaml_constructors or node.tag in _REFUSED_TAGS:
             raise InputError(
-                self._source, self._where(node), PLAIN_VALUES,
+                self._source,
+                self._where(node),
+                PLAIN_VALUES,
                 f"the tag '{_short_tag(node.tag)}'",
             )
         try:
@@ -42,7 +42,9 @@ class _StrictLoader(yaml.SafeLoader):
             # a scalar that matches a YAML type but cannot be built, such as
             # 2011-13-45 (read as a date) or !!float xx
             raise InputError(
-                self._source, self._where(node), _expected_for(node.tag),
+                self._source,
+                self._where(node),
+                _expected_for(node.tag),
                 f"{node.value!r} ({exc})",
             ) from None
 
@@ -140,9 +142,12 @@ def loads_yaml(text: str, source: str | Path | None = None) -> Any:
     except yaml.reader.ReaderError as exc:
         line = text.count("\n", 0, exc.position) + 1
         raise InputError(
-            source, f"line {line}", "text without control characters",
+            source,
+            f"line {line}",
+            "text without control characters",
             f"the character #x{exc.character:04x}"
-            if isinstance(exc.character, int) else str(exc.reason),
+            if isinstance(exc.character, int)
+            else str(exc.reason),
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

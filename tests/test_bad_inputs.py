@@ -86,7 +86,9 @@ def check_error_paragraph(stderr: str, names: str, message: list[str]) -> None:
 
 
 def cases() -> list[tuple[str, str]]:
-    return [(name, command) for name in EXPECTED for command in commands(EXPECTED[name])]
+    return [
+        (name, command) for name in EXPECTED for command in commands(EXPECTED[name])
+    ]
 
 
 def check_nothing_written(tmp_path: Path, out: Path) -> None:
@@ -127,10 +129,12 @@ def test_every_entry_names_a_known_command_and_a_message():
 
 def test_the_paragraph_check_catches_tracebacks_dumps_and_missing_words():
     # the check must be able to fail, or the corpus test proves nothing
-    good = "error: a.yaml: settings.horizon_years: expected a whole number, found 'ten'."
+    good = (
+        "error: a.yaml: settings.horizon_years: expected a whole number, found 'ten'."
+    )
     check_error_paragraph(good, "a.yaml", ["settings.horizon_years"])
     for bad, words in [
-        ("Traceback (most recent call last):\n  File \"x.py\"\nValueError: x", []),
+        ('Traceback (most recent call last):\n  File "x.py"\nValueError: x', []),
         ("error: a.yaml: expected UTF-8 text, found UnicodeDecodeError: 'utf-8'", []),
         ("error: a.yaml: x.\n\nerror: b.yaml: y.", []),
         (good, ["settings.base_year"]),
@@ -145,7 +149,9 @@ def test_the_paragraph_check_catches_tracebacks_dumps_and_missing_words():
 
 
 @pytest.mark.parametrize(("name", "command"), cases(), ids=lambda v: str(v))
-def test_a_bad_input_exits_2_with_one_clear_paragraph(name, command, tmp_path, monkeypatch):
+def test_a_bad_input_exits_2_with_one_clear_paragraph(
+    name, command, tmp_path, monkeypatch
+):
     entry = EXPECTED[name]
     monkeypatch.chdir(tmp_path)  # anything written by accident would land here
     out = tmp_path / "out"
@@ -182,7 +188,10 @@ def test_a_bad_input_fails_cleanly_in_a_real_process(name, command, tmp_path):
     out = tmp_path / "out"
     proc = subprocess.run(
         [sys.executable, "-m", "models", *argv(command, BAD / name, out)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=120,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert proc.returncode == 2, proc.stderr
     assert proc.stdout == ""

@@ -49,8 +49,15 @@ def test_every_number_in_the_default_case_cites_its_source():
             for i, v in enumerate(node):
                 walk(v, f"{path}[{i}]", covered)
         elif isinstance(node, int | float) and not isinstance(node, bool):
-            allowed = ("horizon_years", "ramp_up", "profile", "headcount",
-                       "uncertainty.draws", "uncertainty.seed", "coefficient")
+            allowed = (
+                "horizon_years",
+                "ramp_up",
+                "profile",
+                "headcount",
+                "uncertainty.draws",
+                "uncertainty.seed",
+                "coefficient",
+            )
             if not covered and not any(w in path for w in allowed):
                 missing.append(path)
 
@@ -166,7 +173,9 @@ def test_a_bad_baseline_table_names_the_row_and_column(tmp_path):
 
 def test_a_reversed_target_window_is_refused(small_case_dict):
     small_case_dict["settings"]["target_window"] = {
-        "first_year": "2013/14", "last_year": "2011/12"}
+        "first_year": "2013/14",
+        "last_year": "2011/12",
+    }
     msg = _error(small_case_dict)
     assert "settings.target_window.last_year" in msg and "no earlier than" in msg
 

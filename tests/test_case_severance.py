@@ -98,7 +98,8 @@ def test_two_cases_sharing_a_staff_table_are_each_checked_against_it(tmp_path):
     case = _copy_default(tmp_path)
     assert load_case(case).staff_at_risk
     other = tmp_path / "other.yaml"
-    other.write_text(case.read_text().replace(
-        "  bereavement:\n", "  bereavement_renamed:\n", 1))
+    other.write_text(
+        case.read_text().replace("  bereavement:\n", "  bereavement_renamed:\n", 1)
+    )
     with pytest.raises(InputError, match=r"column service.*'bereavement'"):
         load_case(other)

@@ -50,8 +50,10 @@ def key_paths(node: Any, trail: tuple = ()) -> list[tuple]:
     """Every path to a mapping key or list item in a loaded YAML tree."""
     out: list[tuple] = []
     items = (
-        node.items() if isinstance(node, dict)
-        else enumerate(node) if isinstance(node, list)
+        node.items()
+        if isinstance(node, dict)
+        else enumerate(node)
+        if isinstance(node, list)
         else ()
     )
     for key, child in items:
@@ -69,8 +71,22 @@ ODD_VALUES = st.one_of(
     st.dates(),
     st.lists(st.integers(), max_size=3),
     st.dictionaries(st.text(max_size=6), st.integers(), max_size=2),
-    st.sampled_from([10**400, -(10**400), -1, -0.5, 1e308, float("nan"), "2011/12",
-                     "9999/00", "2011-13-45", "", "~", "yes"]),
+    st.sampled_from(
+        [
+            10**400,
+            -(10**400),
+            -1,
+            -0.5,
+            1e308,
+            float("nan"),
+            "2011/12",
+            "9999/00",
+            "2011-13-45",
+            "",
+            "~",
+            "yes",
+        ]
+    ),
 )
 
 
@@ -98,8 +114,11 @@ def mutants(draw) -> tuple[str, bytes]:
     """(shipped file name, bytes of a broken copy)."""
     name = draw(st.sampled_from(SHIPPED))
     text = (ROOT / "scenarios" / name).read_text(encoding="utf-8")
-    how = draw(st.sampled_from(
-        ["delete", "rename", "replace", "replace", "duplicate", "truncate", "bytes"]))
+    how = draw(
+        st.sampled_from(
+            ["delete", "rename", "replace", "replace", "duplicate", "truncate", "bytes"]
+        )
+    )
     if how in ("delete", "rename", "replace"):
         tree = yaml.safe_load(text)
         path = draw(st.sampled_from(key_paths(tree)))
@@ -110,7 +129,7 @@ def mutants(draw) -> tuple[str, bytes]:
     lines = data.splitlines(keepends=True)
     if how == "duplicate":
         i = draw(st.integers(0, len(lines) - 1))
-        return name, b"".join([*lines[: i + 1], lines[i], *lines[i + 1:]])
+        return name, b"".join([*lines[: i + 1], lines[i], *lines[i + 1 :]])
     cut = draw(st.integers(0, len(data)))
     if how == "truncate":
         return name, data[:cut]

@@ -20,8 +20,13 @@ def test_monitoring_notebook_is_stored_without_outputs_and_has_a_parameters_cell
 
 def test_monitoring_notebook_runs_and_shows_the_seed_totals(tmp_path):
     out = tmp_path / "monitoring.ipynb"
-    pm.execute_notebook(str(NOTEBOOK), str(out), cwd=str(ROOT / "notebooks"),
-                        kernel_name="python3", progress_bar=False)
+    pm.execute_notebook(
+        str(NOTEBOOK),
+        str(out),
+        cwd=str(ROOT / "notebooks"),
+        kernel_name="python3",
+        progress_bar=False,
+    )
     text = json.dumps(nbformat.read(out, as_version=4)["cells"])
     # seed 000 Appendix A overall position: budget 1,106, actual 1,179 (£'000)
     assert "1,106" in text and "1,179" in text

@@ -160,7 +160,9 @@ def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, re
     row = parse_report(option_html).tables["monte-carlo"]["1"]
     assert row[:2] == [OPTION, "All"]
     assert [parse_k(v) for v in row[3:6]] == [
-        k(entry["npv_p10"]), k(entry["npv_p50"]), k(entry["npv_p90"])
+        k(entry["npv_p10"]),
+        k(entry["npv_p50"]),
+        k(entry["npv_p90"]),
     ]
     assert "tornado" in parse_report(option_html).tables
     switching = parse_report(option_html).tables["switching-values"]

@@ -481,9 +481,16 @@ def test_contradictory_correlations_are_refused_by_the_schema():
     dist = {"distribution": "uniform", "min": 0, "max": 1, "source": "t"}
     with pytest.raises(pydantic.ValidationError, match="positive definite"):
         UncertaintySpec(
-            parameters={"savings_achieved": dist, "set_up_costs": dist, "severance": dist},
+            parameters={
+                "savings_achieved": dist,
+                "set_up_costs": dist,
+                "severance": dist,
+            },
             correlations=[
-                {"parameters": ["savings_achieved", "set_up_costs"], "coefficient": 0.9},
+                {
+                    "parameters": ["savings_achieved", "set_up_costs"],
+                    "coefficient": 0.9,
+                },
                 {"parameters": ["set_up_costs", "severance"], "coefficient": 0.9},
                 {"parameters": ["savings_achieved", "severance"], "coefficient": -0.9},
             ],

@@ -82,9 +82,7 @@ def _html_exporter() -> Any:
         from nbconvert import HTMLExporter
         from nbconvert.preprocessors import TagRemovePreprocessor
 
-        remove = TagRemovePreprocessor(
-            remove_cell_tags=set(REMOVED_TAGS), enabled=True
-        )
+        remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
         exporter = _EXPORTERS.html = HTMLExporter(
             template_name="basic",
             exclude_input=True,

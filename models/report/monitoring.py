@@ -248,9 +248,7 @@ def render_monitoring_html(
         cells = [f"<td>{html.escape(str(rec['label']))}</td>"]
         cells += [f'<td class="num">{whole_thousands(v)}</td>' for v in money]
         cells.append(f'<td class="num">{percent(rec["variance_pct"])}</td>')
-        cells.append(
-            f'<td class="num">{whole_thousands(k["forecast_outturn"])}</td>'
-        )
+        cells.append(f'<td class="num">{whole_thousands(k["forecast_outturn"])}</td>')
         cells.append(_light_cell(rec["status_rule"]))
         officer = rec["status_officer"]
         if rec["status_disagrees"]:

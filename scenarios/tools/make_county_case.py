@@ -74,46 +74,436 @@ DISTRICT_POPULATION = {
 # £'000, before noise), wave (1, 2 or 3), severance mode ("staff", "aggregate",
 # "flat" or "none"), set-up profile kind ("ict", "office", "light").
 SERVICES = [
-    ("hr_advisory", "HR advisory and casework", "back", "all", "by_employees", 4200, 1, "staff", "office"),
+    (
+        "hr_advisory",
+        "HR advisory and casework",
+        "back",
+        "all",
+        "by_employees",
+        4200,
+        1,
+        "staff",
+        "office",
+    ),
     ("payroll", "Payroll", "back", "all", "by_payslips", 2600, 1, "staff", "ict"),
-    ("learning_development", "Learning and development", "back", "all", "county_40_districts_10", 1500, 2, "aggregate", "light"),
-    ("ict_infrastructure", "ICT infrastructure and service desk", "ict", "all", "hybrid_ict", 9800, 1, "staff", "ict"),
-    ("ict_applications", "ICT business applications", "ict", "all", "hybrid_ict", 5200, 2, "aggregate", "ict"),
-    ("digital_web", "Digital services and websites", "ict", "all", "equal_seven", 1800, 2, "none", "ict"),
-    ("finance_accountancy", "Finance and accountancy", "back", "all", "by_employees", 6100, 1, "staff", "office"),
-    ("exchequer", "Exchequer: payments and income", "back", "all", "by_employees", 2300, 1, "aggregate", "ict"),
-    ("internal_audit", "Internal audit", "back", "all", "county_40_districts_10", 1400, 1, "flat", "light"),
-    ("procurement", "Procurement", "back", "all", "county_40_districts_10", 1900, 1, "aggregate", "light"),
-    ("legal", "Legal services", "back", "all", "by_employees", 3800, 2, "staff", "office"),
-    ("democratic_services", "Democratic services", "back", "all", "equal_seven", 2100, 3, "aggregate", "light"),
-    ("elections", "Elections and electoral registration", "front", "districts", "by_electorate", 1700, 2, "none", "ict"),
-    ("council_tax", "Council tax collection", "front", "districts", "by_dwellings", 5400, 2, "staff", "ict"),
-    ("business_rates", "Business rates", "front", "districts", "fixed_districts", 1600, 2, "aggregate", "ict"),
-    ("housing_benefit", "Housing benefit and council tax support", "front", "districts", "by_caseload", 7900, 2, "staff", "ict"),
-    ("fraud", "Corporate fraud investigation", "front", "districts", "by_caseload", 900, 2, "flat", "light"),
-    ("contact_centre", "Customer contact centre", "front", "all", "hybrid_contact", 6800, 3, "staff", "office"),
-    ("cctv", "CCTV monitoring", "front", "all", "by_cameras", 2200, 1, "aggregate", "ict"),
-    ("community_alarms", "Community alarms (lifeline)", "front", "districts", "by_population", 1300, 2, "flat", "ict"),
-    ("emergency_planning", "Emergency planning and resilience", "back", "all", "county_40_districts_10", 800, 1, "none", "light"),
-    ("health_safety", "Health and safety", "back", "all", "by_employees", 700, 1, "flat", "light"),
-    ("insurance_risk", "Insurance and risk management", "back", "all", "county_40_districts_10", 1100, 2, "none", "light"),
-    ("estates", "Estates and asset management", "back", "all", "equal_seven", 3300, 3, "aggregate", "office"),
-    ("facilities", "Facilities management", "back", "all", "equal_seven", 4700, 3, "aggregate", "office"),
-    ("print_design", "Print and design", "back", "all", "by_employees", 1200, 1, "flat", "light"),
-    ("communications", "Communications and press", "back", "all", "equal_seven", 1600, 2, "none", "light"),
-    ("policy_performance", "Policy and performance", "back", "all", "equal_seven", 1500, 3, "aggregate", "light"),
-    ("information_governance", "Information governance", "back", "all", "equal_seven", 900, 2, "none", "light"),
-    ("building_control", "Building control", "front", "districts", "fixed_districts", 2400, 2, "aggregate", "light"),
-    ("land_charges", "Local land charges", "front", "districts", "by_dwellings", 800, 1, "none", "ict"),
-    ("environmental_health", "Environmental health", "front", "districts", "by_population", 4300, 3, "aggregate", "office"),
-    ("licensing", "Licensing", "front", "districts", "fixed_districts", 1300, 2, "flat", "light"),
-    ("planning_policy", "Planning policy", "front", "districts", "hybrid_contact", 2900, 3, "none", "light"),
-    ("fleet", "Fleet management and workshops", "front", "all", "hybrid_employees", 3600, 3, "aggregate", "office"),
-    ("grounds_maintenance", "Grounds maintenance", "front", "districts", "by_population", 5600, 3, "aggregate", "office"),
-    ("car_parks", "Car parks and civil enforcement", "front", "districts", "fixed_districts", 3900, 2, "aggregate", "ict"),
-    ("bereavement", "Bereavement services", "front", "districts", "by_population", 2000, 3, "none", "light"),
-    ("leisure_client", "Leisure contract management", "front", "districts", "fixed_districts", 1100, 3, "flat", "light"),
-    ("waste_client", "Waste contract management", "front", "districts", "by_dwellings", 1800, 3, "flat", "light"),
+    (
+        "learning_development",
+        "Learning and development",
+        "back",
+        "all",
+        "county_40_districts_10",
+        1500,
+        2,
+        "aggregate",
+        "light",
+    ),
+    (
+        "ict_infrastructure",
+        "ICT infrastructure and service desk",
+        "ict",
+        "all",
+        "hybrid_ict",
+        9800,
+        1,
+        "staff",
+        "ict",
+    ),
+    (
+        "ict_applications",
+        "ICT business applications",
+        "ict",
+        "all",
+        "hybrid_ict",
+        5200,
+        2,
+        "aggregate",
+        "ict",
+    ),
+    (
+        "digital_web",
+        "Digital services and websites",
+        "ict",
+        "all",
+        "equal_seven",
+        1800,
+        2,
+        "none",
+        "ict",
+    ),
+    (
+        "finance_accountancy",
+        "Finance and accountancy",
+        "back",
+        "all",
+        "by_employees",
+        6100,
+        1,
+        "staff",
+        "office",
+    ),
+    (
+        "exchequer",
+        "Exchequer: payments and income",
+        "back",
+        "all",
+        "by_employees",
+        2300,
+        1,
+        "aggregate",
+        "ict",
+    ),
+    (
+        "internal_audit",
+        "Internal audit",
+        "back",
+        "all",
+        "county_40_districts_10",
+        1400,
+        1,
+        "flat",
+        "light",
+    ),
+    (
+        "procurement",
+        "Procurement",
+        "back",
+        "all",
+        "county_40_districts_10",
+        1900,
+        1,
+        "aggregate",
+        "light",
+    ),
+    (
+        "legal",
+        "Legal services",
+        "back",
+        "all",
+        "by_employees",
+        3800,
+        2,
+        "staff",
+        "office",
+    ),
+    (
+        "democratic_services",
+        "Democratic services",
+        "back",
+        "all",
+        "equal_seven",
+        2100,
+        3,
+        "aggregate",
+        "light",
+    ),
+    (
+        "elections",
+        "Elections and electoral registration",
+        "front",
+        "districts",
+        "by_electorate",
+        1700,
+        2,
+        "none",
+        "ict",
+    ),
+    (
+        "council_tax",
+        "Council tax collection",
+        "front",
+        "districts",
+        "by_dwellings",
+        5400,
+        2,
+        "staff",
+        "ict",
+    ),
+    (
+        "business_rates",
+        "Business rates",
+        "front",
+        "districts",
+        "fixed_districts",
+        1600,
+        2,
+        "aggregate",
+        "ict",
+    ),
+    (
+        "housing_benefit",
+        "Housing benefit and council tax support",
+        "front",
+        "districts",
+        "by_caseload",
+        7900,
+        2,
+        "staff",
+        "ict",
+    ),
+    (
+        "fraud",
+        "Corporate fraud investigation",
+        "front",
+        "districts",
+        "by_caseload",
+        900,
+        2,
+        "flat",
+        "light",
+    ),
+    (
+        "contact_centre",
+        "Customer contact centre",
+        "front",
+        "all",
+        "hybrid_contact",
+        6800,
+        3,
+        "staff",
+        "office",
+    ),
+    (
+        "cctv",
+        "CCTV monitoring",
+        "front",
+        "all",
+        "by_cameras",
+        2200,
+        1,
+        "aggregate",
+        "ict",
+    ),
+    (
+        "community_alarms",
+        "Community alarms (lifeline)",
+        "front",
+        "districts",
+        "by_population",
+        1300,
+        2,
+        "flat",
+        "ict",
+    ),
+    (
+        "emergency_planning",
+        "Emergency planning and resilience",
+        "back",
+        "all",
+        "county_40_districts_10",
+        800,
+        1,
+        "none",
+        "light",
+    ),
+    (
+        "health_safety",
+        "Health and safety",
+        "back",
+        "all",
+        "by_employees",
+        700,
+        1,
+        "flat",
+        "light",
+    ),
+    (
+        "insurance_risk",
+        "Insurance and risk management",
+        "back",
+        "all",
+        "county_40_districts_10",
+        1100,
+        2,
+        "none",
+        "light",
+    ),
+    (
+        "estates",
+        "Estates and asset management",
+        "back",
+        "all",
+        "equal_seven",
+        3300,
+        3,
+        "aggregate",
+        "office",
+    ),
+    (
+        "facilities",
+        "Facilities management",
+        "back",
+        "all",
+        "equal_seven",
+        4700,
+        3,
+        "aggregate",
+        "office",
+    ),
+    (
+        "print_design",
+        "Print and design",
+        "back",
+        "all",
+        "by_employees",
+        1200,
+        1,
+        "flat",
+        "light",
+    ),
+    (
+        "communications",
+        "Communications and press",
+        "back",
+        "all",
+        "equal_seven",
+        1600,
+        2,
+        "none",
+        "light",
+    ),
+    (
+        "policy_performance",
+        "Policy and performance",
+        "back",
+        "all",
+        "equal_seven",
+        1500,
+        3,
+        "aggregate",
+        "light",
+    ),
+    (
+        "information_governance",
+        "Information governance",
+        "back",
+        "all",
+        "equal_seven",
+        900,
+        2,
+        "none",
+        "light",
+    ),
+    (
+        "building_control",
+        "Building control",
+        "front",
+        "districts",
+        "fixed_districts",
+        2400,
+        2,
+        "aggregate",
+        "light",
+    ),
+    (
+        "land_charges",
+        "Local land charges",
+        "front",
+        "districts",
+        "by_dwellings",
+        800,
+        1,
+        "none",
+        "ict",
+    ),
+    (
+        "environmental_health",
+        "Environmental health",
+        "front",
+        "districts",
+        "by_population",
+        4300,
+        3,
+        "aggregate",
+        "office",
+    ),
+    (
+        "licensing",
+        "Licensing",
+        "front",
+        "districts",
+        "fixed_districts",
+        1300,
+        2,
+        "flat",
+        "light",
+    ),
+    (
+        "planning_policy",
+        "Planning policy",
+        "front",
+        "districts",
+        "hybrid_contact",
+        2900,
+        3,
+        "none",
+        "light",
+    ),
+    (
+        "fleet",
+        "Fleet management and workshops",
+        "front",
+        "all",
+        "hybrid_employees",
+        3600,
+        3,
+        "aggregate",
+        "office",
+    ),
+    (
+        "grounds_maintenance",
+        "Grounds maintenance",
+        "front",
+        "districts",
+        "by_population",
+        5600,
+        3,
+        "aggregate",
+        "office",
+    ),
+    (
+        "car_parks",
+        "Car parks and civil enforcement",
+        "front",
+        "districts",
+        "fixed_districts",
+        3900,
+        2,
+        "aggregate",
+        "ict",
+    ),
+    (
+        "bereavement",
+        "Bereavement services",
+        "front",
+        "districts",
+        "by_population",
+        2000,
+        3,
+        "none",
+        "light",
+    ),
+    (
+        "leisure_client",
+        "Leisure contract management",
+        "front",
+        "districts",
+        "fixed_districts",
+        1100,
+        3,
+        "flat",
+        "light",
+    ),
+    (
+        "waste_client",
+        "Waste contract management",
+        "front",
+        "districts",
+        "by_dwellings",
+        1800,
+        3,
+        "flat",
+        "light",
+    ),
 ]
 assert len(SERVICES) == 40 and len({s[0] for s in SERVICES}) == 40
 
@@ -121,7 +511,13 @@ WAVES = {1: dt.date(2015, 10, 1), 2: dt.date(2016, 4, 1), 3: dt.date(2016, 10, 1
 STAGED = {1: dt.date(2016, 4, 1), 2: dt.date(2017, 4, 1), 3: dt.date(2018, 4, 1)}
 RAMPS = {"ict": "[0.5, 0.8, 1.0]", "office": "[0.6, 1.0]", "light": "[1.0]"}
 CATEGORY_MIX = {  # share of a service's saving by category
-    "back": {"staff": 0.75, "contracts": 0.1, "accommodation": 0.05, "ict": 0.05, "other": 0.05},
+    "back": {
+        "staff": 0.75,
+        "contracts": 0.1,
+        "accommodation": 0.05,
+        "ict": 0.05,
+        "other": 0.05,
+    },
     "ict": {"staff": 0.45, "contracts": 0.35, "ict": 0.2},
     "front": {"staff": 0.65, "contracts": 0.2, "accommodation": 0.1, "other": 0.05},
 }
@@ -209,14 +605,24 @@ class Generator:
         items = []
         if kind == "ict":
             items.append(("ict", _round_to(annual * self.u(0.5, 1.1), 1000), "profile"))
-            items.append(("project_team", _round_to(annual * self.u(0.15, 0.3), 1000), 0))
+            items.append(
+                ("project_team", _round_to(annual * self.u(0.15, 0.3), 1000), 0)
+            )
             items.append(("training", _round_to(annual * self.u(0.03, 0.08), 1000), 1))
         elif kind == "office":
-            items.append(("accommodation", _round_to(annual * self.u(0.2, 0.5), 1000), 1))
-            items.append(("project_team", _round_to(annual * self.u(0.15, 0.3), 1000), 0))
-            items.append(("transitional_support", _round_to(annual * self.u(0.05, 0.1), 1000), 1))
+            items.append(
+                ("accommodation", _round_to(annual * self.u(0.2, 0.5), 1000), 1)
+            )
+            items.append(
+                ("project_team", _round_to(annual * self.u(0.15, 0.3), 1000), 0)
+            )
+            items.append(
+                ("transitional_support", _round_to(annual * self.u(0.05, 0.1), 1000), 1)
+            )
         else:
-            items.append(("project_team", _round_to(annual * self.u(0.1, 0.25), 1000), 0))
+            items.append(
+                ("project_team", _round_to(annual * self.u(0.1, 0.25), 1000), 0)
+            )
         return {"savings": savings, "items": items}
 
 
@@ -254,7 +660,9 @@ def staff_rows(gen: Generator, go_live: dict[str, dt.date]) -> list[list[str]]:
             council = councils[int(gen.rng.random() * len(councils))]
             age = int(gen.u(24, 63))
             years = max(1, int(gen.u(0.1, 0.9) * (age - 18)))
-            dob = dt.date(leave.year - age, 1 + int(gen.u(0, 12)), 1 + int(gen.u(0, 28)))
+            dob = dt.date(
+                leave.year - age, 1 + int(gen.u(0, 12)), 1 + int(gen.u(0, 28))
+            )
             start = dt.date(leave.year - years, 1 + int(gen.u(0, 12)), 1)
             pay = _round_to(gen.u(lo, hi), 1)
             member = gen.rng.random() < 0.8
@@ -298,7 +706,9 @@ def build() -> dict[str, str]:
     go_live = {s[0]: WAVES[s[6]] for s in SERVICES}
     severance = {}
     for key, _n, _g, _sc, _b, _size, _wave, mode, _k in SERVICES:
-        year = _fy(go_live[key].year if go_live[key].month >= 4 else go_live[key].year - 1)
+        year = _fy(
+            go_live[key].year if go_live[key].month >= 4 else go_live[key].year - 1
+        )
         annual = sum(figures[key]["savings"].values())
         if mode == "aggregate":
             head = max(1, int(annual * 0.7 / 30000 * gen.u(0.3, 0.6)))
@@ -322,11 +732,17 @@ def build() -> dict[str, str]:
 
     y = []
     w = y.append
-    w("# ILLUSTRATIVE county-wide case: generated by scenarios/tools/make_county_case.py")
-    w("# for the scale benchmark (issue 8).  Do not edit by hand: change the script and")
+    w(
+        "# ILLUSTRATIVE county-wide case: generated by scenarios/tools/make_county_case.py"
+    )
+    w(
+        "# for the scale benchmark (issue 8).  Do not edit by hand: change the script and"
+    )
     w("# re-run it (tests/test_county_case.py checks that the files match the script).")
     w("#")
-    w("# Wealdshire and its councils are fictional.  EVERY FIGURE IS SYNTHETIC, drawn by")
+    w(
+        "# Wealdshire and its councils are fictional.  EVERY FIGURE IS SYNTHETIC, drawn by"
+    )
     w("# the script from a fixed seed, and labelled")
     w(f"#   source: '{SOURCE}'")
     w("# It is not evidence for any decision.  Money is in pounds at 2015/16 prices;")
@@ -337,7 +753,9 @@ def build() -> dict[str, str]:
     w("title: Wealdshire shared services - county-wide business case (illustrative)")
     w("description: >-")
     w("  Illustrative: generated for the scale benchmark, not from a council.  Seven")
-    w("  partner councils of the imaginary county of Wealdshire (the county council and")
+    w(
+        "  partner councils of the imaginary county of Wealdshire (the county council and"
+    )
     w("  six districts, one of which joins in 2017/18) appraise sharing 40 back-office")
     w("  and front-line services over ten years, under 20 options: staged roll-outs,")
     w("  subsets of services, different sharing bases, later go-lives, joiners,")
@@ -361,7 +779,9 @@ def build() -> dict[str, str]:
             "cctv_cameras": "cameras monitored",
         }
         for d, v in drivers[c].items():
-            w(f"      {d}: {{value: {v}, year: {BASE_YEAR}, unit: {units[d]}, source: '{SOURCE}'}}")
+            w(
+                f"      {d}: {{value: {v}, year: {BASE_YEAR}, unit: {units[d]}, source: '{SOURCE}'}}"
+            )
     w("")
     w("settings:")
     w(f"  base_year: {_fy(BASE_YEAR)}")
@@ -369,9 +789,15 @@ def build() -> dict[str, str]:
     w("  price_basis: real")
     w("  discount_rate: green_book")
     w("  inflation:")
-    w(f"    pay: {{value: 0.015, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}")
-    w(f"    non_pay: {{value: 0.02, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}")
-    w(f"    general: {{value: 0.02, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}")
+    w(
+        f"    pay: {{value: 0.015, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}"
+    )
+    w(
+        f"    non_pay: {{value: 0.02, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}"
+    )
+    w(
+        f"    general: {{value: 0.02, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}"
+    )
     w("  optimism_bias:")
     w(f"    costs: {{value: 0.15, unit: /1, source: '{SOURCE}'}}")
     w(f"    savings: {{value: 0.05, unit: /1, source: '{SOURCE}'}}")
@@ -402,7 +828,14 @@ def build() -> dict[str, str]:
         w(f"    source: '{SOURCE}'")
     w("")
     w("bases:")
-    district_shares = {"ndc": 0.2, "ebc": 0.2, "kdc": 0.15, "hbc": 0.15, "sdc": 0.15, "odc": 0.15}
+    district_shares = {
+        "ndc": 0.2,
+        "ebc": 0.2,
+        "kdc": 0.15,
+        "hbc": 0.15,
+        "sdc": 0.15,
+        "odc": 0.15,
+    }
     seven = {COUNTY: 0.16, **{d: 0.14 for d in DISTRICTS}}
     c40 = {COUNTY: 0.4, **{d: 0.1 for d in DISTRICTS}}
 
@@ -410,19 +843,99 @@ def build() -> dict[str, str]:
         return "{" + ", ".join(f"{k}: {v}" for k, v in d.items()) + "}"
 
     bases = [
-        ("equal_seven", "fixed", "County 16%, each district 14%, where no activity measure fits.", {"shares": seven}),
-        ("county_40_districts_10", "fixed", "County 40%, each district 10%, for county-led corporate services.", {"shares": c40}),
-        ("fixed_districts", "fixed", "The two larger districts 20%, the others 15% (district services).", {"shares": district_shares}),
-        ("by_employees", "driver", "In proportion to staff headcount.", {"driver": "employees"}),
-        ("by_payslips", "driver", "In proportion to payslips produced a year.", {"driver": "payslips"}),
-        ("by_cameras", "driver", "In proportion to CCTV cameras monitored.", {"driver": "cctv_cameras"}),
-        ("by_dwellings", "driver", "In proportion to dwellings on each district's council tax list.", {"driver": "dwellings", "councils": DISTRICTS}),
-        ("by_electorate", "driver", "In proportion to each district's electorate.", {"driver": "electorate", "councils": DISTRICTS}),
-        ("by_caseload", "driver", "In proportion to each district's benefit caseload.", {"driver": "benefit_caseload", "councils": DISTRICTS}),
-        ("by_population", "driver", "In proportion to each district's population.", {"driver": "population", "councils": DISTRICTS}),
-        ("hybrid_ict", "hybrid", "30% on the fixed county/district split, 70% on ICT users.", {"fixed_weight": 0.3, "shares": seven, "driver_weight": 0.7, "driver": "ict_users"}),
-        ("hybrid_contact", "hybrid", "Half fixed district shares, half population.", {"fixed_weight": 0.5, "shares": district_shares, "driver_weight": 0.5, "driver": "population"}),
-        ("hybrid_employees", "hybrid", "Half the fixed county/district split, half staff headcount.", {"fixed_weight": 0.5, "shares": seven, "driver_weight": 0.5, "driver": "employees"}),
+        (
+            "equal_seven",
+            "fixed",
+            "County 16%, each district 14%, where no activity measure fits.",
+            {"shares": seven},
+        ),
+        (
+            "county_40_districts_10",
+            "fixed",
+            "County 40%, each district 10%, for county-led corporate services.",
+            {"shares": c40},
+        ),
+        (
+            "fixed_districts",
+            "fixed",
+            "The two larger districts 20%, the others 15% (district services).",
+            {"shares": district_shares},
+        ),
+        (
+            "by_employees",
+            "driver",
+            "In proportion to staff headcount.",
+            {"driver": "employees"},
+        ),
+        (
+            "by_payslips",
+            "driver",
+            "In proportion to payslips produced a year.",
+            {"driver": "payslips"},
+        ),
+        (
+            "by_cameras",
+            "driver",
+            "In proportion to CCTV cameras monitored.",
+            {"driver": "cctv_cameras"},
+        ),
+        (
+            "by_dwellings",
+            "driver",
+            "In proportion to dwellings on each district's council tax list.",
+            {"driver": "dwellings", "councils": DISTRICTS},
+        ),
+        (
+            "by_electorate",
+            "driver",
+            "In proportion to each district's electorate.",
+            {"driver": "electorate", "councils": DISTRICTS},
+        ),
+        (
+            "by_caseload",
+            "driver",
+            "In proportion to each district's benefit caseload.",
+            {"driver": "benefit_caseload", "councils": DISTRICTS},
+        ),
+        (
+            "by_population",
+            "driver",
+            "In proportion to each district's population.",
+            {"driver": "population", "councils": DISTRICTS},
+        ),
+        (
+            "hybrid_ict",
+            "hybrid",
+            "30% on the fixed county/district split, 70% on ICT users.",
+            {
+                "fixed_weight": 0.3,
+                "shares": seven,
+                "driver_weight": 0.7,
+                "driver": "ict_users",
+            },
+        ),
+        (
+            "hybrid_contact",
+            "hybrid",
+            "Half fixed district shares, half population.",
+            {
+                "fixed_weight": 0.5,
+                "shares": district_shares,
+                "driver_weight": 0.5,
+                "driver": "population",
+            },
+        ),
+        (
+            "hybrid_employees",
+            "hybrid",
+            "Half the fixed county/district split, half staff headcount.",
+            {
+                "fixed_weight": 0.5,
+                "shares": seven,
+                "driver_weight": 0.5,
+                "driver": "employees",
+            },
+        ),
     ]
     for name, kind, desc, spec in bases:
         w(f"  {name}:")
@@ -444,10 +957,16 @@ def build() -> dict[str, str]:
         f = figures[key]
         w(f"  {key}:")
         w(f"    name: {_text(name)}")
-        host = COUNTY if scope == "all" and group != "front" else DISTRICTS[SERVICES.index(next(s for s in SERVICES if s[0] == key)) % 6]
+        host = (
+            COUNTY
+            if scope == "all" and group != "front"
+            else DISTRICTS[SERVICES.index(next(s for s in SERVICES if s[0] == key)) % 6]
+        )
         w(f"    host: {host}")
         w(f"    basis: {basis}")
-        w(f"    description: Wave {wave} ({'all seven councils' if scope == 'all' else 'the six districts'}); illustrative.")
+        w(
+            f"    description: Wave {wave} ({'all seven councils' if scope == 'all' else 'the six districts'}); illustrative."
+        )
         w("    savings:")
         for cat, v in f["savings"].items():
             w(f"      {cat}: {_money(v)}")
@@ -466,7 +985,9 @@ def build() -> dict[str, str]:
         sev = severance[key]
         if sev[0] == "staff":
             w("    severance:")
-            w(f"      description: Costed person by person from {NAME}_staff_at_risk.csv.")
+            w(
+                f"      description: Costed person by person from {NAME}_staff_at_risk.csv."
+            )
         elif sev[0] == "aggregate":
             _, head, avg, strain, year = sev
             w("    severance:")
@@ -563,45 +1084,148 @@ def options(go_live: dict[str, dt.date], figures: dict) -> list[tuple[str, str, 
     later = []
     for k in keys:
         d = go_live[k]
-        later.append((f"services.{k}.go_live", dt.date(d.year + 1, d.month, d.day).isoformat()))
-    staged = [
-        (f"services.{k}.go_live", STAGED[wave[k]].isoformat()) for k in keys
-    ]
+        later.append(
+            (f"services.{k}.go_live", dt.date(d.year + 1, d.month, d.day).isoformat())
+        )
+    staged = [(f"services.{k}.go_live", STAGED[wave[k]].isoformat()) for k in keys]
     annual = {k: sum(figures[k]["savings"].values()) for k in keys}
     top = sorted(keys, key=lambda k: (-annual[k], k))[:20]
     fixed = [
-        (f"services.{k}.basis", "equal_seven" if scope[k] == "all" else "fixed_districts")
+        (
+            f"services.{k}.basis",
+            "equal_seven" if scope[k] == "all" else "fixed_districts",
+        )
         for k in keys
     ]
     driver = [
-        (f"services.{k}.basis", "by_employees" if scope[k] == "all" else "by_population")
+        (
+            f"services.{k}.basis",
+            "by_employees" if scope[k] == "all" else "by_population",
+        )
         for k in keys
     ]
     hybrid = [
-        (f"services.{k}.basis", "hybrid_employees" if scope[k] == "all" else "hybrid_contact")
+        (
+            f"services.{k}.basis",
+            "hybrid_employees" if scope[k] == "all" else "hybrid_contact",
+        )
         for k in keys
     ]
     return [
-        ("status_quo", "Do nothing; every service stays with its council. The comparator.", [("services.*.enabled", "false")]),
-        ("full_partnership", "All 40 services shared in three waves from October 2015 (the baseline of this file).", []),
-        ("staged_waves", "The same services in three yearly waves from April 2016, April 2017 and April 2018.", staged),
+        (
+            "status_quo",
+            "Do nothing; every service stays with its council. The comparator.",
+            [("services.*.enabled", "false")],
+        ),
+        (
+            "full_partnership",
+            "All 40 services shared in three waves from October 2015 (the baseline of this file).",
+            [],
+        ),
+        (
+            "staged_waves",
+            "The same services in three yearly waves from April 2016, April 2017 and April 2018.",
+            staged,
+        ),
         ("one_year_later", "Every service goes live a year later than planned.", later),
-        ("back_office_only", "Only the back-office and ICT services are shared.", only([k for k in keys if group[k] != "front"])),
-        ("front_office_only", "Only the front-line services are shared.", only([k for k in keys if group[k] == "front"])),
-        ("revenues_and_benefits_first", "Revenues, benefits, fraud and the contact centre only.", only(["council_tax", "business_rates", "housing_benefit", "fraud", "contact_centre"])),
-        ("ict_and_digital_only", "ICT infrastructure, business applications and digital services only.", only([k for k in keys if group[k] == "ict"])),
-        ("district_services_only", "Only the services the six districts provide; the county shares nothing.", only([k for k in keys if scope[k] == "districts"])),
-        ("top_twenty_services", "The 20 services with the largest planned savings only.", only(top)),
-        ("fixed_shares", "Every service shared on a fixed split (county 16% / districts 14%, or the district split).", fixed),
-        ("activity_shares", "Every service shared on an activity driver (staff headcount, or district population).", driver),
-        ("hybrid_shares", "Every service shared half on a fixed split, half on an activity driver.", hybrid),
-        ("saltmarsh_from_start", "Saltmarsh is a partner from the start instead of from 2017/18.", [(f"councils.{LATE_JOINER[0]}.joins", _fy(BASE_YEAR))]),
-        ("oakridge_joins_later", "Oakridge also joins late, from 2018/19.", [("councils.odc.joins", _fy(BASE_YEAR + 3))]),
-        ("enhanced_severance", "More generous severance terms: twice the statutory weeks, up to 66 weeks, on actual pay.", [("severance_policies.*.multiplier", "2.0"), ("severance_policies.*.maximum_weeks", "66"), ("severance_policies.*.pay_basis", "actual")]),
-        ("statutory_severance", "Statutory redundancy pay only (multiplier 1, capped week's pay).", [("severance_policies.*.multiplier", "1.0"), ("severance_policies.*.pay_basis", "capped")]),
-        ("higher_optimism_bias", "A more cautious view: 30% optimism bias on costs and 15% on savings.", [("settings.optimism_bias.costs", "0.30"), ("settings.optimism_bias.savings", "0.15")]),
-        ("slower_ramp_up", "Every service takes three years to reach its full saving.", [("services.*.ramp_up", "[0.25, 0.6, 1.0]")]),
-        ("nominal_prices", "The baseline in nominal prices (pay and non-pay inflation, nominal discount rate).", [("settings.price_basis", "nominal")]),
+        (
+            "back_office_only",
+            "Only the back-office and ICT services are shared.",
+            only([k for k in keys if group[k] != "front"]),
+        ),
+        (
+            "front_office_only",
+            "Only the front-line services are shared.",
+            only([k for k in keys if group[k] == "front"]),
+        ),
+        (
+            "revenues_and_benefits_first",
+            "Revenues, benefits, fraud and the contact centre only.",
+            only(
+                [
+                    "council_tax",
+                    "business_rates",
+                    "housing_benefit",
+                    "fraud",
+                    "contact_centre",
+                ]
+            ),
+        ),
+        (
+            "ict_and_digital_only",
+            "ICT infrastructure, business applications and digital services only.",
+            only([k for k in keys if group[k] == "ict"]),
+        ),
+        (
+            "district_services_only",
+            "Only the services the six districts provide; the county shares nothing.",
+            only([k for k in keys if scope[k] == "districts"]),
+        ),
+        (
+            "top_twenty_services",
+            "The 20 services with the largest planned savings only.",
+            only(top),
+        ),
+        (
+            "fixed_shares",
+            "Every service shared on a fixed split (county 16% / districts 14%, or the district split).",
+            fixed,
+        ),
+        (
+            "activity_shares",
+            "Every service shared on an activity driver (staff headcount, or district population).",
+            driver,
+        ),
+        (
+            "hybrid_shares",
+            "Every service shared half on a fixed split, half on an activity driver.",
+            hybrid,
+        ),
+        (
+            "saltmarsh_from_start",
+            "Saltmarsh is a partner from the start instead of from 2017/18.",
+            [(f"councils.{LATE_JOINER[0]}.joins", _fy(BASE_YEAR))],
+        ),
+        (
+            "oakridge_joins_later",
+            "Oakridge also joins late, from 2018/19.",
+            [("councils.odc.joins", _fy(BASE_YEAR + 3))],
+        ),
+        (
+            "enhanced_severance",
+            "More generous severance terms: twice the statutory weeks, up to 66 weeks, on actual pay.",
+            [
+                ("severance_policies.*.multiplier", "2.0"),
+                ("severance_policies.*.maximum_weeks", "66"),
+                ("severance_policies.*.pay_basis", "actual"),
+            ],
+        ),
+        (
+            "statutory_severance",
+            "Statutory redundancy pay only (multiplier 1, capped week's pay).",
+            [
+                ("severance_policies.*.multiplier", "1.0"),
+                ("severance_policies.*.pay_basis", "capped"),
+            ],
+        ),
+        (
+            "higher_optimism_bias",
+            "A more cautious view: 30% optimism bias on costs and 15% on savings.",
+            [
+                ("settings.optimism_bias.costs", "0.30"),
+                ("settings.optimism_bias.savings", "0.15"),
+            ],
+        ),
+        (
+            "slower_ramp_up",
+            "Every service takes three years to reach its full saving.",
+            [("services.*.ramp_up", "[0.25, 0.6, 1.0]")],
+        ),
+        (
+            "nominal_prices",
+            "The baseline in nominal prices (pay and non-pay inflation, nominal discount rate).",
+            [("settings.price_basis", "nominal")],
+        ),
     ]
 
 
@@ -612,7 +1236,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = build()
     if args.check:
-        stale = [n for n, text in files.items() if not (args.out / n).exists() or (args.out / n).read_text() != text]
+        stale = [
+            n
+            for n, text in files.items()
+            if not (args.out / n).exists() or (args.out / n).read_text() != text
+        ]
         for n in stale:
             print(f"{n} differs from the script's output", file=sys.stderr)
         return 1 if stale else 0
