@@ -1,7 +1,7 @@
 """Benchmark: wall time and peak memory of the county-wide case at scale (issue 8).
 
 ``measure_county(case_path)`` runs, in a fresh Python process, exactly what
-``sharedcase run <case> --no-notebooks`` runs (``models.runner.run_cases``:
+``sharedcase run <case> --no-notebooks`` runs (``models.run.runner.run_cases``:
 load and validate the case, evaluate every option, write ``results.csv``, the
 per-council tables that foot, ``results.json`` with each option's Monte Carlo
 and switching values, and the uncertainty tables and charts) into a temporary
@@ -45,8 +45,8 @@ import json, resource, sys, time
 from pathlib import Path
 
 t0 = time.perf_counter()
-from models.case import load_case
-from models.runner import run_cases
+from models.inputs.case import load_case
+from models.run.runner import run_cases
 
 case_path, out, notebooks = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"
 t1 = time.perf_counter()

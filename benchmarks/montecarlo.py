@@ -4,7 +4,7 @@ Run: ``python benchmarks/montecarlo.py [draws] [loop_draws]`` (``make bench``
 reports :func:`mc_speedup`).  Not a test (no timed tests); prints times and
 speed-up ratios measured in this one run:
 
-* vectorised: :func:`models.uncertainty.monte_carlo` (sampling included) for
+* vectorised: :func:`models.engine.uncertainty.monte_carlo` (sampling included) for
   each option of the default case;
 * plain loop A: the obvious way, one draw at a time -- write the draw into the
   case, re-validate it and run the core model (:func:`slow_npv`), on a
@@ -30,7 +30,7 @@ sys.path.insert(0, str(ROOT))
 def per_draw_loop_seconds(case, option: str, samples: dict, n: int) -> float:
     """Seconds to evaluate the first ``n`` draws one at a time (a Python loop
     over draws calling the vectorised evaluator with one draw each)."""
-    from models import uncertainty as u
+    from models.engine import uncertainty as u
 
     model = u.compile_model(case, option)
     sub = {k: v[:n] for k, v in samples.items()}
@@ -46,7 +46,7 @@ def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) 
     """Seconds for ``draws`` vectorised draws (sampling included) and for the same
     draws one at a time through the same evaluator (a Python loop over draws,
     timed on ``loop_draws`` of them and extrapolated); ``speedup`` = loop / vectorised."""
-    from models import uncertainty as u
+    from models.engine import uncertainty as u
 
     u.monte_carlo(case, option, draws=1000, progress=False)  # warm up imports, caches
     t0 = time.perf_counter()
@@ -64,8 +64,8 @@ def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) 
 
 
 def main(draws: int = 100_000, loop_draws: int = 20) -> None:
-    from models import uncertainty as u
-    from models.case import load_case
+    from models.engine import uncertainty as u
+    from models.inputs.case import load_case
 
     case = load_case(ROOT / "scenarios" / "bromsgrove_redditch_2011.yaml")
     option = "single_business_case"

@@ -12,7 +12,7 @@ Everything is measured in this one run on this machine and printed as ratios
    option added (it should not grow);
 4. **model**: one option's model evaluation (median of repeats), a 30-parameter
    sensitivity sweep (60 scenarios in one vectorised call, against one
-   :func:`models.uncertainty.slow_npv` per scenario), and 100,000 Monte Carlo
+   :func:`models.engine.uncertainty.slow_npv` per scenario), and 100,000 Monte Carlo
    draws against a per-draw Python loop (``mc_speedup``);
 5. **scale**: the county-wide case (7 councils, 40 services, 10 years,
    20 options) end to end: wall time and peak memory.
@@ -113,9 +113,9 @@ def model_timings(quick: bool) -> dict[str, float]:
     import numpy as np
 
     from benchmarks.montecarlo import mc_speedup
-    from models import uncertainty as u
-    from models.case import load_case
-    from models.projection import run_option
+    from models.engine import uncertainty as u
+    from models.engine.projection import run_option
+    from models.inputs.case import load_case
 
     case = load_case(DEFAULT_CASE)
     option = "single_business_case"

@@ -20,14 +20,10 @@ except PackageNotFoundError:  # running from a source tree that is not installed
     __version__ = "0.0.0+unknown"
 
 # The public API (after __version__, which the modules below read).
-from models.case import Case, load_case  # noqa: E402
-from models.errors import InputError, InputErrors  # noqa: E402
-from models.projection import OptionResult, run_option  # noqa: E402
-from models.report.notebook import (  # noqa: E402
-    ComparisonReport,
-    MonitoringReport,
-    OptionReport,
-)
+from models.core.errors import InputError, InputErrors  # noqa: E402
+from models.engine.projection import OptionResult, run_option  # noqa: E402
+from models.inputs.case import Case, load_case  # noqa: E402
+from models.report.notebook import ComparisonReport, MonitoringReport, OptionReport
 
 __all__ = [
     "Case",

@@ -10,19 +10,19 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from models.runner import run_cases
+from models.run.runner import run_cases
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CASE = ROOT / "scenarios" / "bromsgrove_redditch_2011.yaml"
 
-# Makes models.projection.run_option raise for the option named in the
+# Makes models.engine.projection.run_option raise for the option named in the
 # environment, in every Python process (kernels and pool workers included).
 SITECUSTOMIZE = """
 import os
 
 _broken = os.environ.get("SHAREDCASE_TEST_BROKEN_OPTION")
 if _broken:
-    import models.projection as _projection
+    import models.engine.projection as _projection
 
     _real_run_option = _projection.run_option
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from models import appraisal
+from models.model import appraisal
 
 
 def test_year_zero_is_not_discounted_and_year_two_is_discounted_twice():

@@ -2,7 +2,7 @@ import datetime as dt
 
 import pytest
 
-from models import calendar
+from models.core import calendar
 
 
 def test_a_financial_year_runs_april_to_march():

@@ -3,8 +3,8 @@
 import pytest
 import yaml
 
-from models.case import apply_overrides, case_from_dict, load_case, option_case
-from models.errors import InputError
+from models.core.errors import InputError
+from models.inputs.case import apply_overrides, case_from_dict, load_case, option_case
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE
 
 

@@ -4,8 +4,8 @@ import shutil
 
 import pytest
 
-from models.case import load_case
-from models.errors import InputError
+from models.core.errors import InputError
+from models.inputs.case import load_case
 from tests.conftest import DEFAULT_CASE, SCENARIOS
 
 

@@ -5,10 +5,10 @@ import shutil
 import numpy as np
 import pytest
 
-from models import severance as sev
-from models.case import case_from_dict, load_case
-from models.errors import InputError
-from models.projection import run_option, yearly_table
+from models.core.errors import InputError
+from models.engine.projection import run_option, yearly_table
+from models.inputs.case import case_from_dict, load_case
+from models.model import severance as sev
 from tests.conftest import DEFAULT_CASE, SCENARIOS
 
 

@@ -161,7 +161,7 @@ def test_validate_given_a_folder_exits_2():
 
 def test_a_run_that_breaks_part_way_is_kept_marked_incomplete(tmp_path, monkeypatch):
     # an interruption part-way keeps the run as evidence, never as a complete run
-    import models.runner as runner
+    import models.run.runner as runner
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
@@ -181,7 +181,7 @@ def test_a_run_that_breaks_part_way_is_kept_marked_incomplete(tmp_path, monkeypa
 
 
 def test_a_run_that_fails_unexpectedly_is_kept_marked_failed(tmp_path, monkeypatch):
-    import models.runner as runner
+    import models.run.runner as runner
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire (injected by the test)")
@@ -199,8 +199,8 @@ def test_a_run_that_fails_unexpectedly_is_kept_marked_failed(tmp_path, monkeypat
 
 
 def test_bad_input_found_part_way_still_writes_nothing(tmp_path, monkeypatch):
-    import models.runner as runner
-    from models.errors import InputError
+    import models.run.runner as runner
+    from models.core.errors import InputError
 
     def bad(*args, **kwargs):
         raise InputError("x.yaml", "uncertainty", "a good spec", "a bad one")

@@ -7,9 +7,9 @@ import importlib.util
 import numpy as np
 import pytest
 
-from models.case import load_case, option_case
-from models.projection import ALL, check_totals, run_option
-from models.sharing import council_tables
+from models.engine.projection import ALL, check_totals, run_option
+from models.inputs.case import load_case, option_case
+from models.model.sharing import council_tables
 from tests.conftest import ROOT, SCENARIOS
 
 COUNTY_CASE = SCENARIOS / "county_wide_illustrative.yaml"

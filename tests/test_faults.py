@@ -28,7 +28,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from models.runfolder import RunFolder, UnsafePath
+from models.run.runfolder import RunFolder, UnsafePath
 from tests.conftest import DEFAULT_CASE, SCENARIOS, SMALL_CASE
 
 CASE_NAME = "bromsgrove_redditch_2011"
@@ -76,7 +76,7 @@ def earlier_run(tmp_path_factory) -> Path:
 def _processes_with(marker: str) -> dict[int, str]:
     """Processes whose environment holds ``marker`` -> their name and command
     line (a kernel forked from the run has the run's command line, and is named
-    ``ipykernel``: models.kernel_fork)."""
+    ``ipykernel``: models.run.kernel_fork)."""
     found = {}
     for d in Path("/proc").iterdir():
         if not d.name.isdigit():
@@ -442,7 +442,7 @@ time.sleep(600)
 
 @pytest.mark.skipif(not LINUX_PROC, reason="processes are found through /proc")
 def test_stop_children_stops_the_runs_tree_and_spares_older_children(tmp_path):
-    from models.interrupt import stop_children
+    from models.run.interrupt import stop_children
 
     marker = uuid.uuid4().hex
     env = dict(os.environ, SHAREDCASE_FAULT_TEST=marker)
@@ -467,13 +467,13 @@ def test_stop_children_stops_the_runs_tree_and_spares_older_children(tmp_path):
 
 
 def interrupt_clock_slack() -> float:
-    from models.interrupt import CLOCK_SLACK
+    from models.run.interrupt import CLOCK_SLACK
 
     return CLOCK_SLACK
 
 
 def test_sigterm_raises_terminated_inside_the_block_only():
-    from models.interrupt import Terminated, exit_status, signals_raise
+    from models.run.interrupt import Terminated, exit_status, signals_raise
 
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     with pytest.raises(Terminated) as caught, signals_raise():
@@ -510,7 +510,7 @@ def test_monitor_out_writes_exactly_the_folder_named_and_nothing_beside_it(sandb
 
 def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path):
     # the rename and the move of `latest` are not split by an interruption
-    from models.interrupt import signals_raise
+    from models.run.interrupt import signals_raise
 
     folder = RunFolder(tmp_path, "case")
     folder.write_text("results.json", "{}\n")

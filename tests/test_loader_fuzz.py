@@ -5,7 +5,7 @@ Each example takes a valid shipped file (the default case, the seed 002 case, th
 renames a key, puts a value of another type in place of one, duplicates a line,
 cuts the text short, inserts random bytes -- and loads it as ``sharedcase
 validate`` does.  The loader must either accept the file or raise
-:class:`~models.errors.InputError` whose every message names a file; any other
+:class:`~models.core.errors.InputError` whose every message names a file; any other
 exception is a crash that would reach the user as a traceback.
 """
 
@@ -21,8 +21,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.errors import InputError, InputErrors
-from models.validate import validate_file
+from models.core.errors import InputError, InputErrors
+from models.engine.validate import validate_file
 
 ROOT = Path(__file__).resolve().parents[1]
 SHIPPED = (

@@ -13,9 +13,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from models.commands.monitor import monitor
-from models.errors import InputError
-from models.monitoring import (
+from models.cli.monitor import monitor
+from models.core.errors import InputError
+from models.model.monitoring import (
     Thresholds,
     forecast_outturn,
     load_actuals,
@@ -532,7 +532,7 @@ def test_the_cli_writes_html_and_excel_whose_totals_match_the_seed(
 
 
 def test_actuals_files_are_a_kind_that_sharedcase_validate_knows():
-    from models.validate import validate_file
+    from models.engine.validate import validate_file
 
     assert validate_file(SEED_ACTUALS) == "actuals"
     with pytest.raises(InputError, match="budjet"):

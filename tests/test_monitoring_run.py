@@ -2,9 +2,9 @@
 
 import pytest
 
-from models.case import case_from_dict
-from models.monitoring_run import variance_persists
-from models.projection import run_option
+from models.engine.projection import run_option
+from models.inputs.case import case_from_dict
+from models.run.monitoring_run import variance_persists
 
 
 def test_a_persisting_shortfall_cuts_savings_not_costs_by_hand(small_case_dict):
@@ -29,7 +29,7 @@ def test_a_deep_shortfall_delays_payback(small_case_dict):
 
 
 def test_budgets_can_come_from_the_approved_case_split_by_basis():
-    from models.monitoring import load_actuals, variance_table
+    from models.model.monitoring import load_actuals, variance_table
     from tests.conftest import ROOT
 
     a = load_actuals(ROOT / "tests" / "data" / "actuals_2012_13_from_case.yaml")

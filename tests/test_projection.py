@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from models.case import case_from_dict
-from models.projection import check_totals, run_option, yearly_table
+from models.engine.projection import check_totals, run_option, yearly_table
+from models.inputs.case import case_from_dict
 
 
 def test_small_case_yearly_lines_by_hand(small_case_dict):
@@ -108,7 +108,7 @@ def test_a_service_project_type_sets_its_own_optimism_bias(small_case_dict):
 
 
 def test_projection_broadcasts_over_a_leading_draw_axis(small_case_dict):
-    from models.projection import compile_option, council_lines, project
+    from models.engine.projection import compile_option, council_lines, project
 
     a = compile_option(case_from_dict(small_case_dict), "share_payroll")
     draws = a.with_(

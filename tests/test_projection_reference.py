@@ -11,8 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models import calendar
-from models.case import (
+from models.core import calendar
+from models.engine.projection import run_option
+from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     case_from_dict,
@@ -20,7 +21,6 @@ from models.case import (
     option_case,
     staff_severance,
 )
-from models.projection import run_option
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 

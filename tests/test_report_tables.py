@@ -8,8 +8,8 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from models.case import case_from_dict, load_case
-from models.projection import run_option
+from models.engine.projection import run_option
+from models.inputs.case import case_from_dict, load_case
 from models.report import tables
 from models.report.export import write_excel
 from models.report.notebook import ComparisonReport, report_header, report_meta
@@ -169,7 +169,7 @@ def test_the_excel_file_has_a_sheet_per_table_with_pound_formats_and_frozen_head
 
 
 def test_the_comparison_keeps_going_past_an_option_that_fails(monkeypatch):
-    import models.projection as projection
+    import models.engine.projection as projection
 
     real = projection.run_option
 

@@ -8,16 +8,16 @@ import pytest
 from click.testing import CliRunner
 from matplotlib.figure import Figure
 
-from models.errors import InputError
-from models.risks import (
+from models.core.errors import InputError
+from models.engine.validate import validate_file
+from models.inputs.uncertainty_spec import UncertaintySpec
+from models.model.risks import (
     apply_risks,
     load_risk_register,
     register_problems,
     risk_register_from_dict,
     risk_table,
 )
-from models.uncertainty_spec import UncertaintySpec
-from models.validate import validate_file
 from tests.conftest import ROOT, SCENARIOS
 
 REGISTER_2011 = SCENARIOS / "risk_register_2011.yaml"

@@ -10,12 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from models.rounding import (
-    footed_round,
-    foots,
-    largest_remainder,
-    round_half_away,
-)
+from models.core.rounding import footed_round, foots, largest_remainder, round_half_away
 
 
 def with_totals(interior: pd.DataFrame, row: bool, col: bool) -> pd.DataFrame:

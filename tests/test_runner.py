@@ -10,9 +10,9 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-import models.projection
-from models.case import file_sha256
+import models.engine.projection
 from models.cli import main
+from models.inputs.case import file_sha256
 from tests.conftest import DEFAULT_CASE, SMALL_CASE
 from tests.report_support import SITECUSTOMIZE, default_run
 
@@ -94,14 +94,14 @@ def broken_run(tmp_path_factory, monkeypatch_module):
         "PYTHONPATH", os.pathsep.join([str(site), os.environ.get("PYTHONPATH", "")])
     )
     monkeypatch_module.setenv("SHAREDCASE_TEST_BROKEN_OPTION", "broken")
-    real = models.projection.run_option
+    real = models.engine.projection.run_option
 
     def run_option(c, option):
         if option == "broken":
             raise ZeroDivisionError("model cannot run broken (injected by the test)")
         return real(c, option)
 
-    monkeypatch_module.setattr(models.projection, "run_option", run_option)
+    monkeypatch_module.setattr(models.engine.projection, "run_option", run_option)
     out = base / "outputs"
     result = CliRunner().invoke(
         main, ["run", str(case), "--out", str(out), "--jobs", "3"]

@@ -1,6 +1,6 @@
 import numpy as np
 
-from models import savings
+from models.model import savings
 
 
 def test_part_year_effect_without_ramp_up():

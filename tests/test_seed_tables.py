@@ -2,9 +2,9 @@
 
 import numpy as np
 
-from models.case import load_case
-from models.projection import run_option, yearly_table
-from models.report_tables_core import summary_position
+from models.engine.projection import run_option, yearly_table
+from models.inputs.case import load_case
+from models.report.tables_core import summary_position
 from tests.conftest import SEED_002_CASE
 
 

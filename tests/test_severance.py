@@ -1,4 +1,4 @@
-"""Tests for models.severance: hand-worked statutory cases, policy, strain, bad input.
+"""Tests for models.model.severance: hand-worked statutory cases, policy, strain, bad input.
 
 Every expected figure is worked by hand in a comment next to it.  Statutory weeks
 follow ERA 1996 s.162: the year counted back k years from the relevant date starts
@@ -17,10 +17,9 @@ from click.testing import CliRunner
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from models.commands.severance import severance
-from models.errors import InputError
-from models.reference import load_reference
-from models.severance import (
+from models.cli.severance import severance
+from models.core.errors import InputError
+from models.model.severance import (
     SeverancePolicy,
     aggregate_severance,
     cost_staff,
@@ -34,6 +33,7 @@ from models.severance import (
     weekly_pay_cap,
     weeks_by_age_band,
 )
+from models.reference import load_reference
 
 HERE = Path(__file__).parent
 ROOT = HERE.parent

@@ -11,13 +11,13 @@ import pandas as pd
 import pytest
 from click.testing import CliRunner
 
-from models.case import case_from_dict, load_case
 from models.cli import main
-from models.errors import InputError
-from models.projection import check_totals, council_lines, run_option
-from models.results import run_case
-from models.rounding import foots
-from models.sharing import (
+from models.core.errors import InputError
+from models.core.rounding import foots
+from models.engine.projection import check_totals, council_lines, run_option
+from models.engine.results import run_case
+from models.inputs.case import case_from_dict, load_case
+from models.model.sharing import (
     COUNCIL_TABLE_LINES,
     basis_shares,
     council_summary,
@@ -378,8 +378,8 @@ def test_council_views_of_the_default_case_sum_to_the_whole_in_full_precision():
 
 
 def test_default_case_council_tables_foot_to_the_thousand():
-    from models.rounding import round_half_away
-    from models.sharing import council_yearly
+    from models.core.rounding import round_half_away
+    from models.model.sharing import council_yearly
 
     case = load_case(DEFAULT_CASE)
     for result in run_case(case).values():

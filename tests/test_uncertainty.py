@@ -20,11 +20,11 @@ from hypothesis import strategies as st
 from matplotlib.figure import Figure
 from scipy import stats
 
-from models import uncertainty as u
-from models.case import case_from_dict, load_case
-from models.errors import InputError
-from models.projection import run_option
-from models.uncertainty_spec import Distribution, UncertaintySpec
+from models.core.errors import InputError
+from models.engine import uncertainty as u
+from models.engine.projection import run_option
+from models.inputs.case import case_from_dict, load_case
+from models.inputs.uncertainty_spec import Distribution, UncertaintySpec
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 PV_SAVINGS = 30_000 + 120_000 / 1.1 + 120_000 / 1.21  # 238,264.46
@@ -627,7 +627,7 @@ def test_every_option_of_a_case_sees_the_same_draws(default_case):
     ramp=st.lists(st.floats(min_value=0, max_value=1), min_size=1, max_size=3),
 )
 def test_whole_month_go_lives_give_the_core_realisation_factor(month, ramp):
-    from models.savings import realisation_factor
+    from models.model.savings import realisation_factor
 
     table = u._realisation_table(9, ramp, 10)
     np.testing.assert_allclose(
@@ -709,8 +709,8 @@ def test_contradictory_correlations_are_refused_when_the_case_is_validated():
 
     import yaml as _yaml
 
-    from models.case import case_from_dict
-    from models.errors import InputError
+    from models.core.errors import InputError
+    from models.inputs.case import case_from_dict
     from tests.conftest import DEFAULT_CASE
 
     raw = _yaml.safe_load(DEFAULT_CASE.read_text())

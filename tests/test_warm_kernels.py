@@ -1,8 +1,8 @@
 """A batch on warm kernels gives exactly what plain papermill gives, report by report.
 
 ``sharedcase run`` executes every report on a kernel that has already run other
-notebooks (reset in between, :mod:`models.kernels`) and hands each notebook the
-analysis the run computed (:mod:`models.analysis`).  Here each report of the
+notebooks (reset in between, :mod:`models.run.kernels`) and hands each notebook the
+analysis the run computed (:mod:`models.engine.analysis`).  Here each report of the
 default case's batch is run again alone, the plain way: a fresh kernel, no
 shared analysis (the notebook computes everything itself).  The executed
 notebooks must have the same outputs and execution counts, the HTML must be the
@@ -21,7 +21,7 @@ import nbformat
 import openpyxl
 import pytest
 
-from models.report_runner import execute_report, export_report, report_jobs
+from models.run.report_runner import execute_report, export_report, report_jobs
 from tests.report_support import DEFAULT_CASE, default_run
 
 OPTIONS = ["status_quo", "staged_approach", "single_business_case"]
@@ -37,7 +37,7 @@ def batch(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def alone(batch, tmp_path_factory) -> Path:
     """Every report of the batch, each run alone with a fresh kernel."""
-    from models.case import load_case
+    from models.inputs.case import load_case
 
     out = tmp_path_factory.mktemp("alone")
     case = load_case(DEFAULT_CASE)
@@ -107,8 +107,8 @@ def test_the_shared_analysis_is_not_left_in_the_run_folder(batch):
 
 def test_a_notebook_is_not_fooled_by_an_analysis_of_other_inputs(tmp_path):
     """A saved analysis is used only for the very input files it was computed from."""
-    from models.analysis import analyse_case, load_analysis, save_option_analysis
-    from models.case import load_case
+    from models.engine.analysis import analyse_case, load_analysis, save_option_analysis
+    from models.inputs.case import load_case
 
     src = tmp_path / "case"
     shutil.copytree(DEFAULT_CASE.parent, src)
@@ -136,7 +136,7 @@ def test_the_batch_runs_on_any_executor_such_as_a_process_pool(tmp_path):
 
     import yaml
 
-    from models.runner import run_cases
+    from models.run.runner import run_cases
     from tests.conftest import SMALL_CASE
 
     case = tmp_path / "small.yaml"
@@ -175,7 +175,7 @@ def test_forked_workers_start_the_comparison_first_and_leave_nothing_running(
     """With one worker busy, the comparison submitted last starts before the
     option reports still waiting; once the last job is in and done, the workers
     stop, and nothing of the batch is left running."""
-    from models import kernel_fork, report_runner
+    from models.run import kernel_fork, report_runner
 
     if not kernel_fork.can_fork():
         pytest.skip("workers are forked on Linux only")
@@ -206,8 +206,8 @@ def test_where_kernels_cannot_be_forked_the_batch_runs_on_threads(
     of the command, each driving a kernel started as a new interpreter."""
     import yaml
 
-    from models import kernel_fork, report_runner
-    from models.runner import run_cases
+    from models.run import kernel_fork, report_runner
+    from models.run.runner import run_cases
     from tests.conftest import SMALL_CASE
 
     monkeypatch.setenv(kernel_fork.ENV_SWITCH, "0")
@@ -238,8 +238,8 @@ def test_a_forked_kernel_is_a_copy_of_this_process_that_stops_with_it(tmp_path):
     runs notebooks as a fresh kernel does."""
     import psutil
 
-    from models import kernel_fork
-    from models.kernels import WarmKernel
+    from models.run import kernel_fork
+    from models.run.kernels import WarmKernel
 
     if not sys.platform.startswith("linux"):
         pytest.skip("kernels are forked on Linux only")
@@ -285,7 +285,7 @@ def _text(path: Path) -> list[str]:
 def test_a_warm_kernel_forgets_everything_a_notebook_did(tmp_path):
     """Names, the execution counter, warning filters, figures and the working
     directory are those of a new kernel at the start of every notebook."""
-    from models.kernels import WarmKernel
+    from models.run.kernels import WarmKernel
 
     first = _notebook(
         tmp_path / "first.ipynb",
@@ -318,7 +318,7 @@ def test_a_warm_kernel_forgets_everything_a_notebook_did(tmp_path):
 
 
 def test_a_kernel_that_died_is_replaced(tmp_path):
-    from models.kernels import shutdown_kernels, warm_kernel
+    from models.run.kernels import shutdown_kernels, warm_kernel
 
     nb = _notebook(tmp_path / "n.ipynb", "print(6 * 7)")
     try:

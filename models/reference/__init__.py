@@ -27,8 +27,8 @@ from typing import Any
 
 import numpy as np
 
-from models.errors import InputError
-from models.yamlio import load_yaml
+from models.core.errors import InputError
+from models.core.yamlio import load_yaml
 
 REFERENCE_DIR = Path(__file__).parent
 

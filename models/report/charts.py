@@ -22,8 +22,8 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
-from models.case import Case  # noqa: E402
-from models.projection import ALL, OptionResult  # noqa: E402
+from models.engine.projection import ALL, OptionResult  # noqa: E402
+from models.inputs.case import Case  # noqa: E402
 from models.report.tables import money_k  # noqa: E402
 
 MONEY_K = FuncFormatter(lambda v, _pos: money_k(v))

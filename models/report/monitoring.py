@@ -19,9 +19,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.monitoring import Actuals, period_label
+from models.core.rounding import footed_round, largest_remainder, round_half_away
+from models.model.monitoring import Actuals, period_label
 from models.report.export import GBP_FORMAT
-from models.rounding import footed_round, largest_remainder, round_half_away
 
 LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 UNIT = 1000.0
@@ -85,11 +85,11 @@ def rounded_thousands(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
     shows as 36 + 36 against a total of 71).  Instead only the service rows are
     rounded, together, and everything else is computed from them:
 
-    * council budgets and row totals: :func:`models.rounding.footed_round` of
+    * council budgets and row totals: :func:`models.core.rounding.footed_round` of
       service rows x (councils, total) with a grand-total row, so each row's
       councils add to its total and each column adds to the overall figure
       (the overall total is the conventional rounding of the exact one);
-    * actual: :func:`models.rounding.largest_remainder` to the rounded overall
+    * actual: :func:`models.core.rounding.largest_remainder` to the rounded overall
       actual; budget to date: the row total for a full-year row, else largest
       remainder over the part-year rows;
     * ``variance = actual - budget to date`` and ``forecast outturn = actual +
@@ -102,14 +102,14 @@ def rounded_thousands(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
     Parameters
     ----------
     actuals : the loaded actuals file
-    table : its :func:`models.monitoring.variance_table` [GBP]
+    table : its :func:`models.model.monitoring.variance_table` [GBP]
 
     Returns
     -------
     DataFrame on ``table``'s index with ``budget_<council>`` per council and
     :data:`DISPLAYED_MONEY` columns, in whole £'000 (int64).
 
-    >>> from models.monitoring import load_actuals, variance_table
+    >>> from models.model.monitoring import load_actuals, variance_table
     >>> a = load_actuals("scenarios/actuals_2010_11.yaml")
     >>> k = rounded_thousands(a, variance_table(a))
     >>> k.loc[variance_table(a)["level"] == "overall", "actual"].tolist()
@@ -191,7 +191,7 @@ def _has_partial_period(actuals: Actuals) -> bool:
 def render_monitoring_html(
     actuals: Actuals, table: pd.DataFrame, full_page: bool = True
 ) -> str:
-    """HTML report of a :func:`models.monitoring.variance_table` in Appendix A layout.
+    """HTML report of a :func:`models.model.monitoring.variance_table` in Appendix A layout.
 
     Columns: service, budget per council and total (£'000), budget to date (only
     for a part-year period), actual, variance, variance %, status by rule,

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from models import __version__, projection
-from models.analysis import load_analysis
-from models.case import Case, file_sha256, load_case
-from models.paths import resolve_input
-from models.projection import OptionResult
+from models import __version__
+from models.core.paths import resolve_input
+from models.engine import projection
+from models.engine.analysis import load_analysis
+from models.engine.projection import OptionResult
+from models.inputs.case import Case, file_sha256, load_case
 from models.report import charts, tables, uncertainty_tables
 from models.report.charts import Chart
 from models.report.export import write_excel
@@ -146,7 +147,7 @@ class OptionReport:
         analysis: str | Path | None = None,
     ):
         """``analysis``: the option's analysis saved by ``sharedcase run``
-        (:mod:`models.analysis`); used only if computed from these very input
+        (:mod:`models.engine.analysis`); used only if computed from these very input
         files without error, else everything is computed here."""
         self.case_path = resolve_case_path(case_path)
         self.case, saved = load_analysis(analysis, self.case_path) or (None, None)
@@ -198,7 +199,7 @@ class OptionReport:
 
     @cached_property
     def _sensitivity(self):  # noqa: ANN202 - DataFrame, computed once per report
-        from models.uncertainty import sensitivity_table
+        from models.engine.uncertainty import sensitivity_table
 
         if self._saved is not None:
             return self._saved.sensitivity
@@ -214,7 +215,7 @@ class OptionReport:
         return uncertainty_tables.tornado_table(self._sensitivity)
 
     def _drawn(self, key: str) -> bytes | None:
-        """A chart the run has drawn already (see :mod:`models.analysis`)."""
+        """A chart the run has drawn already (see :mod:`models.engine.analysis`)."""
         return self._saved.charts.get(key) if self._saved is not None else None
 
     def tornado_chart(self) -> Chart:
@@ -258,7 +259,7 @@ class ComparisonReport:
         analysis: str | Path | None = None,
     ):
         """``analysis``: the run's analysis saved by ``sharedcase run``
-        (:mod:`models.analysis`); used only if computed from these very input
+        (:mod:`models.engine.analysis`); used only if computed from these very input
         files, for these options and without error."""
         self.case_path = resolve_case_path(case_path)
         self.case, saved = load_analysis(analysis, self.case_path) or (None, None)
@@ -370,7 +371,7 @@ class MonitoringReport:
         case_path: str | Path | None = None,
         run_date: str | None = None,
     ):
-        from models.monitoring import load_actuals, variance_table
+        from models.model.monitoring import load_actuals, variance_table
 
         self.actuals_path = resolve_input(actuals_path)
         self.actuals = load_actuals(self.actuals_path)
@@ -398,12 +399,12 @@ class MonitoringReport:
         return Html(render_monitoring_html(self.actuals, self.table, full_page=False))
 
     def status_lights(self):  # noqa: ANN201 - a DataFrame
-        from models.monitoring import status_table
+        from models.model.monitoring import status_table
 
         return status_table(self.table)
 
     def if_variance_persists(self):  # noqa: ANN201 - a DataFrame
-        from models.monitoring_run import monitoring_headline
+        from models.run.monitoring_run import monitoring_headline
 
         return monitoring_headline(self.actuals, self.table, self.case_path, None)
 

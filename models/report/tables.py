@@ -21,10 +21,10 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from models.case import Case
-from models.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
-from models.report_tables_core import summary_position as core_summary_position
-from models.rounding import footed_round, round_half_away
+from models.core.rounding import footed_round, round_half_away
+from models.engine.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
+from models.inputs.case import Case
+from models.report.tables_core import summary_position as core_summary_position
 
 UNIT = 1000.0
 """Display unit of the report tables [GBP]: £'000."""
@@ -87,7 +87,7 @@ def footed(
 ) -> pd.DataFrame:
     """Round a table of pounds to whole ``unit`` s so that it foots.
 
-    Uses :func:`models.rounding.footed_round` (parts add to the totals after
+    Uses :func:`models.core.rounding.footed_round` (parts add to the totals after
     rounding).  Returns whole numbers of ``unit`` [GBP], e.g. 1016 for £1,016k.
 
     Parameters: ``table`` [GBP]; ``unit`` [GBP]; ``row_total`` label of the row

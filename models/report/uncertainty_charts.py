@@ -1,7 +1,7 @@
 """Charts of the uncertainty analysis: tornado, histogram, S-curve, risk heat map.
 
-Each function takes the table or result from :mod:`models.uncertainty` or
-:mod:`models.risks` and returns a matplotlib ``Figure`` drawn on the Agg canvas
+Each function takes the table or result from :mod:`models.engine.uncertainty` or
+:mod:`models.model.risks` and returns a matplotlib ``Figure`` drawn on the Agg canvas
 without pyplot (no global state; nothing is shown or written; a notebook shows
 the returned figure, ``fig.savefig(path)`` writes it).  Money on axes is in £'000 for display; the data stay in
 pounds.
@@ -16,9 +16,9 @@ import pandas as pd
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from models.engine.uncertainty import MonteCarloResult
+from models.model.risks import IMPACT, LIKELIHOOD, RiskRegister
 from models.report.charts import MONEY_K
-from models.risks import IMPACT, LIKELIHOOD, RiskRegister
-from models.uncertainty import MonteCarloResult
 
 _THOUSANDS = MONEY_K
 
@@ -26,7 +26,7 @@ _THOUSANDS = MONEY_K
 def tornado_chart(
     table: pd.DataFrame, top: int = 15, title: str | None = None
 ) -> Figure:
-    """Tornado chart of a sensitivity table (:func:`models.uncertainty.sensitivity_table`).
+    """Tornado chart of a sensitivity table (:func:`models.engine.uncertainty.sensitivity_table`).
 
     Bars run from the NPV at the lowest to the NPV at the highest value tried,
     around the base NPV; the largest swings on top.

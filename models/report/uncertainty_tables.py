@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from models import uncertainty as unc
-from models.case import Case
+from models.engine import uncertainty as unc
+from models.inputs.case import Case
 from models.report import uncertainty_charts
 from models.report.charts import Chart, figure_png
 from models.report.tables import ReportTable
@@ -56,7 +56,7 @@ def _change_text(change: float, unit: str) -> str:
 
 def tornado_table(sensitivity: pd.DataFrame, top: int = 12) -> ReportTable:
     """The assumptions that move the option's NPV most (one at a time), from
-    :func:`models.uncertainty.sensitivity_table`."""
+    :func:`models.engine.uncertainty.sensitivity_table`."""
     t = sensitivity.head(top)
     table = pd.DataFrame(
         {
@@ -121,7 +121,7 @@ def switching_table(
 ) -> ReportTable:
     """For each key assumption: where NPV reaches zero, and where the best option
     stops being best (vs the runner-up).  ``table``: the
-    :func:`models.uncertainty.switching_table` of these options, if computed."""
+    :func:`models.engine.uncertainty.switching_table` of these options, if computed."""
     t = unc.switching_table(case, options) if table is None else table
     t = t[t["option"].isin(options or list(case.options))]
     rows = pd.DataFrame(
@@ -168,7 +168,7 @@ def switching_table(
 
 def monte_carlo_results(case: Case, options: list[str]) -> dict | None:
     """Monte Carlo of the options on shared draws; None where the case declares no
-    distributions (see :func:`models.uncertainty.monte_carlo_case`)."""
+    distributions (see :func:`models.engine.uncertainty.monte_carlo_case`)."""
     if case.uncertainty is None or not case.uncertainty.parameters:
         return None
     return unc.monte_carlo_case(case, options)
@@ -251,7 +251,7 @@ def risk_register_table(case: Case) -> ReportTable | None:
     register = _risk_register(case)
     if register is None:
         return None
-    from models.risks import risk_table
+    from models.model.risks import risk_table
 
     t = risk_table(register)
     rows = pd.DataFrame(
@@ -297,7 +297,7 @@ def risk_heat_map(case: Case) -> Chart | None:
 def _risk_register(case: Case):  # noqa: ANN202 - RiskRegister or None
     if not case.risk_register:
         return None
-    from models.risks import load_risk_register
+    from models.model.risks import load_risk_register
 
     here = Path(getattr(case, "_source", None) or ".").parent
     return load_risk_register(here / case.risk_register)

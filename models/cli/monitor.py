@@ -5,7 +5,7 @@ Reads an actuals file (``kind: actuals``), writes ``monitoring.html`` and
 ``DIR`` if given (it must not exist yet), else a new run folder
 ``outputs/<actuals-name>/<timestamp>/`` (``latest`` then points at it, as for
 ``sharedcase run``).  Files are written into a temporary folder beside it and
-renamed into place (:class:`models.runfolder.RunFolder`), so an earlier run is
+renamed into place (:class:`models.run.runfolder.RunFolder`), so an earlier run is
 never overwritten and a failed run leaves nothing behind.  Bad input:
 ``error: ...`` on stderr, exit status 2, nothing written.
 """
@@ -17,21 +17,21 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from models.errors import InputError, reports_input_errors
-from models.monitoring import Actuals, load_actuals, totals, variance_table
+from models.core.errors import InputError, reports_input_errors
+from models.model.monitoring import Actuals, load_actuals, totals, variance_table
 from models.report.monitoring import (
     percent,
     render_monitoring_html,
     write_monitoring_excel,
 )
-from models.runfolder import RunFolder, folder_name_problem
+from models.run.runfolder import RunFolder, folder_name_problem
 
 OUTPUTS = Path("outputs")
 
 
 def write_report(actuals: Actuals, table: pd.DataFrame, out: Path) -> list[Path]:
     """Write monitoring.html and monitoring.xlsx into new folder ``out`` atomically
-    (:meth:`models.runfolder.RunFolder.at`: assembled beside it, renamed into place;
+    (:meth:`models.run.runfolder.RunFolder.at`: assembled beside it, renamed into place;
     nothing left behind if it fails)."""
     if out.exists():
         raise FileExistsError(
@@ -53,7 +53,7 @@ def write_run_folder(
 ) -> list[Path]:
     """Write the report into a new run folder ``root/<name>/<run-id>/``.
 
-    Uses the shared run-folder convention (:class:`models.runfolder.RunFolder`):
+    Uses the shared run-folder convention (:class:`models.run.runfolder.RunFolder`):
     assembled under a temporary name, renamed into place, ``latest`` updated.
     """
     folder = RunFolder(root, name)

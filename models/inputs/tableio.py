@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from models.errors import InputError
-from models.yamlio import undecodable
+from models.core.errors import InputError
+from models.core.yamlio import undecodable
 
 
 def read_text_table(path: Path, what: str = "table") -> pd.DataFrame:

@@ -2,7 +2,7 @@
 
 tqdm starts a monitor thread with its first bar, and the thread stays for the
 life of the process.  A process running another thread may not fork kernels
-(:mod:`models.kernel_fork`), so a bar would make every later batch of the same
+(:mod:`models.run.kernel_fork`), so a bar would make every later batch of the same
 command (``sharedcase run a.yaml b.yaml``) start its kernels the slow way.
 """
 

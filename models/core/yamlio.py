@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from models.errors import InputError
+from models.core.errors import InputError
 
 PLAIN_VALUES = "plain values (text, numbers, dates, lists and mappings)"
 

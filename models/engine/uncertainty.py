@@ -4,7 +4,7 @@ The Green Book asks for sensitivity analysis, switching values, optimism bias an
 where several inputs are uncertain, Monte Carlo analysis.  All of them need the
 NPV of an option evaluated under changed assumptions, many times.  This module
 compiles an option once into an :class:`UncertaintyModel` (arrays, like
-:class:`~models.projection.OptionArrays` but keeping each set-up cost item and
+:class:`~models.engine.projection.OptionArrays` but keeping each set-up cost item and
 each go-live month apart) and evaluates it for a whole batch of *levers* at once:
 every lever array has a leading draw axis ``D``, and nothing loops over draws.
 
@@ -46,7 +46,7 @@ Conventions:
 * Inflation rates and ramp-up fractions are not varied here (inflation matters
   only in the nominal basis; ramp-up is bounded by 1).
 
-Checks: :func:`evaluate` agrees with :func:`models.projection.run_option` at the
+Checks: :func:`evaluate` agrees with :func:`models.engine.projection.run_option` at the
 base point and with :func:`slow_npv` (an override of the case file re-validated
 and run by the core, one draw at a time) at changed points; see
 ``tests/test_uncertainty.py``.
@@ -65,8 +65,10 @@ import numpy as np
 import pandas as pd
 from scipy import optimize, stats
 
-from models import appraisal, calendar, savings
-from models.case import (
+from models.core import calendar
+from models.core.errors import InputError
+from models.engine.projection import compile_option, project, summarise
+from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     SETUP_CATEGORIES,
@@ -74,18 +76,15 @@ from models.case import (
     case_from_dict,
     option_case,
 )
-from models.errors import InputError
-from models.optimism_bias import (  # noqa: F401 - re-exported
-    PROJECT_TYPES,
-    optimism_bias_bounds,
-    optimism_bias_uplift,
-)
-from models.projection import compile_option, project, summarise
-from models.uncertainty_spec import (
+from models.inputs.uncertainty_spec import (
     AGGREGATE_NAMES,
     UncertaintySpec,
     parameter_names,
     parameter_problems,
+)
+from models.model import appraisal, savings
+from models.model.optimism_bias import (
+    optimism_bias_uplift,
 )
 
 AGGREGATES: dict[str, tuple[str, str]] = {
@@ -462,7 +461,7 @@ def parameter_paths(case: Case) -> set[str]:
 
 def uncertainty_problems(case: Case) -> list[InputError]:
     """Distributions naming a parameter the case does not have (see
-    :func:`models.uncertainty_spec.parameter_problems`)."""
+    :func:`models.inputs.uncertainty_spec.parameter_problems`)."""
     if case.uncertainty is None:
         return []
     items = {s: len(v.set_up_costs) for s, v in case.services.items()}
@@ -1212,7 +1211,7 @@ def monte_carlo(
     starts = range(0, draws, CHUNK)
     show = progress if progress is not None else draws > 200_000
     if show:
-        from models.progress import progress_bar
+        from models.run.progress import progress_bar
 
         starts = progress_bar(
             starts, auto=True, desc=f"Monte Carlo {option}", unit="batch"
@@ -1311,7 +1310,7 @@ def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str,
     ``{"monte_carlo": {"draws", "seed", "npv_p10", "npv_p50", "npv_p90",
     "prob_npv_positive"} or null (no uncertainty section),
     "switching_values": {parameter: value or null}}`` [GBP, /1, months].
-    ``analysis``: the option's :class:`models.analysis.OptionAnalysis`, when the
+    ``analysis``: the option's :class:`models.engine.analysis.OptionAnalysis`, when the
     run has computed it already.
     """
     out: dict[str, Any] = {"monte_carlo": None}
@@ -1357,7 +1356,7 @@ def service_optimism_bias(
     mitigation)}``; services not named keep the case's uplift.
 
     The result can be passed as ``optimism_bias_costs`` (shape (S,)) to
-    :func:`models.projection.project` or set on the levers here.
+    :func:`models.engine.projection.project` or set on the levers here.
     """
     out = model.optimism_bias_costs.copy()
     for s, (ptype, measure, mitigation) in categories.items():
@@ -1380,8 +1379,8 @@ def uncertainty_outputs(
     ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
     case declares distributions, ``monte_carlo_summary.csv``,
     ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
-    :class:`models.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
-    names written.  ``analysis``: the run's :class:`models.analysis.CaseAnalysis`
+    :class:`models.run.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
+    names written.  ``analysis``: the run's :class:`models.engine.analysis.CaseAnalysis`
     of these options, when computed already.
     """
     from models.report import uncertainty_tables as pictures

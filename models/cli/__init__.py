@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from models import __version__
-from models.errors import InputError, reports_input_errors
+from models.core.errors import InputError, reports_input_errors
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -48,8 +48,8 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:  # n
 @reports_input_errors
 def validate(files: tuple[Path, ...]) -> None:
     """Check case files (and other scenario files) without running anything."""
-    from models.errors import InputErrors
-    from models.validate import validate_file
+    from models.core.errors import InputErrors
+    from models.engine.validate import validate_file
 
     failures: list[InputError] = []
     for f in files:
@@ -79,8 +79,8 @@ def validate(files: tuple[Path, ...]) -> None:
 @reports_input_errors
 def init(name: str, directory: Path) -> None:
     """Write a new, commented case file NAME.yaml to start from."""
-    from models.runfolder import SAFE_NAME_RULE, name_problem
-    from models.templates import new_case_text
+    from models.inputs.templates import new_case_text
+    from models.run.runfolder import SAFE_NAME_RULE, name_problem
 
     found = name_problem(name)
     if found is not None:
@@ -134,8 +134,8 @@ def run(
     no_notebooks: bool,
 ) -> None:
     """Run CASE files: validate, compute every option, write a new run folder."""
-    from models.interrupt import Terminated, signals_raise
-    from models.runner import run_cases
+    from models.run.interrupt import Terminated, signals_raise
+    from models.run.runner import run_cases
 
     if not cases:
         cases = (Path("scenarios/bromsgrove_redditch_2011.yaml"),)
@@ -156,7 +156,7 @@ def run(
 
 def _interrupted(exc: BaseException) -> int:
     """One line on stderr about an interrupted run; the exit status (130, 143)."""
-    from models.interrupt import exit_status, interrupt_signal, signal_name
+    from models.run.interrupt import exit_status, interrupt_signal, signal_name
 
     kept = getattr(exc, "kept_folder", None)
     where = (
@@ -177,8 +177,8 @@ def _register_feature_commands() -> None:
     import importlib
 
     for module, name in (
-        ("models.commands.severance", "severance"),
-        ("models.commands.monitor", "monitor"),
+        ("models.cli.severance", "severance"),
+        ("models.cli.monitor", "monitor"),
     ):
         try:
             mod = importlib.import_module(module)

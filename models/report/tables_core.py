@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from models.projection import ALL, yearly_table
+from models.engine.projection import ALL, yearly_table
 
 
 def summary_position(long: pd.DataFrame, council: str = ALL) -> pd.DataFrame:

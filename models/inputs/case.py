@@ -12,7 +12,7 @@ Every number may be written bare (``330000``) or with its unit and source::
 Loading is strict: ``yaml.safe_load`` semantics, duplicate keys rejected, unknown
 or misspelt keys rejected, shares must sum to 1, dates must fall inside the
 horizon, costs and savings must not be negative.  Any failure raises
-:class:`~models.errors.InputError` naming the file and the key path.
+:class:`~models.core.errors.InputError` naming the file and the key path.
 """
 
 from __future__ import annotations
@@ -34,11 +34,11 @@ from pydantic import (
     model_validator,
 )
 
-from models import calendar
-from models.bases import Basis
-from models.errors import InputError, InputErrors
-from models.optimism_bias import ProjectType
-from models.quantities import (
+from models.core import calendar
+from models.core.errors import InputError, InputErrors
+from models.core.yamlio import describe, load_yaml
+from models.inputs.bases import Basis
+from models.inputs.quantities import (
     SHARE_TOLERANCE,
     Driver,
     Money,
@@ -47,11 +47,11 @@ from models.quantities import (
     Strict,
     WholeNumber,
 )
-from models.runfolder import SAFE_NAME_RULE, name_problem
-from models.severance import SeverancePolicy
-from models.tableio import read_text_table
-from models.uncertainty_spec import UncertaintySpec, parameter_problems
-from models.yamlio import describe, load_yaml
+from models.inputs.tableio import read_text_table
+from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
+from models.model.optimism_bias import ProjectType
+from models.model.severance import SeverancePolicy
+from models.run.runfolder import SAFE_NAME_RULE, name_problem
 
 RESERVED_NAMES = frozenset(
     {"comparison", "monitoring", "results", "manifest", "council_tables", "uncertainty"}
@@ -75,7 +75,7 @@ class Council(Strict):
 
     ``joins`` (a financial year like '2013/14'): before it the council's share of
     every basis naming it is 0 and the other partners' shares are scaled up so
-    that each year's shares sum to 1 (models.sharing.basis_shares).
+    that each year's shares sum to 1 (models.model.sharing.basis_shares).
     """
 
     name: str
@@ -131,7 +131,7 @@ class Severance(Strict):
     * the aggregate mode for early-stage cases: ``headcount x average_cost``
       counted as redundancy pay in ``year``;
     * from the case's staff-at-risk table (``staff_at_risk``), costed person by
-      person under each council's ``severance_policies`` (models.severance); the
+      person under each council's ``severance_policies`` (models.model.severance); the
       cost falls in the financial year of each leaving date, or wholly in
       ``year`` if one is given, and with the council where the post was.
     """
@@ -174,7 +174,7 @@ class ServiceOptimismBias(Strict):
 
     The uplift is the Green Book supplementary guidance upper bound for the type
     and measure, reduced by ``mitigation`` (the share of the contributory risks
-    managed or costed): ``upper x (1 - mitigation)`` (models.optimism_bias).
+    managed or costed): ``upper x (1 - mitigation)`` (models.model.optimism_bias).
     """
 
     project_type: ProjectType
@@ -192,7 +192,7 @@ class ServiceOptimismBias(Strict):
         return self
 
     def uplift(self) -> float:
-        from models.optimism_bias import optimism_bias_uplift
+        from models.model.optimism_bias import optimism_bias_uplift
 
         return float(
             optimism_bias_uplift(self.project_type, self.measure, self.mitigation.value)
@@ -332,13 +332,13 @@ class Case(Strict):
         """The uncertainty section with the risk register's linked risks applied.
 
         A risk linked to a parameter (``parameter``) with a ``widen`` fraction
-        widens that parameter's distribution (models.risks.apply_risks); without
+        widens that parameter's distribution (models.model.risks.apply_risks); without
         a risk register this is the case's own section (or an empty one).
         """
         spec = self.uncertainty or UncertaintySpec()
         if not self.risk_register or self.uncertainty is None:
             return spec  # links feed a Monte Carlo only where the case declares one
-        from models.risks import apply_risks, load_risk_register
+        from models.model.risks import apply_risks, load_risk_register
 
         here = Path(getattr(self, "_source", None) or ".").parent
         path = here / self.risk_register
@@ -565,7 +565,7 @@ def _loc_to_path(loc: tuple[Any, ...]) -> str:
 
 
 def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None]]:
-    """Checks of the cost-sharing bases and joining years (models.bases).
+    """Checks of the cost-sharing bases and joining years (models.inputs.bases).
 
     Shares sum to 1; partners are councils of the case; every partner of a driver
     or hybrid basis has the driver; some partner carries the basis in every year;
@@ -640,7 +640,7 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
         elif not out and all(
             c.joins is None or c.joins in years for c in case.councils.values()
         ):
-            from models.sharing import basis_shares
+            from models.model.sharing import basis_shares
 
             try:  # a zero share or driver for every partner present in some year
                 basis_shares(case, bname, councils, len(years))
@@ -798,7 +798,7 @@ def _check_actuals(case: Case, source: Path) -> None:
     An actuals file may take its budgets from this very case (``approved_case``);
     the guard stops the case from checking its actuals again while they load it.
     """
-    from models.monitoring import check_councils_of_case, load_actuals
+    from models.model.monitoring import check_councils_of_case, load_actuals
 
     key = source.resolve()
     if key in _CHECKING_ACTUALS:
@@ -895,7 +895,7 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     if case.actuals and source is not None:
         _check_actuals(case, Path(source))
     if case.risk_register and source is not None:
-        from models.risks import load_risk_register
+        from models.model.risks import load_risk_register
 
         # a bad register fails validation even where no Monte Carlo would read it
         load_risk_register(Path(source).parent / case.risk_register)
@@ -1030,8 +1030,8 @@ def staff_severance(case: Case) -> Any:
     """Severance costed from the case's staff-at-risk table, or None.
 
     Returns a DataFrame (service, council, financial_year, redundancy_pay,
-    pension_strain, total) [GBP] from :func:`models.severance.cost_staff` and
-    :func:`models.severance.severance_by_service` under the case's
+    pension_strain, total) [GBP] from :func:`models.model.severance.cost_staff` and
+    :func:`models.model.severance.severance_by_service` under the case's
     ``severance_policies``.  Checks that every row names a service and council of
     the case, that its leaving year is inside the horizon, and that no service has
     both staff rows and a flat severance figure.
@@ -1040,7 +1040,7 @@ def staff_severance(case: Case) -> Any:
         return None
     import pandas as pd
 
-    from models import severance as sev
+    from models.model import severance as sev
 
     source = getattr(case, "_source", None)
     path = Path(source or ".").parent / case.staff_at_risk

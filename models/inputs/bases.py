@@ -42,7 +42,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Discriminator, Field, Tag
 
-from models.quantities import Rate, Strict
+from models.inputs.quantities import Rate, Strict
 
 
 class FixedBasis(Strict):
@@ -106,7 +106,7 @@ class _UnknownBasisType(Strict):
 
 BASIS_TYPES = ("fixed", "driver", "hybrid")
 
-# Tags carry brackets so that models.case.validation_errors leaves them out of
+# Tags carry brackets so that models.inputs.case.validation_errors leaves them out of
 # key paths (as it does pydantic's own union branch names).
 _TAGS = {t: f"basis[{t}]" for t in BASIS_TYPES}
 
@@ -127,6 +127,6 @@ Basis = Annotated[
     | Annotated[HybridBasis, Tag(_TAGS["hybrid"])]
     | Annotated[_UnknownBasisType, Tag("basis[unknown]")],
     Discriminator(_basis_tag),
-    Field(description="A cost-sharing basis (see models.bases)."),
+    Field(description="A cost-sharing basis (see models.inputs.bases)."),
 ]
 """A cost-sharing basis: :class:`FixedBasis`, :class:`DriverBasis` or :class:`HybridBasis`."""

@@ -30,7 +30,7 @@ A parameter is either an *aggregate* (``savings_achieved``, ``set_up_costs``,
 [GBP], ``services.<s>.severance.redundancy_pay`` / ``.pension_strain`` [GBP],
 ``services.<s>.go_live`` [months of delay], ``settings.optimism_bias.costs`` /
 ``.savings`` [/1], ``settings.discount_rate`` [/1]).  The full list is in
-:mod:`models.uncertainty`.
+:mod:`models.engine.uncertainty`.
 
 Distributions (all from ``scipy.stats``):
 
@@ -52,7 +52,7 @@ from typing import Literal
 from pydantic import Field, field_validator, model_validator
 from scipy import stats
 
-from models.quantities import Strict
+from models.inputs.quantities import Strict
 
 DISTRIBUTIONS = ("triangular", "pert", "normal", "uniform")
 _REQUIRED = {
@@ -232,7 +232,7 @@ AGGREGATE_NAMES = (
     "go_live_delay_months",
     "discount_rate",
 )
-"""Aggregate parameters (see models.uncertainty.AGGREGATES for units and labels)."""
+"""Aggregate parameters (see models.engine.uncertainty.AGGREGATES for units and labels)."""
 
 _CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 
@@ -265,7 +265,7 @@ def parameter_problems(
     spec: UncertaintySpec, set_up_items: dict[str, int]
 ) -> list[tuple[str, str, str]]:
     """(where, expected, found) for each distribution naming an unknown parameter,
-    in the form ``models.case._cross_reference_problems`` collects.
+    in the form ``models.inputs.case._cross_reference_problems`` collects.
 
     >>> spec = UncertaintySpec(parameters={"services.hr.savings.staf": {
     ...     "distribution": "uniform", "min": 0, "max": 1, "source": "x"}})

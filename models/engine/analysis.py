@@ -27,10 +27,10 @@ from typing import Any
 
 import pandas as pd
 
-from models import projection
-from models.case import Case, file_sha256
-from models.errors import InputError
-from models.projection import OptionResult
+from models.core.errors import InputError
+from models.engine import projection
+from models.engine.projection import OptionResult
+from models.inputs.case import Case, file_sha256
 
 FORMAT = 3
 """Version of the saved analysis; bumped when its layout changes."""
@@ -69,7 +69,7 @@ class OptionAnalysis:
     sensitivity_long: pd.DataFrame | None = None
     sensitivity: pd.DataFrame | None = None
     switching: pd.DataFrame | None = None
-    """:func:`models.uncertainty.switching_table` of this option alone."""
+    """:func:`models.engine.uncertainty.switching_table` of this option alone."""
     monte_carlo: dict | None = None
     """``{option: MonteCarloResult}``, None when the case declares no distributions."""
     charts: dict[str, bytes] = field(default_factory=dict)
@@ -87,7 +87,7 @@ class CaseAnalysis:
     failed: dict[str, str] = field(default_factory=dict)
     """Options whose model failed: the error."""
     switching: pd.DataFrame | None = None
-    """:func:`models.uncertainty.switching_table` of all the options that ran."""
+    """:func:`models.engine.uncertainty.switching_table` of all the options that ran."""
     monte_carlo: dict | None = None
     charts: dict[str, bytes] = field(default_factory=dict)
     """PNG of the charts of all options together (``npv_s_curve``)."""
@@ -125,7 +125,7 @@ def analyse_case(
     ``draw=False`` leaves the charts to :func:`draw_charts` (a run draws each
     option's charts in the worker that makes its report).
     """
-    from models import uncertainty as unc
+    from models.engine import uncertainty as unc
 
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
     spec = case.effective_uncertainty()

@@ -15,7 +15,7 @@ missing rating), unless the row records the discrepancy as found in the source
 (``score_discrepancy: <note>``), which keeps the published figure visible.
 
 A risk may name the model parameter it threatens (``parameter:`` a path or
-aggregate of :mod:`models.uncertainty`) and how much wider it makes that
+aggregate of :mod:`models.engine.uncertainty`) and how much wider it makes that
 parameter's distribution (``widen: 0.5`` = 50% wider about its centre);
 :func:`apply_risks` returns the case's uncertainty section so widened.
 """
@@ -30,11 +30,11 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import Field, ValidationError, field_validator
 
-from models.case import validation_errors
-from models.errors import InputError, InputErrors
-from models.quantities import Number, Strict, WholeNumber
-from models.uncertainty_spec import UncertaintySpec
-from models.yamlio import describe, load_yaml
+from models.core.errors import InputError, InputErrors
+from models.core.yamlio import describe, load_yaml
+from models.inputs.case import validation_errors
+from models.inputs.quantities import Number, Strict, WholeNumber
+from models.inputs.uncertainty_spec import UncertaintySpec
 
 LIKELIHOOD = {1: "low", 2: "medium", 3: "significant", 4: "high"}
 """Likelihood ratings (seed 002 Appendix A, seed 000 Appendix B)."""
@@ -240,7 +240,7 @@ def apply_risks(
 
     For a risk with ``parameter`` and ``widen``, the parameter's distribution is
     widened about its centre by ``widen`` (see
-    :meth:`~models.uncertainty_spec.Distribution.widened`); several risks on one
+    :meth:`~models.inputs.uncertainty_spec.Distribution.widened`); several risks on one
     parameter compound.  A risk linked to a parameter without a distribution is
     an error naming the row.
     """

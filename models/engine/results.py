@@ -9,7 +9,7 @@
                           "councils": {council: {"npv": pounds,
                                                  "net_savings_by_year": {...}}}}}}
 
-Each run adds, per option (models.uncertainty.uncertainty_json)::
+Each run adds, per option (models.engine.uncertainty.uncertainty_json)::
 
     "monte_carlo": {"draws": n, "seed": s, "npv_mean": pounds, "npv_p10": pounds,
                     "npv_p50": pounds, "npv_p90": pounds,
@@ -26,8 +26,8 @@ from typing import Any
 
 import pandas as pd
 
-from models.case import Case
-from models.projection import OptionResult, OptionSummary, run_option
+from models.engine.projection import OptionResult, OptionSummary, run_option
+from models.inputs.case import Case
 
 
 def run_case(case: Case, options: list[str] | None = None) -> dict[str, OptionResult]:

@@ -1,6 +1,6 @@
 """Validate any kind of YAML file kept in ``scenarios/`` by its ``kind`` key.
 
-Each kind registers a loader that raises :class:`~models.errors.InputError`.
+Each kind registers a loader that raises :class:`~models.core.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from models.errors import InputError
-from models.yamlio import describe, load_yaml
+from models.core.errors import InputError
+from models.core.yamlio import describe, load_yaml
 
 Loader = Callable[[Path], Any]
 _KINDS: dict[str, Loader] = {}
@@ -29,11 +29,11 @@ def known_kinds() -> list[str]:
 def _register_builtin() -> None:
     if "case" in _KINDS:
         return
-    from models.case import load_case
+    from models.inputs.case import load_case
 
     register_kind("case", load_case)
     # later kinds register themselves here (see README "File kinds")
-    for module in ("models.monitoring", "models.risks"):
+    for module in ("models.model.monitoring", "models.model.risks"):
         try:
             mod = __import__(module, fromlist=["register"])
         except ImportError:

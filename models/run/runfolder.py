@@ -176,7 +176,7 @@ class RunFolder:
     def commit(self, update_latest: bool = True) -> Path:
         """Move the finished run into place and point ``latest`` at it (with
         SIGINT and SIGTERM held off, so the two steps are not split)."""
-        from models.interrupt import signals_held
+        from models.run.interrupt import signals_held
 
         if self.final.exists() or self.final.is_symlink():  # appeared meanwhile
             raise FileExistsError(f"{self.final} already exists; not overwritten")
@@ -221,7 +221,7 @@ class RunFolder:
         """
         import traceback
 
-        from models.interrupt import interrupt_signal, signal_name
+        from models.run.interrupt import interrupt_signal, signal_name
 
         signum = interrupt_signal(exc)
         stopped = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -1,6 +1,6 @@
 """Cost sharing between partner councils: shares by basis, allocation, true-up.
 
-A basis (models.bases) gives each partner council a share of a line for each
+A basis (models.inputs.bases) gives each partner council a share of a line for each
 financial year.  Fixed bases use agreed shares, driver bases shares in proportion
 to a driver (payslips produced, electorate, cameras: seed 002 para 6.3), hybrid
 bases a weighted mix of the two.  A council that joins from a later year
@@ -11,7 +11,7 @@ Allocation multiplies each service's yearly line by its shares; because every
 year's shares sum to 1, the council lines sum to the whole (to floating-point
 precision, about 1e-16 of the amount: money is never rounded here).
 
-Rounding for display is in models.rounding; :func:`council_table` applies it to a
+Rounding for display is in models.core.rounding; :func:`council_table` applies it to a
 council x year table so that it foots to the £'000.
 """
 
@@ -23,13 +23,13 @@ from typing import TYPE_CHECKING, Literal
 import numpy as np
 import pandas as pd
 
-from models import calendar
-from models.case import Case
-from models.errors import InputError
-from models.rounding import footed_round
+from models.core import calendar
+from models.core.errors import InputError
+from models.core.rounding import footed_round
+from models.inputs.case import Case
 
 if TYPE_CHECKING:  # pragma: no cover
-    from models.projection import OptionResult
+    from models.engine.projection import OptionResult
 
 TOTAL = "Total"
 
@@ -131,7 +131,7 @@ def basis_shares(
 
     Source: seed 002 para 6.3 (bases in use); issue 4.
 
-    >>> from models.case import case_from_dict
+    >>> from models.inputs.case import case_from_dict
     >>> case = case_from_dict({"kind": "case", "name": "x", "title": "x",
     ...     "councils": {"a": {"name": "A"}, "b": {"name": "B"}},
     ...     "settings": {"base_year": "2011/12", "horizon_years": 2},
@@ -188,7 +188,7 @@ def allocate(values: np.ndarray, shares: np.ndarray) -> np.ndarray:
 def unused_bases(case: Case) -> list[str]:
     """Bases that no service names (a warning, not an error).
 
-    >>> from models.case import case_from_dict
+    >>> from models.inputs.case import case_from_dict
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
@@ -221,7 +221,7 @@ def council_summary(result: OptionResult) -> pd.DataFrame:
     ``cumulative_net_saving <fy>`` for each year.  Council rows sum to 'All'
     (money columns).
     """
-    from models.projection import council_lines
+    from models.engine.projection import council_lines
 
     a, p = result.arrays, result.projection
     lines = council_lines(a, p)  # each (C, T)
@@ -280,7 +280,7 @@ def council_table(
 
     Rows: each council and ``Total`` (the partnership); columns: each year and
     ``Total`` (the horizon), in whole ``unit`` (default £'000), rounded by
-    :func:`models.rounding.footed_round`.  Not for cumulative line items (their
+    :func:`models.core.rounding.footed_round`.  Not for cumulative line items (their
     horizon total means nothing).
     """
     yearly = council_yearly(result, line_item).rename(index={"All": TOTAL})

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field, replace
 import numpy as np
 import pandas as pd
 
-from models import appraisal, calendar, costs, savings, sharing
-from models.case import (
+from models.core import calendar
+from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     SETUP_CATEGORIES,
@@ -25,6 +25,7 @@ from models.case import (
     option_case,
     staff_severance,
 )
+from models.model import appraisal, costs, savings, sharing
 
 ALL = "All"
 SAVINGS_LABELS = {

@@ -54,7 +54,7 @@ Conventions
   not of the relevant date, which pay in lieu can push past 31 March.
 * Jurisdiction: Great Britain only.  Northern Ireland (its own cap under the
   Employment Rights (Northern Ireland) Order 1996) is rejected with an
-  :class:`~models.errors.InputError`.
+  :class:`~models.core.errors.InputError`.
 """
 
 from __future__ import annotations
@@ -69,12 +69,12 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from models.calendar import financial_year_of
-from models.errors import InputError, InputErrors
-from models.quantities import Number
+from models.core.calendar import financial_year_of
+from models.core.errors import InputError, InputErrors
+from models.core.yamlio import describe, load_yaml
+from models.inputs.quantities import Number
+from models.inputs.tableio import read_text_table
 from models.reference import dated_series, value_at
-from models.tableio import read_text_table
-from models.yamlio import describe, load_yaml
 
 ArrayLike = Any
 

@@ -8,8 +8,8 @@ there are several).
 
 from __future__ import annotations
 
-from models.case import Case
-from models.monitoring import load_actuals, variance_table
+from models.inputs.case import Case
+from models.model.monitoring import load_actuals, variance_table
 from models.report.monitoring import render_monitoring_html, write_monitoring_excel
 
 
@@ -37,7 +37,7 @@ def variance_persists(result, variance_ratio: float, from_year: str) -> dict:  #
 
     Parameters
     ----------
-    result : models.projection.OptionResult of the approved case's option
+    result : models.engine.projection.OptionResult of the approved case's option
     variance_ratio : (actual - budget) / |budget| of savings so far [/1]
     from_year : first financial year the variance carries into, e.g. '2011/12'
 
@@ -48,7 +48,8 @@ def variance_persists(result, variance_ratio: float, from_year: str) -> dict:  #
     """
     import numpy as np
 
-    from models import appraisal, calendar
+    from models.core import calendar
+    from models.model import appraisal
 
     a, p = result.arrays, result.projection
     t = np.array([calendar.fy_index(y, a.years[0]) for y in a.years])
@@ -81,10 +82,10 @@ def monitoring_headline(actuals, table, case_path, option: str | None = None):  
     """
     import pandas as pd
 
-    from models import calendar
-    from models.case import load_case
-    from models.monitoring import totals
-    from models.projection import run_option
+    from models.core import calendar
+    from models.engine.projection import run_option
+    from models.inputs.case import load_case
+    from models.model.monitoring import totals
 
     overall = totals(table).set_index("level").loc["overall"]
     ratio = float(overall["variance_pct"])

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.errors import InputError
+from models.core.errors import InputError
 
-PACKAGE_DIR = Path(__file__).resolve().parent
+PACKAGE_DIR = Path(__file__).resolve().parents[1]
 
 
 def project_root() -> Path:

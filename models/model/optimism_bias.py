@@ -14,7 +14,7 @@ from typing import Literal, get_args
 
 import numpy as np
 
-from models.errors import InputError
+from models.core.errors import InputError
 
 ProjectType = Literal[
     "standard_buildings",

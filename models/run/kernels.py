@@ -15,7 +15,7 @@ puts the kernel back in the state of a fresh one:
 Modules stay imported (that is the point); the package keeps no state between
 calls, and a test runs every option both ways and asserts identical outputs.
 On Linux the kernel is a fork of the process that starts it, with the package
-imported already (:mod:`models.kernel_fork`); elsewhere it imports the package
+imported already (:mod:`models.run.kernel_fork`); elsewhere it imports the package
 as it starts (``exec_lines``).  It keeps no IPython history, leaves what it
 imported out of garbage collection (``gc.freeze``), and is driven by one client
 for all its notebooks (a new client waits for the kernel to answer and for its
@@ -60,7 +60,7 @@ def reset_code(cwd: str | Path) -> str:
     """
     return (
         "import os as _os, sys as _sys, warnings as _warnings\n"
-        "import models.kernels as _kernels\n"
+        "import models.run.kernels as _kernels\n"
         "if 'matplotlib.pyplot' in _sys.modules:\n"
         "    _sys.modules['matplotlib.pyplot'].close('all')\n"
         "_warnings.onceregistry.clear()\n"
@@ -76,11 +76,11 @@ STARTING_FILTERS: list = []
 (a notebook may have changed them)."""
 
 # run first in every kernel: keep its warning filters for the resets, and
-# match a fresh kernel where a forked one differs (models.kernel_fork)
+# match a fresh kernel where a forked one differs (models.run.kernel_fork)
 _SET_UP = (
-    "import warnings as _warnings, models.kernels as _kernels\n"
+    "import warnings as _warnings, models.run.kernels as _kernels\n"
     "_kernels.STARTING_FILTERS = list(_warnings.filters)\n"
-    "import models.kernel_fork as _fork; _fork.match_fresh_kernel()\n"
+    "import models.run.kernel_fork as _fork; _fork.match_fresh_kernel()\n"
 )
 
 
@@ -91,7 +91,7 @@ class WarmKernel:
         from jupyter_client import AsyncKernelManager
         from jupyter_core.utils import run_sync
 
-        from models import kernel_fork
+        from models.run import kernel_fork
 
         self._run_sync = run_sync
         self.kernel_name = kernel_name

@@ -44,11 +44,11 @@ from pydantic import (
     model_validator,
 )
 
-from models.calendar import fy_start_year
-from models.errors import InputError, InputErrors
-from models.quantities import Number, WholeNumber
+from models.core.calendar import fy_start_year
+from models.core.errors import InputError, InputErrors
+from models.core.yamlio import describe, load_yaml
+from models.inputs.quantities import Number, WholeNumber
 from models.reference import load_reference
-from models.yamlio import describe, load_yaml
 
 Status = Literal["green", "amber", "red"]
 UNIT_FACTOR = {"GBP": 1.0, "GBP_thousands": 1000.0}
@@ -764,7 +764,7 @@ def case_budget(
 
     Parameters
     ----------
-    case : the approved :class:`models.case.Case`
+    case : the approved :class:`models.inputs.case.Case`
     option : option id of the case
     financial_year : financial year label, e.g. '2012/13'
     line_item : 'Savings' or 'Net saving' of the long results table
@@ -772,7 +772,7 @@ def case_budget(
     Returns a frame indexed by service with one column per council [GBP].
     Source: issue 7 (budgets from the approved case).
     """
-    from models.projection import compile_option, long_table, project
+    from models.engine.projection import compile_option, long_table, project
 
     arrays = compile_option(case, option)
     planned = arrays.with_(
@@ -801,7 +801,7 @@ def budgets_from_approved_case(path: Path, data: dict) -> dict:
         return data
     import copy
 
-    from models.case import load_case
+    from models.inputs.case import load_case
 
     name = link.get("file")
     case_path = path.parent / str(name)

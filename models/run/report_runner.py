@@ -9,10 +9,10 @@ for each actuals file the case lists, ``notebooks/monitoring.ipynb`` gives
 others (its executed notebook is kept, with the error in it).
 
 How a batch stays fast (see ``benchmarks/``): where kernels can be forked
-(:mod:`models.kernel_fork`: Linux, no other thread, not inside IPython) the
+(:mod:`models.run.kernel_fork`: Linux, no other thread, not inside IPython) the
 reports run on :class:`ForkedReportWorkers`: ``jobs`` worker processes forked
 once the command has imported everything, each with a warm kernel forked from
-it (:mod:`models.kernels`: reset to a fresh state before each notebook), each
+it (:mod:`models.run.kernels`: reset to a fresh state before each notebook), each
 drawing its report's analysis charts, running the notebook and exporting the
 HTML; the command prints the PDFs with one headless Chromium
 (:mod:`models.report.browser`) and computes the options meanwhile.  Elsewhere
@@ -42,10 +42,10 @@ from concurrent.futures import Executor, Future, ThreadPoolExecutor, as_complete
 from pathlib import Path
 from typing import Any
 
-from models.case import Case
-from models.kernels import KERNEL
+from models.inputs.case import Case
+from models.run.kernels import KERNEL
 
-REPO_ROOT = Path(__file__).resolve().parents[1]
+REPO_ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = REPO_ROOT / "notebooks"
 OPTION_NOTEBOOK = NOTEBOOKS / "option_report.ipynb"
 COMPARISON_NOTEBOOK = NOTEBOOKS / "comparison.ipynb"
@@ -88,16 +88,16 @@ def execute_report(
 ) -> dict[str, Any]:
     """Execute one report notebook into ``out_dir/<stem>.ipynb``; never raises.
 
-    ``warm``: on ``kernel`` (a :class:`models.kernels.WarmKernel`), or this
+    ``warm``: on ``kernel`` (a :class:`models.run.kernels.WarmKernel`), or this
     thread's warm kernel; otherwise plain papermill with a fresh kernel.
     Returns ``{"notebook": "ok"|"failed", "files": [...], "error": ...,
     "charts": {...}, "nb": ...}`` (``nb``: the executed notebook, which
     :func:`export_report` takes off); the executed notebook is kept whatever
     happens.  The charts of the analysis the notebook is given
-    (``analysis_path``) are drawn first (:func:`models.analysis.draw_charts`)
+    (``analysis_path``) are drawn first (:func:`models.engine.analysis.draw_charts`)
     and returned as PNG.
     """
-    from models.analysis import draw_charts
+    from models.engine.analysis import draw_charts
 
     out = Path(out_dir)
     executed = out / f"{stem}.ipynb"
@@ -107,7 +107,7 @@ def execute_report(
         # back for the run folder (the run computed the numbers only)
         status["charts"] = draw_charts(parameters.get("analysis_path"))
         if warm:
-            from models.kernels import warm_kernel
+            from models.run.kernels import warm_kernel
 
             kernel = kernel or warm_kernel()
             status["nb"] = kernel.execute_notebook(
@@ -208,7 +208,7 @@ def _freeze_imports() -> None:
     collection: each full collection of the batch then scans only what the
     batch made.  Not in an IPython session: its user's objects are not ours to
     keep."""
-    from models import kernel_fork
+    from models.run import kernel_fork
 
     if not kernel_fork.in_ipython():
         gc.freeze()
@@ -239,7 +239,7 @@ class ReportWorkers:
     """
 
     def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
-        from models.kernels import WarmKernel
+        from models.run.kernels import WarmKernel
 
         workers = max(1, min(jobs or default_jobs(), reports or 1))
         # The kernels start now and import the package while this process goes on.
@@ -263,10 +263,10 @@ class ReportWorkers:
 
     def _execute(self, job: dict[str, Any]) -> dict[str, Any]:
         """Run one notebook on whichever kernel is free (a dead one is replaced)."""
-        from models.kernels import WarmKernel
+        from models.run.kernels import WarmKernel
 
         # Each thread keeps the kernel it first takes: a kernel's client belongs
-        # to the event loop of one thread (models.kernels).
+        # to the event loop of one thread (models.run.kernels).
         kernel = getattr(self._mine, "kernel", None) or self._idle.get()
         if not kernel.alive():
             kernel.shutdown()
@@ -304,8 +304,8 @@ class ReportWorkers:
 
     def close(self) -> None:
         """Stop the threads, then the kernels and the browser."""
-        from models.kernels import shutdown_kernels
         from models.report.browser import close_shared_browser
+        from models.run.kernels import shutdown_kernels
 
         self.kernels.shutdown(wait=True, cancel_futures=True)
         self.exports.shutdown(wait=True, cancel_futures=True)
@@ -316,7 +316,7 @@ class ReportWorkers:
 
 
 class ForkedReportWorkers:
-    """The default where kernels can be forked (:mod:`models.kernel_fork`):
+    """The default where kernels can be forked (:mod:`models.run.kernel_fork`):
     ``jobs`` worker processes forked from this one once it has imported
     everything; each runs notebooks on a warm kernel of its own (forked from
     it) and exports them to HTML; this process prints the PDFs with its one
@@ -331,9 +331,9 @@ class ForkedReportWorkers:
         import nbconvert  # noqa: F401 - imported here once, for every worker
         import papermill  # noqa: F401
 
-        from models import kernel_fork
-        from models.kernels import register_engine
         from models.report import browser, export
+        from models.run import kernel_fork
+        from models.run.kernels import register_engine
 
         kernel_fork.prepare_to_fork()
         register_engine()
@@ -446,7 +446,7 @@ def _start_worker() -> None:
     import signal
     from multiprocessing import util
 
-    from models.kernels import shutdown_kernels, warm_kernel
+    from models.run.kernels import shutdown_kernels, warm_kernel
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
@@ -458,7 +458,7 @@ def start_report_workers(
     jobs: int | None, reports: int, pdf: bool = True
 ) -> ForkedReportWorkers | ReportWorkers:
     """Forked worker processes where kernels can be forked, else threads."""
-    from models import kernel_fork
+    from models.run import kernel_fork
 
     if kernel_fork.can_fork():
         return ForkedReportWorkers(jobs, reports, pdf)
@@ -500,7 +500,7 @@ def report_jobs(
     """Every report of a run as keyword arguments of :func:`render_notebook`,
     keyed ``option:<name>``, ``comparison`` and ``monitoring:<actuals file>``;
     paths are absolute so that any worker can run any job.  ``analysis``: the
-    files of :func:`models.analysis.save_analysis` (by option, and
+    files of :func:`models.engine.analysis.save_analysis` (by option, and
     ``comparison``), passed to the notebooks so that they compute nothing twice."""
     case_file = str(case_path.resolve())
     analysis = analysis or {}
@@ -567,7 +567,7 @@ def collect_reports(
     notebook fails) and returns the comparison's status and the monitoring
     statuses keyed by actuals file.  The charts each job drew go into
     ``charts`` by job key (``option:<name>``, ``comparison``)."""
-    from models.progress import progress_bar
+    from models.run.progress import progress_bar
 
     results: dict[str, dict[str, Any]] = {}
     with progress_bar(

@@ -5,7 +5,7 @@ table of every option), ``results.json`` and ``manifest.json`` (inputs and their
 SHA-256, package version, git commit, dependency versions, start and end times,
 status per option).  Nothing is written when validation fails.  A run that is
 interrupted or fails unexpectedly is kept as ``<run-id>.incomplete/``, marked so
-(see models.runfolder); ``latest`` keeps pointing at the last complete run.
+(see models.run.runfolder); ``latest`` keeps pointing at the last complete run.
 """
 
 from __future__ import annotations
@@ -22,14 +22,14 @@ from typing import Any
 import click
 
 from models import __version__
-from models.case import Case, file_sha256, load_case
-from models.errors import InputError
-from models.results import results_json
-from models.runfolder import RunFolder
+from models.core.errors import InputError
+from models.engine.results import results_json
+from models.inputs.case import Case, file_sha256, load_case
+from models.run.runfolder import RunFolder
 
 ANALYSIS_DIR = ".analysis"
 """Inside a run folder under construction: the analysis its notebooks read
-(:mod:`models.analysis`); removed before the folder is put in place."""
+(:mod:`models.engine.analysis`); removed before the folder is put in place."""
 
 DEPENDENCIES = (
     "numpy",
@@ -81,7 +81,7 @@ def case_inputs(
     files = [case_path, *(case.input_files() if case is not None else [])]
     inputs = {str(p): file_sha256(p) for p in files if Path(p).exists()}
     if notebooks:
-        from models.report_runner import display_path, notebook_paths
+        from models.run.report_runner import display_path, notebook_paths
 
         inputs.update({display_path(p): file_sha256(p) for p in notebook_paths()})
     return inputs
@@ -115,7 +115,7 @@ def run_cases(
                 )
         cases.append((p, case))
     if notebooks:
-        from models.report_runner import notebook_paths
+        from models.run.report_runner import notebook_paths
 
         for nb in notebook_paths():
             if not nb.exists():
@@ -141,14 +141,14 @@ def run_one_case(
     """Compute every option of one case into a new run folder."""
     import pandas as pd
 
-    from models.analysis import OptionAnalysis, analyse_case
-    from models.report_runner import COMPARISON
+    from models.engine.analysis import OptionAnalysis, analyse_case
+    from models.run.report_runner import COMPARISON
 
     started = dt.datetime.now().astimezone()
     names = options or list(case.options)
     own_workers = None
     if notebooks and executor is None:
-        from models.report_runner import start_report_workers
+        from models.run.report_runner import start_report_workers
 
         # started first, so that they warm up while the first option is computed
         executor = own_workers = start_report_workers(
@@ -159,8 +159,11 @@ def run_one_case(
         pending: dict[Future, str] = {}
         on_option = None
         if notebooks:
-            from models import report_runner
-            from models.analysis import save_comparison_analysis, save_option_analysis
+            from models.engine.analysis import (
+                save_comparison_analysis,
+                save_option_analysis,
+            )
+            from models.run import report_runner
 
             shared = folder.tmp / ANALYSIS_DIR
             # the notebooks get the case as read from its resolved path, which
@@ -211,14 +214,14 @@ def run_one_case(
         if results:
             long = pd.concat([r.long for r in results.values()], ignore_index=True)
             long.to_csv(folder.path("results.csv"), index=False)
-            from models.sharing import council_tables
+            from models.model.sharing import council_tables
 
             # per-council tables in £'000, rounded so that every row and column foots
             pd.concat([council_tables(r) for r in results.values()]).to_csv(
                 folder.path("council_tables.csv"), index=False
             )
         doc = results_json(case, results)
-        from models.uncertainty import uncertainty_json, uncertainty_outputs
+        from models.engine.uncertainty import uncertainty_json, uncertainty_outputs
 
         for name, a in analysis.options.items():
             if a.uncertainty_error is None:
@@ -226,7 +229,7 @@ def run_one_case(
         folder.write_json("results.json", doc)
         monitoring: dict[str, Any] | None = None
         if case.actuals and not notebooks:
-            from models.monitoring_run import monitoring_outputs
+            from models.run.monitoring_run import monitoring_outputs
 
             monitoring_outputs(case, folder)
         comparison: dict[str, Any] | None = None
@@ -302,9 +305,9 @@ def _keep_incomplete(
     folder: RunFolder, exc: BaseException, case: Case, started: dt.datetime
 ) -> None:
     """Stop child processes, then keep the unfinished run marked incomplete
-    (``<run-id>.incomplete``, see models.runfolder); ``latest`` is not touched.
+    (``<run-id>.incomplete``, see models.run.runfolder); ``latest`` is not touched.
     The folder kept is recorded on the exception (``kept_folder``) for the CLI."""
-    from models.interrupt import interrupt_signal, signals_held, stop_children
+    from models.run.interrupt import interrupt_signal, signals_held, stop_children
 
     with signals_held():
         stop_children(since=started.timestamp())  # nothing may go on writing

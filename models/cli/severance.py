@@ -15,8 +15,8 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from models.errors import InputError, reports_input_errors
-from models.severance import (
+from models.core.errors import InputError, reports_input_errors
+from models.model.severance import (
     cost_staff,
     load_severance_policies,
     load_staff_table,
