@@ -45,7 +45,7 @@ import json, resource, sys, time
 from pathlib import Path
 
 t0 = time.perf_counter()
-from models.inputs.case import load_case
+from models.engine.loading import load_case
 from models.run.runner import run_cases
 
 case_path, out, notebooks = Path(sys.argv[1]), Path(sys.argv[2]), sys.argv[3] == "1"

@@ -65,7 +65,7 @@ def mc_speedup(case, option: str, draws: int = 100_000, loop_draws: int = 2000) 
 
 def main(draws: int = 100_000, loop_draws: int = 20) -> None:
     from models.engine import uncertainty as u
-    from models.inputs.case import load_case
+    from models.engine.loading import load_case
 
     case = load_case(ROOT / "scenarios" / "bromsgrove_redditch_2011.yaml")
     option = "single_business_case"

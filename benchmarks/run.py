@@ -114,8 +114,8 @@ def model_timings(quick: bool) -> dict[str, float]:
 
     from benchmarks.montecarlo import mc_speedup
     from models.engine import uncertainty as u
+    from models.engine.loading import load_case
     from models.engine.projection import run_option
-    from models.inputs.case import load_case
 
     case = load_case(DEFAULT_CASE)
     option = "single_business_case"

@@ -4,7 +4,22 @@ The package does the arithmetic; notebooks narrate and call it.  Data flows one
 way: case file -> validated case -> option (baseline + overrides) -> yearly model
 -> per-council allocation -> long results table -> tables and charts -> exports.
 
-``import models`` loads the whole public API, as a notebook uses it::
+The package is layered; each layer imports only from the layers below it
+(``tests/test_layers.py`` checks every import, and ``docs/architecture.md``
+draws the flow)::
+
+    core       errors, financial calendar, rounding that foots, names, strict YAML
+    reference  dated reference data (caps, Green Book rates, optimism bias)
+    inputs     file readers and pydantic schemas, no arithmetic
+    model      pure vectorised formulas: savings, costs, appraisal, severance...
+    engine     load and check a case, compile and project options, results,
+               uncertainty, analysis, monitoring budgets
+    report     tables, charts, notebook facades, HTML / Excel / PDF export
+    run        batch runner, run folders, report workers, kernels, interrupts
+    cli        the ``sharedcase`` commands
+
+``import models`` is light (no matplotlib, scipy, papermill or jupyter): the
+public API below is loaded on first use::
 
     import models
     case = models.load_case("scenarios/bromsgrove_redditch_2011.yaml")
@@ -12,18 +27,44 @@ way: case file -> validated case -> option (baseline + overrides) -> yearly mode
     models.OptionReport(case_path, "single_business_case").headline()
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-try:
-    __version__ = version("sharedcase")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+from typing import Any
 
-# The public API (after __version__, which the modules below read).
-from models.core.errors import InputError, InputErrors  # noqa: E402
-from models.engine.projection import OptionResult, run_option  # noqa: E402
-from models.inputs.case import Case, load_case  # noqa: E402
-from models.report.notebook import ComparisonReport, MonitoringReport, OptionReport
+from models.core.errors import InputError, InputErrors
+from models.core.version import __version__
+
+_PUBLIC = {
+    "Case": "models.inputs.case",
+    "load_case": "models.engine.loading",
+    "OptionResult": "models.engine.projection",
+    "run_option": "models.engine.projection",
+    "ComparisonReport": "models.report.notebook",
+    "MonitoringReport": "models.report.notebook",
+    "OptionReport": "models.report.notebook",
+}
+"""Where each name of the public API lives; imported on first use."""
+
+
+def __getattr__(name: str) -> Any:
+    """Load a name of the public API from its module on first use (PEP 562)."""
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'models' has no attribute {name!r}")
+    if name in ("Case",):
+        from models.inputs.case import Case as value
+    elif name == "load_case":
+        from models.engine.loading import load_case as value
+    elif name in ("OptionResult", "run_option"):
+        from models.engine import projection
+
+        value = getattr(projection, name)
+    else:
+        from models.report import notebook
+
+        value = getattr(notebook, name)
+    globals()[name] = value
+    return value
+
 
 __all__ = [
     "Case",

@@ -4,7 +4,9 @@ import pytest
 import yaml
 
 from models.core.errors import InputError
-from models.inputs.case import apply_overrides, case_from_dict, load_case, option_case
+from models.engine.cases import case_from_dict, option_case
+from models.engine.loading import load_case
+from models.inputs.case import apply_overrides
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE
 
 

@@ -4,7 +4,7 @@
 def test_a_case_whose_actuals_take_budgets_from_it_loads_without_looping(tmp_path):
     import shutil
 
-    from models.inputs.case import load_case
+    from models.engine.loading import load_case
     from tests.conftest import DEFAULT_CASE, SCENARIOS
 
     for f in SCENARIOS.glob("*"):

@@ -5,7 +5,7 @@ import shutil
 import pytest
 
 from models.core.errors import InputError
-from models.inputs.case import load_case
+from models.engine.loading import load_case
 from tests.conftest import DEFAULT_CASE, SCENARIOS
 
 

@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from models.core.errors import InputError
+from models.engine.cases import case_from_dict
+from models.engine.loading import load_case
 from models.engine.projection import run_option, yearly_table
-from models.inputs.case import case_from_dict, load_case
 from models.model import severance as sev
 from tests.conftest import DEFAULT_CASE, SCENARIOS
 

@@ -7,9 +7,10 @@ import importlib.util
 import numpy as np
 import pytest
 
+from models.engine.cases import option_case
+from models.engine.loading import load_case
 from models.engine.projection import ALL, check_totals, run_option
-from models.inputs.case import load_case, option_case
-from models.model.sharing import council_tables
+from models.report.council_tables import council_tables
 from tests.conftest import ROOT, SCENARIOS
 
 COUNTY_CASE = SCENARIOS / "county_wide_illustrative.yaml"

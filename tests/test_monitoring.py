@@ -15,10 +15,10 @@ from click.testing import CliRunner
 
 from models.cli.monitor import monitor
 from models.core.errors import InputError
+from models.engine.monitoring import load_actuals
+from models.inputs.actuals import Thresholds
 from models.model.monitoring import (
-    Thresholds,
     forecast_outturn,
-    load_actuals,
     rag_status,
     status_table,
     variance_table,

@@ -2,9 +2,9 @@
 
 import pytest
 
+from models.engine.cases import case_from_dict
+from models.engine.monitoring import variance_persists
 from models.engine.projection import run_option
-from models.inputs.case import case_from_dict
-from models.run.monitoring_run import variance_persists
 
 
 def test_a_persisting_shortfall_cuts_savings_not_costs_by_hand(small_case_dict):
@@ -29,7 +29,8 @@ def test_a_deep_shortfall_delays_payback(small_case_dict):
 
 
 def test_budgets_can_come_from_the_approved_case_split_by_basis():
-    from models.model.monitoring import load_actuals, variance_table
+    from models.engine.monitoring import load_actuals
+    from models.model.monitoring import variance_table
     from tests.conftest import ROOT
 
     a = load_actuals(ROOT / "tests" / "data" / "actuals_2012_13_from_case.yaml")

@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
+from models.engine.cases import case_from_dict
 from models.engine.projection import check_totals, run_option, yearly_table
-from models.inputs.case import case_from_dict
 
 
 def test_small_case_yearly_lines_by_hand(small_case_dict):

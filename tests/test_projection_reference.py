@@ -12,15 +12,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.core import calendar
+from models.engine.cases import case_from_dict, option_case, staff_severance
+from models.engine.loading import load_case
 from models.engine.projection import run_option
-from models.inputs.case import (
-    PAY_SETUP_CATEGORIES,
-    SAVINGS_CATEGORIES,
-    case_from_dict,
-    load_case,
-    option_case,
-    staff_severance,
-)
+from models.inputs.case import PAY_SETUP_CATEGORIES, SAVINGS_CATEGORIES
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from models import __version__
-from models.inputs.case import file_sha256
+from models.core.paths import file_sha256
 from models.report.export import export_pdf, find_chromium, strip_remote_resources
 from models.report.tables import parse_k, round_half_away
 from tests.conftest import DEFAULT_CASE

@@ -8,8 +8,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from models.engine.cases import case_from_dict
+from models.engine.loading import load_case
 from models.engine.projection import run_option
-from models.inputs.case import case_from_dict, load_case
 from models.report import tables
 from models.report.export import write_excel
 from models.report.notebook import ComparisonReport, report_header, report_meta

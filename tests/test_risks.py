@@ -10,14 +10,14 @@ from matplotlib.figure import Figure
 
 from models.core.errors import InputError
 from models.engine.validate import validate_file
-from models.inputs.uncertainty_spec import UncertaintySpec
-from models.model.risks import (
+from models.inputs.risk_register import (
     apply_risks,
     load_risk_register,
     register_problems,
     risk_register_from_dict,
-    risk_table,
 )
+from models.inputs.uncertainty_spec import UncertaintySpec
+from models.model.risks import risk_table
 from tests.conftest import ROOT, SCENARIOS
 
 REGISTER_2011 = SCENARIOS / "risk_register_2011.yaml"

@@ -12,7 +12,7 @@ from click.testing import CliRunner
 
 import models.engine.projection
 from models.cli import main
-from models.inputs.case import file_sha256
+from models.core.paths import file_sha256
 from tests.conftest import DEFAULT_CASE, SMALL_CASE
 from tests.report_support import SITECUSTOMIZE, default_run
 

@@ -2,8 +2,8 @@
 
 import numpy as np
 
+from models.engine.loading import load_case
 from models.engine.projection import run_option, yearly_table
-from models.inputs.case import load_case
 from models.report.tables_core import summary_position
 from tests.conftest import SEED_002_CASE
 

@@ -19,12 +19,14 @@ from hypothesis import strategies as st
 
 from models.cli.severance import severance
 from models.core.errors import InputError
-from models.model.severance import (
+from models.inputs.severance import (
     SeverancePolicy,
-    aggregate_severance,
-    cost_staff,
     load_severance_policies,
     load_staff_table,
+)
+from models.model.severance import (
+    aggregate_severance,
+    cost_staff,
     minimum_pension_age,
     relevant_date,
     severance_by_service,

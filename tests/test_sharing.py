@@ -14,18 +14,21 @@ from click.testing import CliRunner
 from models.cli import main
 from models.core.errors import InputError
 from models.core.rounding import foots
+from models.engine.cases import case_from_dict
+from models.engine.loading import load_case
 from models.engine.projection import check_totals, council_lines, run_option
 from models.engine.results import run_case
-from models.inputs.case import case_from_dict, load_case
 from models.model.sharing import (
-    COUNCIL_TABLE_LINES,
     basis_shares,
-    council_summary,
-    council_table,
-    council_tables,
     proportional_shares,
     true_up,
     unused_bases,
+)
+from models.report.council_tables import (
+    COUNCIL_TABLE_LINES,
+    council_summary,
+    council_table,
+    council_tables,
 )
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE
 
@@ -379,7 +382,7 @@ def test_council_views_of_the_default_case_sum_to_the_whole_in_full_precision():
 
 def test_default_case_council_tables_foot_to_the_thousand():
     from models.core.rounding import round_half_away
-    from models.model.sharing import council_yearly
+    from models.report.council_tables import council_yearly
 
     case = load_case(DEFAULT_CASE)
     for result in run_case(case).values():

@@ -22,9 +22,12 @@ from scipy import stats
 
 from models.core.errors import InputError
 from models.engine import uncertainty as u
+from models.engine.cases import case_from_dict
+from models.engine.loading import load_case
 from models.engine.projection import run_option
-from models.inputs.case import case_from_dict, load_case
 from models.inputs.uncertainty_spec import Distribution, UncertaintySpec
+from models.reference.optimism_bias import optimism_bias_bounds, optimism_bias_uplift
+from models.report.uncertainty_files import uncertainty_outputs
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 PV_SAVINGS = 30_000 + 120_000 / 1.1 + 120_000 / 1.21  # 238,264.46
@@ -562,9 +565,9 @@ def test_uncertainty_json_has_no_monte_carlo_without_an_uncertainty_section(smal
 
 
 def test_optimism_bias_bounds_are_the_green_book_table_1_figures():
-    assert u.optimism_bias_bounds("outsourcing", "opex") == (0.0, 0.41)
-    assert u.optimism_bias_bounds("equipment_development", "capex") == (0.10, 2.00)
-    assert u.optimism_bias_bounds("standard_buildings", "works_duration") == (
+    assert optimism_bias_bounds("outsourcing", "opex") == (0.0, 0.41)
+    assert optimism_bias_bounds("equipment_development", "capex") == (0.10, 2.00)
+    assert optimism_bias_bounds("standard_buildings", "works_duration") == (
         0.01,
         0.04,
     )
@@ -572,20 +575,20 @@ def test_optimism_bias_bounds_are_the_green_book_table_1_figures():
 
 def test_optimism_bias_falls_as_risks_are_mitigated():
     # the guidance's example: non-standard buildings capex 51% x (1 - 92%) = 4.08%
-    assert u.optimism_bias_uplift(
+    assert optimism_bias_uplift(
         "non_standard_buildings", "capex", 0.92
     ) == pytest.approx(0.0408)
-    assert u.optimism_bias_uplift("outsourcing", "opex", 0.5) == pytest.approx(0.205)
+    assert optimism_bias_uplift("outsourcing", "opex", 0.5) == pytest.approx(0.205)
 
 
 def test_outsourcing_has_no_works_duration_bound():
     with pytest.raises(InputError, match="outsourcing.works_duration"):
-        u.optimism_bias_uplift("outsourcing", "works_duration")
+        optimism_bias_uplift("outsourcing", "works_duration")
 
 
 def test_an_unknown_project_type_is_an_input_error():
     with pytest.raises(InputError, match="'bridges'"):
-        u.optimism_bias_uplift("bridges", "capex")
+        optimism_bias_uplift("bridges", "capex")
 
 
 def test_per_service_optimism_bias_feeds_the_evaluator(small):
@@ -644,7 +647,7 @@ def test_the_run_folder_gets_the_tables_and_charts(default_case, tmp_path):
             p.parent.mkdir(parents=True, exist_ok=True)
             return p
 
-    written = u.uncertainty_outputs(default_case, Folder())
+    written = uncertainty_outputs(default_case, Folder())
     for name in (
         "uncertainty/switching_values.csv",
         "uncertainty/monte_carlo_summary.csv",
@@ -710,7 +713,7 @@ def test_contradictory_correlations_are_refused_when_the_case_is_validated():
     import yaml as _yaml
 
     from models.core.errors import InputError
-    from models.inputs.case import case_from_dict
+    from models.engine.cases import case_from_dict
     from tests.conftest import DEFAULT_CASE
 
     raw = _yaml.safe_load(DEFAULT_CASE.read_text())

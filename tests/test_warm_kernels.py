@@ -37,7 +37,7 @@ def batch(tmp_path_factory) -> Path:
 @pytest.fixture(scope="module")
 def alone(batch, tmp_path_factory) -> Path:
     """Every report of the batch, each run alone with a fresh kernel."""
-    from models.inputs.case import load_case
+    from models.engine.loading import load_case
 
     out = tmp_path_factory.mktemp("alone")
     case = load_case(DEFAULT_CASE)
@@ -108,7 +108,7 @@ def test_the_shared_analysis_is_not_left_in_the_run_folder(batch):
 def test_a_notebook_is_not_fooled_by_an_analysis_of_other_inputs(tmp_path):
     """A saved analysis is used only for the very input files it was computed from."""
     from models.engine.analysis import analyse_case, load_analysis, save_option_analysis
-    from models.inputs.case import load_case
+    from models.engine.loading import load_case
 
     src = tmp_path / "case"
     shutil.copytree(DEFAULT_CASE.parent, src)

@@ -6,17 +6,52 @@ expected, and exits with status 2; no traceback, nothing written.
 
 from __future__ import annotations
 
+import importlib
 import sys
 import warnings
 from pathlib import Path
 
 import click
 
-from models import __version__
-from models.core.errors import InputError, reports_input_errors
+from models.cli.messages import reports_input_errors
+from models.core.errors import InputError, InputErrors
+from models.core.names import SAFE_NAME_RULE, name_problem
+from models.core.version import __version__
+from models.inputs.templates import new_case_text
+from models.run.interrupt import (
+    Terminated,
+    exit_status,
+    interrupt_signal,
+    signal_name,
+    signals_raise,
+)
+
+FEATURE_COMMANDS = {
+    "severance": "models.cli.severance",
+    "monitor": "models.cli.monitor",
+}
+"""Commands that live in a module of their own, imported only when they run (so
+that ``sharedcase validate`` does not load the monitoring report's libraries)."""
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class Commands(click.Group):
+    """The command group: its own commands plus :data:`FEATURE_COMMANDS`.
+
+    Click's documented lazy-loading pattern: a command's module is imported when
+    the command is looked up, and an error importing it is not swallowed.
+    """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted([*super().list_commands(ctx), *FEATURE_COMMANDS])
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in FEATURE_COMMANDS:
+            module = importlib.import_module(FEATURE_COMMANDS[cmd_name])
+            return getattr(module, cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+
+@click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="sharedcase")
 def main() -> None:
     """Financial modelling for councils that share services."""
@@ -48,7 +83,6 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:  # n
 @reports_input_errors
 def validate(files: tuple[Path, ...]) -> None:
     """Check case files (and other scenario files) without running anything."""
-    from models.core.errors import InputErrors
     from models.engine.validate import validate_file
 
     failures: list[InputError] = []
@@ -79,9 +113,6 @@ def validate(files: tuple[Path, ...]) -> None:
 @reports_input_errors
 def init(name: str, directory: Path) -> None:
     """Write a new, commented case file NAME.yaml to start from."""
-    from models.inputs.templates import new_case_text
-    from models.run.runfolder import SAFE_NAME_RULE, name_problem
-
     found = name_problem(name)
     if found is not None:
         raise InputError(None, "NAME", f"a case name of {SAFE_NAME_RULE}", found)
@@ -134,7 +165,6 @@ def run(
     no_notebooks: bool,
 ) -> None:
     """Run CASE files: validate, compute every option, write a new run folder."""
-    from models.run.interrupt import Terminated, signals_raise
     from models.run.runner import run_cases
 
     if not cases:
@@ -156,8 +186,6 @@ def run(
 
 def _interrupted(exc: BaseException) -> int:
     """One line on stderr about an interrupted run; the exit status (130, 143)."""
-    from models.run.interrupt import exit_status, interrupt_signal, signal_name
-
     kept = getattr(exc, "kept_folder", None)
     where = (
         f"the unfinished run is kept in {kept}, marked incomplete"
@@ -171,23 +199,6 @@ def _interrupted(exc: BaseException) -> int:
     )
     return exit_status(exc)
 
-
-def _register_feature_commands() -> None:
-    """Commands that live with their feature (models/commands/*)."""
-    import importlib
-
-    for module, name in (
-        ("models.cli.severance", "severance"),
-        ("models.cli.monitor", "monitor"),
-    ):
-        try:
-            mod = importlib.import_module(module)
-        except ModuleNotFoundError:
-            continue
-        main.add_command(getattr(mod, name))
-
-
-_register_feature_commands()
 
 if __name__ == "__main__":  # pragma: no cover
     main()

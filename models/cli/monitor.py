@@ -17,14 +17,18 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from models.core.errors import InputError, reports_input_errors
-from models.model.monitoring import Actuals, load_actuals, totals, variance_table
+from models.cli.messages import reports_input_errors
+from models.core.errors import InputError
+from models.core.names import folder_name_problem
+from models.engine.monitoring import load_actuals
+from models.inputs.actuals import Actuals
+from models.model.monitoring import totals, variance_table
 from models.report.monitoring import (
     percent,
     render_monitoring_html,
     write_monitoring_excel,
 )
-from models.run.runfolder import RunFolder, folder_name_problem
+from models.run.runfolder import RunFolder
 
 OUTPUTS = Path("outputs")
 

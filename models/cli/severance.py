@@ -15,13 +15,10 @@ from pathlib import Path
 import click
 import pandas as pd
 
-from models.core.errors import InputError, reports_input_errors
-from models.model.severance import (
-    cost_staff,
-    load_severance_policies,
-    load_staff_table,
-    severance_by_service,
-)
+from models.cli.messages import reports_input_errors
+from models.core.errors import InputError
+from models.inputs.severance import load_severance_policies, load_staff_table
+from models.model.severance import cost_staff, severance_by_service
 
 _PERSON_COLUMNS = [
     "post",

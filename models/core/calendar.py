@@ -14,6 +14,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+ArrayLike = Any
 
 _LABEL = re.compile(r"^(\d{4})/(\d{2})$")
 
@@ -85,3 +91,32 @@ def month_index(date: dt.date, base_year: str) -> int:
     start = fy_start_year(base_year)
     months = (date.year - start) * 12 + (date.month - 4)
     return months + (0 if date.day == 1 else 1)
+
+
+def completed_years(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Whole years from ``start`` to ``end`` (age or service in completed years).
+
+    A 29 February anniversary falls on 1 March in other years.
+
+    >>> born = np.array(["1970-03-01", "1970-03-01"], "datetime64[D]")
+    >>> on = np.array(["2011-02-28", "2011-03-01"], "datetime64[D]")
+    >>> completed_years(born, on).tolist()
+    [40.0, 41.0]
+    """
+    s = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[D]")))
+    e = pd.DatetimeIndex(np.atleast_1d(np.asarray(end, dtype="datetime64[D]")))
+    before = (e.month < s.month) | ((e.month == s.month) & (e.day < s.day))
+    return np.asarray(e.year - s.year - before, dtype=float)
+
+
+def completed_months(start: ArrayLike, end: ArrayLike) -> np.ndarray:
+    """Whole calendar months from ``start`` to ``end``.
+
+    >>> completed_months(np.array(["2010-01-15"], "datetime64[D]"),
+    ...                  np.array(["2010-02-14"], "datetime64[D]")).tolist()
+    [0.0]
+    """
+    s = pd.DatetimeIndex(np.atleast_1d(np.asarray(start, dtype="datetime64[D]")))
+    e = pd.DatetimeIndex(np.atleast_1d(np.asarray(end, dtype="datetime64[D]")))
+    months = (e.year - s.year) * 12 + (e.month - s.month) - (e.day < s.day)
+    return np.asarray(months, dtype=float)

@@ -6,13 +6,7 @@ paragraph on stderr and exit status 2, with no traceback and nothing written.
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Callable
-from functools import wraps
 from pathlib import Path
-from typing import Any
-
-import click
 
 
 class InputError(Exception):
@@ -74,17 +68,3 @@ class InputErrors(InputError):
 
 EXIT_BAD_INPUT = 2
 """Exit status of a command given bad input."""
-
-
-def reports_input_errors(func: Callable[..., Any]) -> Callable[..., Any]:
-    """Turn InputError into a message on stderr and exit status 2."""
-
-    @wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except InputError as exc:
-            click.echo(f"error: {exc.message}", err=True)
-            sys.exit(EXIT_BAD_INPUT)
-
-    return wrapper

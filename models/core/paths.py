@@ -8,6 +8,7 @@ against the project root (the folder holding ``scenarios/``).
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from models.core.errors import InputError
@@ -40,3 +41,8 @@ def resolve_input(path: str | Path, must_exist: bool = True) -> Path:
         f"and under {project_root()})",
         "no such file",
     )
+
+
+def file_sha256(path: str | Path) -> str:
+    """SHA-256 of a file's bytes (inputs are hashed into every export)."""
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -28,9 +28,11 @@ from typing import Any
 import pandas as pd
 
 from models.core.errors import InputError
+from models.core.paths import file_sha256
 from models.engine import projection
+from models.engine import uncertainty as unc
 from models.engine.projection import OptionResult
-from models.inputs.case import Case, file_sha256
+from models.inputs.case import Case
 
 FORMAT = 3
 """Version of the saved analysis; bumped when its layout changes."""
@@ -112,7 +114,8 @@ def analyse_case(
     case: Case,
     names: list[str],
     on_option: Callable[[OptionAnalysis], None] | None = None,
-    draw: bool = True,
+    draw_option: Callable[[OptionAnalysis], Any] | None = None,
+    draw_comparison: Callable[[CaseAnalysis], Any] | None = None,
 ) -> CaseAnalysis:
     """Run every named option and its analyses, each once.
 
@@ -122,11 +125,13 @@ def analyse_case(
     ``on_option`` is called with each option's analysis as soon as it is
     complete, so that its report can start while the next option is computed.
     The Monte Carlo draws are sampled once and shared by every option.
-    ``draw=False`` leaves the charts to :func:`draw_charts` (a run draws each
-    option's charts in the worker that makes its report).
+    ``draw_option`` and ``draw_comparison`` draw the charts of an option and of
+    the comparison as soon as their analyses are done
+    (:mod:`models.report.analysis_charts`); without them the charts are left to
+    :func:`models.report.analysis_charts.draw_charts` (a run with reports draws
+    each option's charts in the worker that makes its report).  A chart that
+    cannot be drawn counts as a failed uncertainty analysis.
     """
-    from models.engine import uncertainty as unc
-
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
     spec = case.effective_uncertainty()
     samples = None
@@ -159,8 +164,8 @@ def analyse_case(
                     case, name, spec.draws, spec.seed, spec, False, samples
                 )
                 a.monte_carlo = {name: mc_all[name]}
-            if draw:
-                draw_option_charts(a)
+            if draw_option is not None:
+                draw_option(a)
         except InputError:
             raise
         except Exception as exc:  # noqa: BLE001
@@ -177,64 +182,11 @@ def analyse_case(
     if has_distributions(case):
         if all(n in mc_all for n in ok):
             out.monte_carlo = {n: mc_all[n] for n in ok}
-            if ok and draw:
-                draw_comparison_charts(out)
+            if ok and draw_comparison is not None:
+                draw_comparison(out)
         else:
             out.comparison_error = out.comparison_error or "Monte Carlo failed"
     return out
-
-
-def draw_option_charts(a: OptionAnalysis) -> dict[str, bytes]:
-    """Draw the tornado and (with a Monte Carlo) the histogram of an option
-    into ``a.charts``, unless drawn already; returns ``a.charts``."""
-    from models.report import uncertainty_tables as pictures
-
-    if a.sensitivity is not None and "tornado" not in a.charts:
-        a.charts["tornado"] = pictures.tornado_png(a.sensitivity)
-    if a.monte_carlo and "npv_histogram" not in a.charts:
-        a.charts["npv_histogram"] = pictures.histogram_png(a.monte_carlo[a.option])
-    return a.charts
-
-
-def draw_comparison_charts(analysis: CaseAnalysis) -> dict[str, bytes]:
-    """Draw the S-curves of all options into ``analysis.charts``, unless drawn
-    already or there is no Monte Carlo; returns ``analysis.charts``."""
-    from models.report import uncertainty_tables as pictures
-
-    if analysis.monte_carlo and "npv_s_curve" not in analysis.charts:
-        analysis.charts["npv_s_curve"] = pictures.s_curve_png(
-            list(analysis.monte_carlo.values())
-        )
-    return analysis.charts
-
-
-def draw_charts(path: str | Path | None) -> dict[str, bytes]:
-    """Draw the charts missing from the analysis saved at ``path`` (an option's
-    or the comparison's), write them into it for the report, and return them
-    (for the run folder's ``uncertainty/``).  Nothing is drawn where the
-    analyses failed, or if the file is not this version's; a chart that cannot
-    be drawn is left to the report, which draws it itself or shows why not.
-    """
-    if not path or not Path(path).is_file():
-        return {}
-    with open(path, "rb") as f:
-        saved = pickle.load(f)  # noqa: S301 - written by this run (load_analysis)
-    payload = saved.get("payload") if saved.get("format") == FORMAT else None
-    before = dict(getattr(payload, "charts", {}))
-    try:
-        if isinstance(payload, OptionAnalysis) and payload.uncertainty_error is None:
-            draw_option_charts(payload)
-        elif isinstance(payload, CaseAnalysis) and payload.comparison_error is None:
-            draw_comparison_charts(payload)
-    except Exception:  # noqa: BLE001 - left to the report, see docstring
-        pass
-    drawn = dict(getattr(payload, "charts", {}))
-    if drawn != before:
-        part = Path(path).with_name(Path(path).name + ".part")
-        with open(part, "wb") as f:
-            pickle.dump(saved, f)
-        part.replace(path)
-    return drawn
 
 
 def save_option_analysis(

@@ -17,13 +17,12 @@ import numpy as np
 import pandas as pd
 
 from models.core import calendar
+from models.engine.cases import option_case, staff_severance
 from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     SETUP_CATEGORIES,
     Case,
-    option_case,
-    staff_severance,
 )
 from models.model import appraisal, costs, savings, sharing
 

@@ -56,9 +56,8 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -67,14 +66,13 @@ from scipy import optimize, stats
 
 from models.core import calendar
 from models.core.errors import InputError
+from models.engine.cases import case_from_dict, option_case
 from models.engine.projection import compile_option, project, summarise
 from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     SETUP_CATEGORIES,
     Case,
-    case_from_dict,
-    option_case,
 )
 from models.inputs.uncertainty_spec import (
     AGGREGATE_NAMES,
@@ -83,9 +81,7 @@ from models.inputs.uncertainty_spec import (
     parameter_problems,
 )
 from models.model import appraisal, savings
-from models.model.optimism_bias import (
-    optimism_bias_uplift,
-)
+from models.reference.optimism_bias import optimism_bias_uplift
 
 AGGREGATES: dict[str, tuple[str, str]] = {
     "savings_achieved": ("/1", "Savings achieved (factor on every saving)"),
@@ -921,10 +917,10 @@ def sensitivity_table(
         changes = list(spec.sensitivity.changes) if changes is None else changes
         ranges = dict(spec.sensitivity.ranges) if ranges is None else ranges
         long = sensitivity_long(case, option, changes, ranges)
-    return _tornado(long)
+    return tornado(long)
 
 
-def _tornado(long: pd.DataFrame) -> pd.DataFrame:
+def tornado(long: pd.DataFrame) -> pd.DataFrame:
     """The tornado table of :func:`sensitivity_table` from the scenarios of
     :func:`sensitivity_long` (one row a parameter, largest swing first)."""
     keys = ["parameter", "label", "unit", "base"]
@@ -1189,14 +1185,15 @@ def monte_carlo(
     draws: int | None = None,
     seed: int | None = None,
     spec: UncertaintySpec | None = None,
-    progress: bool | None = None,
+    progress: Callable[..., Iterable[int]] | bool | None = None,
     samples: Mapping[str, np.ndarray] | None = None,
 ) -> MonteCarloResult:
     """Monte Carlo of one option: sample the declared distributions, evaluate in batches.
 
     Every option of a case sees the same draws (common random numbers), so their
-    differences are not noise.  ``progress``: show a tqdm bar (default: only for
-    more than 200,000 draws, i.e. runs longer than a moment).  ``samples``: draws
+    differences are not noise.  ``progress``: a wrapper of the chunks' start indices that shows progress
+    (e.g. :func:`models.run.progress.progress_bar`), called with ``desc`` and
+    ``unit``; ``None`` or ``False`` shows none.  ``samples``: draws
     already made by :func:`sample_parameters` (to share them between options).
     """
     spec = spec or case.effective_uncertainty()
@@ -1209,13 +1206,8 @@ def monte_carlo(
         samples = dict(samples)
         draws = len(next(iter(samples.values()))) if samples else draws
     starts = range(0, draws, CHUNK)
-    show = progress if progress is not None else draws > 200_000
-    if show:
-        from models.run.progress import progress_bar
-
-        starts = progress_bar(
-            starts, auto=True, desc=f"Monte Carlo {option}", unit="batch"
-        )
+    if callable(progress):
+        starts = progress(starts, desc=f"Monte Carlo {option}", unit="batch")
     parts: list[Outcome] = []
     source = getattr(case, "_source", None)
     for start in starts:
@@ -1247,7 +1239,7 @@ def monte_carlo_case(
     options: list[str] | None = None,
     draws: int | None = None,
     seed: int | None = None,
-    progress: bool | None = None,
+    progress: Callable[..., Iterable[int]] | bool | None = None,
 ) -> dict[str, MonteCarloResult]:
     """Monte Carlo of every option (or the named ones) on one shared set of draws."""
     spec = case.effective_uncertainty()
@@ -1368,70 +1360,3 @@ def service_optimism_bias(
 
 
 # --------------------------------------------------------------------------- run folder
-
-
-def uncertainty_outputs(
-    case: Case, folder: Any, options: list[str] | None = None, analysis: Any = None
-) -> list[str]:
-    """Write the uncertainty tables and charts of a case into a run folder.
-
-    Files (under ``uncertainty/``): ``sensitivity.csv`` (every scenario, long),
-    ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
-    case declares distributions, ``monte_carlo_summary.csv``,
-    ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
-    :class:`models.run.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
-    names written.  ``analysis``: the run's :class:`models.engine.analysis.CaseAnalysis`
-    of these options, when computed already.
-    """
-    from models.report import uncertainty_tables as pictures
-
-    names = options if options is not None else list(case.options)
-    spec = case.effective_uncertainty()
-    written: list[str] = []
-
-    def out(name: str) -> Path:
-        written.append(f"uncertainty/{name}")
-        return folder.path(f"uncertainty/{name}")
-
-    longs = []
-    done = analysis.options if analysis is not None else {}
-    for o in names:
-        a = done.get(o)
-        if a is not None and a.sensitivity is not None:
-            long, table = a.sensitivity_long, a.sensitivity
-        else:
-            long = sensitivity_long(
-                case, o, list(spec.sensitivity.changes), spec.sensitivity.ranges
-            )
-            table = _tornado(long)  # = sensitivity_table(case, o), not computed twice
-        longs.append(long.assign(option=o))
-        table.to_csv(out(f"tornado_{o}.csv"), index=False)
-        drawn = a.charts if a is not None else {}
-        if len(table) and table["swing"].max() > 0:
-            png = drawn.get("tornado") or pictures.tornado_png(table)
-            out(f"tornado_{o}.png").write_bytes(png)
-    pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
-    ready = analysis is not None and list(analysis.options) == list(names)
-    switching = analysis.switching if ready else None
-    if switching is None:
-        switching = switching_table(case, names)
-    switching.to_csv(out("switching_values.csv"), index=False)
-    if spec.parameters:
-        runs = analysis.monte_carlo if ready else None
-        if runs is None:
-            runs = monte_carlo_case(case, names, progress=False)
-        pd.concat(
-            [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
-        ).to_csv(out("monte_carlo_summary.csv"), index=False)
-        for o, r in runs.items():
-            if np.ptp(r.npv) > 0:
-                a = done.get(o)
-                png = (a.charts.get("npv_histogram") if a else None) or (
-                    pictures.histogram_png(r)
-                )
-                out(f"npv_histogram_{o}.png").write_bytes(png)
-        png = (analysis.charts.get("npv_s_curve") if ready else None) or (
-            pictures.s_curve_png(list(runs.values()))
-        )
-        out("npv_s_curve.png").write_bytes(png)
-    return written

@@ -1,6 +1,7 @@
 """Validate any kind of YAML file kept in ``scenarios/`` by its ``kind`` key.
 
-Each kind registers a loader that raises :class:`~models.core.errors.InputError`.
+One loader a kind, in the static table :data:`LOADERS`; each raises
+:class:`~models.core.errors.InputError` on any problem.
 """
 
 from __future__ import annotations
@@ -11,41 +12,20 @@ from typing import Any
 
 from models.core.errors import InputError
 from models.core.yamlio import describe, load_yaml
+from models.engine.loading import load_case
+from models.engine.monitoring import load_actuals
+from models.inputs.risk_register import load_risk_register
 
-Loader = Callable[[Path], Any]
-_KINDS: dict[str, Loader] = {}
-
-
-def register_kind(kind: str, loader: Loader) -> None:
-    """Register the loader of a file kind (``case``, ``actuals``, ``risk_register``...)."""
-    _KINDS[kind] = loader
-
-
-def known_kinds() -> list[str]:
-    _register_builtin()
-    return sorted(_KINDS)
-
-
-def _register_builtin() -> None:
-    if "case" in _KINDS:
-        return
-    from models.inputs.case import load_case
-
-    register_kind("case", load_case)
-    # later kinds register themselves here (see README "File kinds")
-    for module in ("models.model.monitoring", "models.model.risks"):
-        try:
-            mod = __import__(module, fromlist=["register"])
-        except ImportError:
-            continue
-        reg = getattr(mod, "register_file_kind", None)
-        if reg is not None:
-            reg(register_kind)
+LOADERS: dict[str, Callable[[Path], Any]] = {
+    "actuals": load_actuals,
+    "case": load_case,
+    "risk_register": load_risk_register,
+}
+"""The loader of each file kind (``kind:`` at the top of the file)."""
 
 
 def validate_file(path: str | Path) -> str:
     """Validate one file; return its kind.  Raises InputError on any problem."""
-    _register_builtin()
     path = Path(path)
     raw = load_yaml(path)
     if not isinstance(raw, dict):
@@ -56,8 +36,8 @@ def validate_file(path: str | Path) -> str:
             describe(raw),
         )
     kind = raw.get("kind")
-    if not isinstance(kind, str) or kind not in _KINDS:
+    if not isinstance(kind, str) or kind not in LOADERS:
         found = "no kind key" if "kind" not in raw else repr(kind)[:80]
-        raise InputError(path, "kind", f"one of: {', '.join(sorted(_KINDS))}", found)
-    _KINDS[kind](path)
+        raise InputError(path, "kind", f"one of: {', '.join(sorted(LOADERS))}", found)
+    LOADERS[kind](path)
     return kind

@@ -106,7 +106,7 @@ class _UnknownBasisType(Strict):
 
 BASIS_TYPES = ("fixed", "driver", "hybrid")
 
-# Tags carry brackets so that models.inputs.case.validation_errors leaves them out of
+# Tags carry brackets so that models.inputs.pydantic_errors.validation_errors leaves them out of
 # key paths (as it does pydantic's own union branch names).
 _TAGS = {t: f"basis[{t}]" for t in BASIS_TYPES}
 

@@ -20,24 +20,22 @@ from __future__ import annotations
 import copy
 import datetime as dt
 import difflib
-import hashlib
 import math
 import warnings
 from pathlib import Path
 from typing import Any, Literal, get_args
 
 from pydantic import (
-    BaseModel,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from models.core import calendar
-from models.core.errors import InputError, InputErrors
-from models.core.yamlio import describe, load_yaml
+from models.core.errors import InputError
+from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem
 from models.inputs.bases import Basis
+from models.inputs.pydantic_errors import CrossReferenceError
 from models.inputs.quantities import (
     SHARE_TOLERANCE,
     Driver,
@@ -47,16 +45,11 @@ from models.inputs.quantities import (
     Strict,
     WholeNumber,
 )
+from models.inputs.risk_register import apply_risks, load_risk_register
+from models.inputs.severance import SeverancePolicy
 from models.inputs.tableio import read_text_table
 from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
-from models.model.optimism_bias import ProjectType
-from models.model.severance import SeverancePolicy
-from models.run.runfolder import SAFE_NAME_RULE, name_problem
-
-RESERVED_NAMES = frozenset(
-    {"comparison", "monitoring", "results", "manifest", "council_tables", "uncertainty"}
-)
-"""Names of a run folder's own files: an option of that name would overwrite one."""
+from models.reference.optimism_bias import ProjectType, optimism_bias_uplift
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 """Categories of recurring savings; ``staff`` is uprated by pay inflation."""
@@ -174,7 +167,7 @@ class ServiceOptimismBias(Strict):
 
     The uplift is the Green Book supplementary guidance upper bound for the type
     and measure, reduced by ``mitigation`` (the share of the contributory risks
-    managed or costed): ``upper x (1 - mitigation)`` (models.model.optimism_bias).
+    managed or costed): ``upper x (1 - mitigation)`` (models.reference.optimism_bias).
     """
 
     project_type: ProjectType
@@ -192,8 +185,6 @@ class ServiceOptimismBias(Strict):
         return self
 
     def uplift(self) -> float:
-        from models.model.optimism_bias import optimism_bias_uplift
-
         return float(
             optimism_bias_uplift(self.project_type, self.measure, self.mitigation.value)
         )
@@ -332,14 +323,12 @@ class Case(Strict):
         """The uncertainty section with the risk register's linked risks applied.
 
         A risk linked to a parameter (``parameter``) with a ``widen`` fraction
-        widens that parameter's distribution (models.model.risks.apply_risks); without
+        widens that parameter's distribution (models.inputs.risk_register.apply_risks); without
         a risk register this is the case's own section (or an empty one).
         """
         spec = self.uncertainty or UncertaintySpec()
         if not self.risk_register or self.uncertainty is None:
             return spec  # links feed a Monte Carlo only where the case declares one
-        from models.model.risks import apply_risks, load_risk_register
-
         here = Path(getattr(self, "_source", None) or ".").parent
         path = here / self.risk_register
         return apply_risks(spec, load_risk_register(path), source=path)
@@ -354,7 +343,7 @@ class Case(Strict):
     def _name_names_a_folder(cls, name: str) -> str:
         found = name_problem(name)
         if found is not None:
-            raise _CrossReferenceError(
+            raise CrossReferenceError(
                 [
                     (
                         "name",
@@ -373,7 +362,7 @@ class Case(Strict):
             o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")
         ]
         if taken and not bad:
-            raise _CrossReferenceError(
+            raise CrossReferenceError(
                 [
                     (
                         "options",
@@ -385,7 +374,7 @@ class Case(Strict):
                 ]
             )
         if bad:
-            raise _CrossReferenceError(
+            raise CrossReferenceError(
                 [
                     (
                         "options",
@@ -400,14 +389,8 @@ class Case(Strict):
     def _cross_references(self) -> Case:
         problems = _cross_reference_problems(self)
         if problems:
-            raise _CrossReferenceError(problems)
+            raise CrossReferenceError(problems)
         return self
-
-
-class _CrossReferenceError(ValueError):
-    def __init__(self, problems: list[tuple[str, str, str | None]]):
-        self.problems = problems
-        super().__init__("; ".join(p[1] for p in problems))
 
 
 def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
@@ -528,42 +511,6 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
 # --------------------------------------------------------------------------- loading
 
 
-def _field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
-    """Every field name in the schema, for 'did you mean' hints."""
-    seen = seen if seen is not None else set()
-    if model in seen:
-        return set()
-    seen.add(model)
-    names = set(model.model_fields)
-    for f in model.model_fields.values():
-        for arg in _type_args(f.annotation):
-            if isinstance(arg, type) and issubclass(arg, BaseModel):
-                names |= _field_names(arg, seen)
-    return names
-
-
-def _type_args(tp: Any) -> list[Any]:
-    args = list(getattr(tp, "__args__", ()) or ())
-    out = [tp]
-    for a in args:
-        out.extend(_type_args(a))
-    return out
-
-
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
-    parts: list[str] = []
-    for item in loc:
-        if isinstance(item, int):
-            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        elif item in ("function-after[_bare_number(), Money]",) or "function-" in str(
-            item
-        ):
-            continue
-        else:
-            parts.append(str(item))
-    return ".".join(parts)
-
-
 def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None]]:
     """Checks of the cost-sharing bases and joining years (models.inputs.bases).
 
@@ -640,177 +587,58 @@ def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None
         elif not out and all(
             c.joins is None or c.joins in years for c in case.councils.values()
         ):
-            from models.model.sharing import basis_shares
-
-            try:  # a zero share or driver for every partner present in some year
-                basis_shares(case, bname, councils, len(years))
-            except InputError as exc:
-                out.append((exc.where or p, exc.expected + used_by, exc.found))
+            empty = _year_without_partner_weight(case, basis, years)
+            if empty is not None:  # a zero share or driver for every partner present
+                out.append(
+                    (
+                        p,
+                        "a partner with a positive share or driver value in every "
+                        "year" + used_by,
+                        f"none in {empty}",
+                    )
+                )
     return out
 
 
-_EXPECTED = {
-    "int_parsing": "a whole number",
-    "int_type": "a whole number",
-    "int_from_float": "a whole number",
-    "float_parsing": "a number",
-    "float_type": "a number",
-    "date_parsing": "a date written YYYY-MM-DD",
-    "date_from_datetime_parsing": "a date written YYYY-MM-DD",
-    "date_type": "a date written YYYY-MM-DD",
-    "bool_parsing": "true or false",
-    "bool_type": "true or false",
-    "string_type": "text",
-    "dict_type": "a mapping of keys",
-    "model_type": "a mapping of keys",
-    "list_type": "a list",
-    "finite_number": "an ordinary number (not .nan or .inf)",
-    "date_from_datetime_inexact": "a date written YYYY-MM-DD",
-}
-"""How each kind of pydantic type error is put to a finance lead."""
+def _year_without_partner_weight(
+    case: Case, basis: Any, years: list[str]
+) -> str | None:
+    """The first year in which no partner present has a positive weight, or None.
 
-
-def validation_errors(
-    exc: ValidationError,
-    source: str | Path | None,
-    model: type[BaseModel],
-    prefix: str = "",
-) -> InputErrors:
-    """Turn a pydantic ValidationError into InputErrors naming each key path."""
-    known = sorted(_field_names(model))
-    errors: list[InputError] = []
-    for err in exc.errors():
-        loc = tuple(err["loc"])
-        # pydantic repeats a location once per branch of a union; keep the useful one
-        loc = tuple(
-            x
-            for x in loc
-            if not (
-                isinstance(x, str)
-                and (
-                    "[" in x
-                    or x
-                    in (
-                        "float",
-                        "int",
-                        "literal['green_book']",
-                        "Rate",
-                        "function-after",
-                    )
-                )
-            )
-        )
-        path = prefix + _loc_to_path(loc)
-        kind = err["type"]
-        ctx = err.get("ctx") or {}
-        if kind == "extra_forbidden":
-            key = str(loc[-1]) if loc else "?"
-            hint = difflib.get_close_matches(key, known, n=1)
-            expected = "a known key" + (f" (did you mean '{hint[0]}'?)" if hint else "")
-            errors.append(InputError(source, path, expected, f"unknown key '{key}'"))
-        elif kind == "missing":
-            errors.append(
-                InputError(source, path, "this required key", "it is missing")
-            )
-        elif kind == "value_error":
-            msg = str(ctx.get("error", err["msg"]))
-            if isinstance(ctx.get("error"), _CrossReferenceError):
-                for where, expected, found in ctx["error"].problems:
-                    errors.append(InputError(source, prefix + where, expected, found))
-                continue
-            expected, _, stated = msg.removeprefix("expected ").partition(", found ")
-            errors.append(InputError(source, path, expected, _found(err, stated)))
-        else:
-            expected = _EXPECTED.get(kind)
-            if expected is None:
-                expected = err["msg"].removeprefix("Input should be ")
-                expected = expected[0].lower() + expected[1:] if expected else kind
-            errors.append(InputError(source, path, expected, _found(err)))
-    # de-duplicate (union branches repeat)
-    unique: dict[str, InputError] = {}
-    for e in errors:
-        unique.setdefault(e.message, e)
-    return InputErrors(list(unique.values()))
-
-
-def _found(err: Any, stated: str = "") -> str | None:
-    """What a validator found: as its message states it, or the value if it is short
-    (never the repr of a whole mapping or list)."""
-    if stated:
-        return stated
-    text = repr(err.get("input"))
-    if isinstance(err.get("input"), dict | list) and len(text) > 40:
-        return None
-    return text[:80]
-
-
-def file_sha256(path: str | Path) -> str:
-    """SHA-256 of a file's bytes (inputs are hashed into every export)."""
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()
-
-
-def load_case(path: str | Path) -> Case:
-    """Load and validate a case file, including every option applied to the baseline.
-
-    Tables the case names (``baseline_costs_file``) are read relative to the case
-    file and merged in before validation.  Raises :class:`InputError` naming the
-    file and key path (or the table's row and column) on any problem.
+    A fixed part weighs each council by its share, a driver part each partner by
+    its driver value; a part that counts (weight > 0) needs some council present
+    that year (``councils.<id>.joins``) with a positive weight, or no share can be
+    worked out (models.model.sharing.basis_shares raises the same).
     """
-    path = Path(path)
-    raw = load_yaml(path)
-    table = raw.get("baseline_costs_file") if isinstance(raw, dict) else None
-    if table and isinstance(table, str):  # other types: the schema names the key
-        _check_named_file(path, "baseline_costs_file", table)
-        raw = merge_baseline_costs(raw, path.parent / table)
-    return case_from_dict(raw, source=path)
+    partners = set(basis.partners(list(case.councils)))
 
+    def fixed(council: str) -> float:
+        return basis.shares[council].value if council in basis.shares else 0.0
 
-def _check_named_file(source: Path, key: str, name: str) -> None:
-    """A file the case names must exist beside it: name the case file and the key."""
-    path = source.parent / name
-    if not path.is_file():
-        raise InputError(
-            source,
-            key,
-            "the name of an existing file (relative to the case file)",
-            f"no file {path}" if not path.exists() else f"{path} is a folder",
-        )
+    def driver(council: str) -> float:
+        drivers = case.councils[council].drivers
+        return drivers[basis.driver].value if council in partners else 0.0
 
-
-def _check_named_files(case: Case, source: Path) -> None:
-    """Check the staff table, risk register and actuals the case names exist."""
-    named = [
-        ("staff_at_risk", case.staff_at_risk),
-        ("risk_register", case.risk_register),
-    ]
-    named += [(f"actuals[{i}]", n) for i, n in enumerate(case.actuals)]
-    for key, name in named:
-        if name:
-            _check_named_file(source, key, name)
-
-
-_CHECKING_ACTUALS: set[Path] = set()
-
-
-def _check_actuals(case: Case, source: Path) -> None:
-    """Load every actuals file the case lists, so a bad one fails validation.
-
-    An actuals file may take its budgets from this very case (``approved_case``);
-    the guard stops the case from checking its actuals again while they load it.
-    """
-    from models.model.monitoring import check_councils_of_case, load_actuals
-
-    key = source.resolve()
-    if key in _CHECKING_ACTUALS:
-        return
-    _CHECKING_ACTUALS.add(key)
-    try:
-        for path in case.actuals_files():
-            actuals = load_actuals(path)
-            councils = [c.model_dump() for c in actuals.spec.councils]
-            check_councils_of_case(path, councils, list(case.councils), source)
-    finally:
-        _CHECKING_ACTUALS.discard(key)
+    parts = {
+        "fixed": [(1.0, fixed)],
+        "driver": [(1.0, driver)],
+        "hybrid": [
+            (basis.fixed_weight.value, fixed),
+            (basis.driver_weight.value, driver),
+        ]
+        if basis.type == "hybrid"
+        else [],
+    }[basis.type]
+    joined = {
+        c: years.index(council.joins) if council.joins else 0
+        for c, council in case.councils.items()
+    }
+    for weight, council_weight in parts:
+        for t, year in enumerate(years):
+            present = [c for c in case.councils if joined[c] <= t]
+            if weight > 0 and sum(council_weight(c) for c in present) == 0:
+                return year
+    return None
 
 
 BASELINE_COLUMNS = ("service", "council", "baseline_cost")
@@ -873,36 +701,6 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
         if isinstance(costs, dict):
             costs[council] = entry
     return out
-
-
-def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
-    """Validate a case held as a dict (as read from YAML); check every option too."""
-    if not isinstance(raw, dict):
-        raise InputError(
-            source, None, "a mapping of keys at the top level", describe(raw)
-        )
-    if raw.get("kind", "case") != "case":
-        raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
-    try:
-        case = Case.model_validate(raw)
-    except ValidationError as exc:
-        raise validation_errors(exc, source, Case) from None
-    case._raw = raw  # type: ignore[attr-defined]
-    case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
-    if source is not None:
-        _check_named_files(case, Path(source))
-    staff_severance(case)  # a bad staff table fails here, before anything runs
-    if case.actuals and source is not None:
-        _check_actuals(case, Path(source))
-    if case.risk_register and source is not None:
-        from models.model.risks import load_risk_register
-
-        # a bad register fails validation even where no Monte Carlo would read it
-        load_risk_register(Path(source).parent / case.risk_register)
-        case.effective_uncertainty()  # and so does a bad link
-    for name in case.options:
-        option_case(case, name)  # every option must itself be a valid case
-    return case
 
 
 def apply_overrides(
@@ -985,121 +783,4 @@ def _override_value(old: Any, new: Any, where: str) -> Any:
     return copy.deepcopy(new)
 
 
-def option_case(case: Case, option: str) -> Case:
-    """The case as the named option sees it: the baseline with the option's overrides."""
-    if option not in case.options:
-        raise InputError(
-            getattr(case, "_source", None),
-            "options",
-            f"an option of the case ({', '.join(case.options)})",
-            repr(option),
-        )
-    cached = getattr(case, "_option_cache", None)
-    if cached is None:
-        cached = {}
-        case._option_cache = cached  # type: ignore[attr-defined]
-    if option in cached:
-        return cached[option]
-    raw = getattr(case, "_raw", None) or case.model_dump(mode="json")
-    source = getattr(case, "_source", None)
-    where = f"options.{option}.overrides"
-    merged = apply_overrides(raw, case.options[option].overrides, source, where)
-    try:
-        with warnings.catch_warnings():
-            # an option that moves every service off a basis leaves it unused; the
-            # baseline case is where an unused basis is worth a warning
-            warnings.filterwarnings("ignore", message=".*no service uses this basis")
-            result = Case.model_validate(merged)
-    except ValidationError as exc:
-        errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
-        raise errs from None
-    result._raw = merged  # type: ignore[attr-defined]
-    result._source = source  # type: ignore[attr-defined]
-    staff_severance(result)
-    cached[option] = result
-    return result
-
-
 # --------------------------------------------------------------------------- severance
-
-
-_STAFF_CACHE: dict[tuple, Any] = {}
-
-
-def staff_severance(case: Case) -> Any:
-    """Severance costed from the case's staff-at-risk table, or None.
-
-    Returns a DataFrame (service, council, financial_year, redundancy_pay,
-    pension_strain, total) [GBP] from :func:`models.model.severance.cost_staff` and
-    :func:`models.model.severance.severance_by_service` under the case's
-    ``severance_policies``.  Checks that every row names a service and council of
-    the case, that its leaving year is inside the horizon, and that no service has
-    both staff rows and a flat severance figure.
-    """
-    if not case.staff_at_risk:
-        return None
-    import pandas as pd
-
-    from models.model import severance as sev
-
-    source = getattr(case, "_source", None)
-    path = Path(source or ".").parent / case.staff_at_risk
-    if not case.severance_policies:
-        raise InputError(
-            source,
-            "severance_policies",
-            "a severance policy per council (or 'default') to cost "
-            f"the staff table {case.staff_at_risk}",
-            "none",
-        )
-    key = (
-        str(path.resolve()),
-        path.stat().st_mtime_ns if path.exists() else 0,
-        repr(
-            sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())
-        ),
-    )
-    if key not in _STAFF_CACHE:
-        staff = sev.load_staff_table(path)
-        try:
-            costed = sev.cost_staff(staff, case.severance_policies)
-        except InputError as exc:  # a row's council without a policy, say
-            raise exc.in_file(path) from None
-        _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
-    costed, by_service = _STAFF_CACHE[key]
-    # checks against this case run every time: another case may share the table
-    for i, row in enumerate(costed[["service", "council"]].itertuples(index=False), 1):
-        if row.service not in case.services:
-            raise InputError(
-                path,
-                f"data row {i} (file line {i + 1}), column service",
-                f"a service of the case ({', '.join(case.services)})",
-                repr(row.service),
-            )
-        if row.council not in case.councils:
-            raise InputError(
-                path,
-                f"data row {i} (file line {i + 1}), column council",
-                f"a council of the case ({', '.join(case.councils)})",
-                repr(row.council),
-            )
-    years = case.settings.years()
-    for i, row in enumerate(costed.itertuples(index=False), 1):
-        svc = case.services[row.service]
-        if svc.severance.year is None and row.financial_year not in years:
-            raise InputError(
-                path,
-                f"data row {i} (file line {i + 1}), column leaving_date",
-                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
-                f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
-            )
-        if svc.severance.has_flat_cost():
-            raise InputError(
-                source,
-                f"services.{row.service}.severance",
-                "either a flat severance figure or rows in the staff table "
-                f"{case.staff_at_risk}, not both",
-                "both",
-            )
-    out = by_service.copy()
-    return out if isinstance(out, pd.DataFrame) else None

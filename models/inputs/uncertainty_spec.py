@@ -47,10 +47,9 @@ Every distribution carries a ``source`` (a document and paragraph, or
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import Field, field_validator, model_validator
-from scipy import stats
 
 from models.inputs.quantities import Strict
 
@@ -113,12 +112,14 @@ class Distribution(Strict):
             raise ValueError("expected a positive PERT 'shape'")
         return self
 
-    def frozen(self) -> stats.rv_continuous:
+    def frozen(self) -> Any:
         """The scipy.stats frozen distribution.
 
         >>> Distribution(distribution="pert", min=0, mode=1, max=4, source="x").frozen().mean()
         np.float64(1.3333333333333333)
         """
+        from scipy import stats  # loaded only for a Monte Carlo: validation stays fast
+
         if self.distribution == "triangular":
             width = self.max - self.min
             return stats.triang(

@@ -28,173 +28,24 @@ Typical use (also from a notebook)::
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
-from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import (
-    BaseModel,
-    ConfigDict,
-    Field,
-    ValidationError,
-    field_validator,
-    model_validator,
+
+from models.core.errors import InputError
+from models.inputs.actuals import (
+    UNIT_FACTOR,
+    Actuals,
+    ActualsFile,
+    Stated,
+    Thresholds,
+    default_thresholds,
 )
 
-from models.core.calendar import fy_start_year
-from models.core.errors import InputError, InputErrors
-from models.core.yamlio import describe, load_yaml
-from models.inputs.quantities import Number, WholeNumber
-from models.reference import load_reference
-
-Status = Literal["green", "amber", "red"]
-UNIT_FACTOR = {"GBP": 1.0, "GBP_thousands": 1000.0}
 #: Tolerance on the RAG boundaries, so a shortfall of exactly 5% stays green even
 #: when it is computed from figures that are not whole pounds [fraction].
 BOUNDARY_TOLERANCE = 1e-9
-_ID = r"^[a-z][a-z0-9_]*$"
-
-
-# --------------------------------------------------------------------------- schema
-class _Strict(BaseModel):
-    # numbers must be finite: YAML reads .nan, .inf and 1.0e+999 as floats
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Council(_Strict):
-    id: str = Field(pattern=_ID)
-    name: str
-
-
-class Period(_Strict):
-    financial_year: str
-    quarter: WholeNumber | None = Field(default=None, ge=1, le=4)
-
-    @field_validator("financial_year")
-    @classmethod
-    def _is_fy_label(cls, value: str) -> str:
-        fy_start_year(value)  # raises ValueError with a readable message
-        return value
-
-
-class Thresholds(_Strict):
-    """Shortfall thresholds for the status light [fraction of budget]."""
-
-    green_max_shortfall: Number = Field(ge=0)
-    amber_max_shortfall: Number = Field(ge=0)
-
-    @model_validator(mode="after")
-    def _ordered(self) -> Thresholds:
-        if self.amber_max_shortfall < self.green_max_shortfall:
-            raise ValueError("amber_max_shortfall must be at least green_max_shortfall")
-        return self
-
-
-class Stated(_Strict):
-    """Figures a document states for a subtotal, checked against its rows."""
-
-    budget: dict[str, Number] | None = None
-    total: Number | None = None
-    actual: Number | None = None
-    variance: Number | None = None
-    source: str
-
-
-class Row(_Strict):
-    id: str = Field(pattern=_ID)
-    label: str
-    budget: dict[str, Number]
-    service: str | None = None  # the approved case's service this row monitors
-    total: Number | None = None
-    actual: Number
-    variance: Number | None = None
-    status: Status | None = None
-    status_source: str | None = None
-    budget_profile: list[Number] | None = None
-    comment: str = ""
-    source: str
-
-
-class Section(_Strict):
-    id: str = Field(pattern=_ID)
-    label: str | None = None
-    subtotal_label: str | None = None
-    stated: Stated | None = None
-    rows: list[Row] = Field(min_length=1)
-
-    @model_validator(mode="after")
-    def _stated_needs_subtotal(self) -> Section:
-        if self.stated is not None and self.subtotal_label is None:
-            raise ValueError("a section with stated figures needs a subtotal_label")
-        return self
-
-
-class Group(_Strict):
-    id: Literal["cashable", "non_cashable"]
-    label: str
-    subtotal_label: str
-    stated: Stated | None = None
-    sections: list[Section] = Field(min_length=1)
-
-
-class Overall(_Strict):
-    label: str = "Overall position"
-    stated: Stated | None = None
-    comment: str = ""
-
-
-class ApprovedCase(_Strict):
-    """The approved business case whose budget a row can take (``service:``)."""
-
-    file: str  # relative to the actuals file
-    option: str
-    line_item: Literal["Savings", "Net saving"] = "Savings"
-
-
-class ActualsFile(_Strict):
-    kind: Literal["actuals"]
-    approved_case: ApprovedCase | None = None
-    title: str
-    description: str
-    source: str
-    unit: Literal["GBP", "GBP_thousands"]
-    period: Period
-    councils: list[Council] = Field(min_length=1)
-    budget_profile: list[Number] | None = None
-    thresholds: Thresholds | None = None
-    footing_tolerance: Number = Field(default=0.0, ge=0)
-    groups: list[Group] = Field(min_length=1)
-    overall: Overall = Overall()
-
-
-@dataclass(frozen=True)
-class Actuals:
-    """A loaded actuals file: its validated spec and its service rows in pounds.
-
-    ``rows`` has one row per service line in display order with columns
-    ``group, section, line_id, label, budget_<council>..., budget_total,
-    actual, stated_total, stated_variance, status_officer, status_source,
-    comment, source, fraction_to_date`` (money in pounds).
-    """
-
-    file: str
-    spec: ActualsFile
-    rows: pd.DataFrame
-
-    @property
-    def councils(self) -> list[str]:
-        return [c.id for c in self.spec.councils]
-
-    @property
-    def council_names(self) -> dict[str, str]:
-        return {c.id: c.name for c in self.spec.councils}
-
-    @property
-    def budget_columns(self) -> list[str]:
-        return [f"budget_{c}" for c in self.councils]
 
 
 # ------------------------------------------------------------------ pure functions
@@ -298,15 +149,6 @@ def forecast_outturn(
     90000.0
     """
     return actual_to_date + annual_budget * (1.0 - fraction_to_date)
-
-
-def default_thresholds() -> Thresholds:
-    """RAG thresholds from ``models/reference/rag_thresholds.yaml``."""
-    ref = load_reference("rag_thresholds")
-    return Thresholds(
-        green_max_shortfall=ref["green_max_shortfall"],
-        amber_max_shortfall=ref["amber_max_shortfall"],
-    )
 
 
 # --------------------------------------------------------------------------- tables
@@ -458,182 +300,6 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["level"].isin(["group", "overall"])].reset_index(drop=True)
 
 
-# -------------------------------------------------------------------------- loading
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    """Dotted key path for a pydantic error location, naming rows by their id."""
-    parts: list[str] = []
-    node = data
-    for key in loc:
-        if isinstance(key, int):
-            label = ""
-            if isinstance(node, list) and 0 <= key < len(node):
-                node = node[key]
-                if isinstance(node, dict) and isinstance(node.get("id"), str):
-                    label = f" ({node['id']})"
-            else:
-                node = None
-            parts[-1] = f"{parts[-1]}[{key}]{label}" if parts else f"[{key}]"
-        else:
-            parts.append(str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return ".".join(parts) or "top level"
-
-
-def _validation_errors(path: Path, exc: ValidationError, data: Any) -> InputError:
-    errors = []
-    for err in exc.errors():
-        where = _where(err["loc"], data)
-        if err["type"] == "extra_forbidden":
-            errors.append(
-                InputError(
-                    path,
-                    where,
-                    "only known keys (misspelt or misplaced?)",
-                    f"unknown key {err['loc'][-1]!r}",
-                )
-            )
-        elif err["type"] == "missing":
-            errors.append(InputError(path, where, "this required key", "it is missing"))
-        else:
-            errors.append(InputError(path, where, *_expected_found(err)))
-    return errors[0] if len(errors) == 1 else InputErrors(errors)
-
-
-def _expected_found(err: Any) -> tuple[str, str | None]:
-    """A pydantic error as (expected, found) for a finance lead: no mapping dumps."""
-    msg = str((err.get("ctx") or {}).get("error", err["msg"]))
-    msg = msg.removeprefix("Value error, ").removeprefix("Input should be ")
-    expected, _, stated = msg.removeprefix("expected ").partition(", found ")
-    if stated or err["type"] == "value_error":
-        return expected, stated or None
-    value = err.get("input")
-    text = repr(value)
-    return expected, None if isinstance(value, dict | list) and len(
-        text
-    ) > 40 else text[:80]
-
-
-def _profile_problem(profile: list[float]) -> str | None:
-    if len(profile) != 4:
-        return f"{len(profile)} quarterly shares"
-    if any(s < 0 for s in profile) or not math.isclose(sum(profile), 1.0, abs_tol=1e-9):
-        return f"shares {profile} summing to {sum(profile)}"
-    return None
-
-
-def _check_structure(path: Path, spec: ActualsFile) -> list[InputError]:
-    errors: list[InputError] = []
-    councils = [c.id for c in spec.councils]
-    if len(set(councils)) != len(councils):
-        errors.append(
-            InputError(path, "councils", "each council id once", ", ".join(councils))
-        )
-    if spec.budget_profile is not None and (p := _profile_problem(spec.budget_profile)):
-        errors.append(
-            InputError(
-                path,
-                "budget_profile",
-                "four quarterly shares, none negative, summing to 1",
-                p,
-            )
-        )
-    seen: dict[str, str] = {}
-    for gi, group in enumerate(spec.groups):
-        for si, section in enumerate(group.sections):
-            for ri, row in enumerate(section.rows):
-                where = f"groups[{gi}].sections[{si}].rows[{ri}] ({row.id})"
-                if row.id in seen:
-                    errors.append(
-                        InputError(
-                            path,
-                            f"{where}.id",
-                            "each row id once",
-                            f"{row.id!r} also at {seen[row.id]}",
-                        )
-                    )
-                seen[row.id] = where
-                if sorted(row.budget) != sorted(councils):
-                    errors.append(
-                        InputError(
-                            path,
-                            f"{where}.budget",
-                            f"one budget per council ({', '.join(councils)})",
-                            ", ".join(row.budget) or "none",
-                        )
-                    )
-                if row.budget_profile is not None and (
-                    p := _profile_problem(row.budget_profile)
-                ):
-                    errors.append(
-                        InputError(
-                            path,
-                            f"{where}.budget_profile",
-                            "four quarterly shares, none negative, summing to 1",
-                            p,
-                        )
-                    )
-    for where, st in _all_stated(spec):
-        if (
-            st is not None
-            and st.budget is not None
-            and sorted(st.budget) != sorted(councils)
-        ):
-            errors.append(
-                InputError(
-                    path,
-                    f"{where}.budget",
-                    f"one budget per council ({', '.join(councils)})",
-                    ", ".join(st.budget) or "none",
-                )
-            )
-    return errors
-
-
-def _all_stated(spec: ActualsFile) -> list[tuple[str, Stated | None]]:
-    out: list[tuple[str, Stated | None]] = []
-    for gi, group in enumerate(spec.groups):
-        for si, section in enumerate(group.sections):
-            out.append((f"groups[{gi}].sections[{si}].stated", section.stated))
-        out.append((f"groups[{gi}].stated", group.stated))
-    out.append(("overall.stated", spec.overall.stated))
-    return out
-
-
-def _rows_frame(spec: ActualsFile) -> pd.DataFrame:
-    factor = UNIT_FACTOR[spec.unit]
-    records = []
-    for gi, group in enumerate(spec.groups):
-        for si, section in enumerate(group.sections):
-            for ri, row in enumerate(section.rows):
-                rec: dict[str, Any] = {
-                    "group": group.id,
-                    "section": section.id,
-                    "line_id": row.id,
-                    "label": row.label,
-                    "group_index": gi,
-                    "section_index": si,
-                    "row_index": ri,
-                }
-                for council, amount in row.budget.items():
-                    rec[f"budget_{council}"] = amount * factor
-                rec["actual"] = row.actual * factor
-                rec["stated_total"] = (
-                    np.nan if row.total is None else row.total * factor
-                )
-                rec["stated_variance"] = (
-                    np.nan if row.variance is None else row.variance * factor
-                )
-                rec["status_officer"] = row.status
-                rec["status_source"] = row.status_source
-                rec["comment"] = row.comment
-                rec["source"] = row.source
-                rec["fraction_to_date"] = fraction_of_year_to_date(
-                    spec.period.quarter, row.budget_profile or spec.budget_profile
-                )
-                records.append(rec)
-    return pd.DataFrame.from_records(records)
-
-
 def _fmt(value: float, unit: str) -> str:
     return f"{value:,.6g}" + (" (£'000)" if unit == "GBP_thousands" else " (£)")
 
@@ -713,188 +379,36 @@ def footing_problems(actuals: Actuals) -> list[InputError]:
     return problems
 
 
-def load_actuals(path: str | Path) -> Actuals:
-    """Load and check an actuals file (``kind: actuals``); money converted to pounds.
-
-    Raises :class:`InputError` naming the file and key path for unknown or
-    missing keys, wrong types, councils that do not match, and any stated total,
-    variance or subtotal that does not foot (naming the subtotal, the column,
-    stated against computed).
-
-    >>> a = load_actuals("scenarios/actuals_2010_11.yaml")
-    >>> a.councils, float(a.rows["actual"].sum())
-    (['bdc', 'rbc'], 1179000.0)
-    """
-    path = Path(path)
-    data = load_yaml(path)
-    if not isinstance(data, dict):
-        raise InputError(
-            path, "top level", "a mapping of keys (kind: actuals, ...)", describe(data)
-        )
-    if data.get("kind") != "actuals":
-        raise InputError(path, "kind", "'actuals'", repr(data.get("kind")))
-    data = budgets_from_approved_case(path, data)
-    try:
-        spec = ActualsFile.model_validate(data)
-    except ValidationError as exc:
-        raise _validation_errors(path, exc, data) from None
-    errors = _check_structure(path, spec)
-    if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
-    actuals = Actuals(file=str(path), spec=spec, rows=_rows_frame(spec))
-    problems = footing_problems(actuals)
-    if problems:
-        raise problems[0] if len(problems) == 1 else InputErrors(problems)
-    return actuals
-
-
-def case_budget(
-    case: Any, option: str, financial_year: str, line_item: str = "Savings"
-) -> pd.DataFrame:
-    """Budget of each service for each council in one financial year, from an
-    approved case: the option's yearly line split by each service's sharing basis.
-
-    The budget is the planned saving *before* the appraisal's optimism bias: the
-    option is projected with ``optimism_bias_savings = 0`` (the appraisal's
-    ``Savings`` line is ``planned x (1 - optimism bias)``, a prudent figure for
-    deciding, not the target the service is monitored against).
-
-    ``budget[service, council] = line_item[service, council, financial_year]``
-    of the option projected without optimism bias on savings.
-
-    Parameters
-    ----------
-    case : the approved :class:`models.inputs.case.Case`
-    option : option id of the case
-    financial_year : financial year label, e.g. '2012/13'
-    line_item : 'Savings' or 'Net saving' of the long results table
-
-    Returns a frame indexed by service with one column per council [GBP].
-    Source: issue 7 (budgets from the approved case).
-    """
-    from models.engine.projection import compile_option, long_table, project
-
-    arrays = compile_option(case, option)
-    planned = arrays.with_(
-        optimism_bias_savings=np.zeros_like(arrays.optimism_bias_savings)
-    )
-    long = long_table(planned, project(planned))
-    sel = long[
-        (long["line_item"] == line_item)
-        & (long["financial_year"] == financial_year)
-        & (long["service"] != "All")
-        & (long["council"] != "All")
-    ]
-    return sel.pivot(index="service", columns="council", values="value")
-
-
-def budgets_from_approved_case(path: Path, data: dict) -> dict:
-    """Fill ``budget`` of rows that name a ``service`` of the ``approved_case``.
-
-    A row with ``service:`` and no ``budget:`` takes as its budget that service's
-    line (default ``Savings``) for the file's financial year in the approved case's
-    option, split per council by the service's basis, in the file's unit.  Rows
-    with a stated budget keep it.
-    """
-    link = data.get("approved_case")
-    if not isinstance(link, dict):
-        return data
-    import copy
-
-    from models.inputs.case import load_case
-
-    name = link.get("file")
-    case_path = path.parent / str(name)
-    if not isinstance(name, str) or not case_path.is_file():
-        raise InputError(
-            path,
-            "approved_case.file",
-            "the name of an existing case file (relative to this file)",
-            f"no file {case_path}" if isinstance(name, str) else repr(name)[:80],
-        )
-    case = load_case(case_path)
-    check_councils_of_case(path, data.get("councils"), list(case.councils), case_path)
-    option = str(link.get("option", ""))
-    if option not in case.options:
-        raise InputError(
-            path,
-            "approved_case.option",
-            f"an option of {case_path.name} ({', '.join(case.options)})",
-            repr(option),
-        )
-    period = data.get("period")
-    fy = str(period.get("financial_year", "")) if isinstance(period, dict) else ""
-    if fy not in case.settings.years():
-        raise InputError(
-            path,
-            "period.financial_year",
-            f"a year of the approved case ({case.settings.years()[0]} to "
-            f"{case.settings.years()[-1]})",
-            repr(fy),
-        )
-    budgets = case_budget(case, option, fy, str(link.get("line_item", "Savings")))
-    factor = UNIT_FACTOR.get(str(data.get("unit")), 1.0)
-    out = copy.deepcopy(data)
-    # anything not shaped as expected is left for the schema to name
-    for g, group in enumerate(_dicts(out.get("groups"))):
-        for s_, section in enumerate(_dicts(group.get("sections"))):
-            for r, row in enumerate(_dicts(section.get("rows"))):
-                if "budget" in row or "service" not in row:
-                    continue
-                where = f"groups[{g}].sections[{s_}].rows[{r}].service"
-                if not isinstance(row["service"], str) or (
-                    row["service"] not in budgets.index
-                ):
-                    raise InputError(
-                        path,
-                        where,
-                        f"a service of {case_path.name} live in {fy} "
-                        f"({', '.join(budgets.index)})",
-                        repr(row["service"]),
-                    )
-                row["budget"] = {
-                    c: float(v) / factor for c, v in budgets.loc[row["service"]].items()
+def line_rows(spec: ActualsFile) -> pd.DataFrame:
+    factor = UNIT_FACTOR[spec.unit]
+    records = []
+    for gi, group in enumerate(spec.groups):
+        for si, section in enumerate(group.sections):
+            for ri, row in enumerate(section.rows):
+                rec: dict[str, Any] = {
+                    "group": group.id,
+                    "section": section.id,
+                    "line_id": row.id,
+                    "label": row.label,
+                    "group_index": gi,
+                    "section_index": si,
+                    "row_index": ri,
                 }
-    return out
-
-
-def check_councils_of_case(
-    path: Path, councils: Any, case_councils: list[str], case_path: Path
-) -> None:
-    """Every council of an actuals file must be a partner of the case it monitors."""
-    for i, council in enumerate(_dicts(councils)):
-        cid = council.get("id")
-        if isinstance(cid, str) and cid not in case_councils:
-            raise InputError(
-                path,
-                f"councils[{i}].id",
-                f"a council of the case {case_path.name} ({', '.join(case_councils)})",
-                repr(cid),
-            )
-
-
-def _dicts(items: Any) -> list[dict]:
-    """The mappings of a list (nothing if it is not a list)."""
-    return (
-        [x if isinstance(x, dict) else {} for x in items]
-        if isinstance(items, list)
-        else []
-    )
-
-
-def register_file_kind(register: Any) -> None:
-    """Let ``sharedcase validate`` check files of ``kind: actuals``."""
-    register("actuals", load_actuals)
-
-
-def period_label(spec: ActualsFile) -> str:
-    """Human label of the period, e.g. 'April - March 2010/11 (Quarter 4)'.
-
-    >>> period_label(load_actuals("scenarios/actuals_2010_11.yaml").spec)
-    'April - March 2010/11 (Quarter 4)'
-    """
-    ends = {1: "June", 2: "September", 3: "December", 4: "March"}
-    q = spec.period.quarter
-    if q is None:
-        return f"April - March {spec.period.financial_year}"
-    return f"April - {ends[q]} {spec.period.financial_year} (Quarter {q})"
+                for council, amount in row.budget.items():
+                    rec[f"budget_{council}"] = amount * factor
+                rec["actual"] = row.actual * factor
+                rec["stated_total"] = (
+                    np.nan if row.total is None else row.total * factor
+                )
+                rec["stated_variance"] = (
+                    np.nan if row.variance is None else row.variance * factor
+                )
+                rec["status_officer"] = row.status
+                rec["status_source"] = row.status_source
+                rec["comment"] = row.comment
+                rec["source"] = row.source
+                rec["fraction_to_date"] = fraction_of_year_to_date(
+                    spec.period.quarter, row.budget_profile or spec.budget_profile
+                )
+                records.append(rec)
+    return pd.DataFrame.from_records(records)

@@ -20,7 +20,10 @@ import numpy as np
 import pandas as pd
 
 from models.core.rounding import footed_round, largest_remainder, round_half_away
-from models.model.monitoring import Actuals, period_label
+from models.engine.monitoring import load_actuals
+from models.inputs.actuals import Actuals, period_label
+from models.inputs.case import Case
+from models.model.monitoring import variance_table
 from models.report.export import GBP_FORMAT
 
 LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
@@ -342,3 +345,17 @@ def write_monitoring_excel(
                 for col_idx in range(1, len(headers) + 1):
                     sheet.cell(row=row_idx, column=col_idx).font = Font(bold=True)
     return path
+
+
+def monitoring_outputs(case: Case, folder) -> list[str]:  # noqa: ANN001 - RunFolder
+    """Write the monitoring report of every actuals file the case lists."""
+    written: list[str] = []
+    for path in case.actuals_files():
+        actuals = load_actuals(path)
+        table = variance_table(actuals)
+        stem = "monitoring" if len(case.actuals) == 1 else f"monitoring-{path.stem}"
+        html = folder.path(f"{stem}.html")
+        html.write_text(render_monitoring_html(actuals, table), encoding="utf-8")
+        write_monitoring_excel(actuals, table, folder.path(f"{stem}.xlsx"))
+        written += [html.name, f"{stem}.xlsx"]
+    return written

@@ -17,15 +17,19 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from models import __version__
-from models.core.paths import resolve_input
+from models.core.paths import file_sha256, resolve_input
+from models.core.version import __version__
 from models.engine import projection
 from models.engine.analysis import load_analysis
+from models.engine.loading import load_case
+from models.engine.monitoring import load_actuals, monitoring_headline
 from models.engine.projection import OptionResult
-from models.inputs.case import Case, file_sha256, load_case
+from models.inputs.case import Case
+from models.model.monitoring import status_table, variance_table
 from models.report import charts, tables, uncertainty_tables
 from models.report.charts import Chart
 from models.report.export import write_excel
+from models.report.monitoring import render_monitoring_html, write_monitoring_excel
 from models.report.tables import ReportTable
 
 DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
@@ -371,8 +375,6 @@ class MonitoringReport:
         case_path: str | Path | None = None,
         run_date: str | None = None,
     ):
-        from models.model.monitoring import load_actuals, variance_table
-
         self.actuals_path = resolve_input(actuals_path)
         self.actuals = load_actuals(self.actuals_path)
         self.table = variance_table(self.actuals)
@@ -394,24 +396,16 @@ class MonitoringReport:
         return report_footer(self.meta)
 
     def financial_summary(self) -> Html:
-        from models.report.monitoring import render_monitoring_html
-
         return Html(render_monitoring_html(self.actuals, self.table, full_page=False))
 
     def status_lights(self):  # noqa: ANN201 - a DataFrame
-        from models.model.monitoring import status_table
-
         return status_table(self.table)
 
     def if_variance_persists(self):  # noqa: ANN201 - a DataFrame
-        from models.run.monitoring_run import monitoring_headline
-
         return monitoring_headline(self.actuals, self.table, self.case_path, None)
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write the variance report to an Excel file (nothing when ``path`` is None)."""
         if path:
-            from models.report.monitoring import write_monitoring_excel
-
             write_monitoring_excel(self.actuals, self.table, Path(path))
         return Html("")

@@ -17,7 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 from models.engine.uncertainty import MonteCarloResult
-from models.model.risks import IMPACT, LIKELIHOOD, RiskRegister
+from models.inputs.risk_register import IMPACT, LIKELIHOOD, RiskRegister
 from models.report.charts import MONEY_K
 
 _THOUSANDS = MONEY_K

@@ -15,6 +15,8 @@ import pandas as pd
 
 from models.engine import uncertainty as unc
 from models.inputs.case import Case
+from models.inputs.risk_register import load_risk_register
+from models.model.risks import risk_table
 from models.report import uncertainty_charts
 from models.report.charts import Chart, figure_png
 from models.report.tables import ReportTable
@@ -251,8 +253,6 @@ def risk_register_table(case: Case) -> ReportTable | None:
     register = _risk_register(case)
     if register is None:
         return None
-    from models.model.risks import risk_table
-
     t = risk_table(register)
     rows = pd.DataFrame(
         {
@@ -297,7 +297,5 @@ def risk_heat_map(case: Case) -> Chart | None:
 def _risk_register(case: Case):  # noqa: ANN202 - RiskRegister or None
     if not case.risk_register:
         return None
-    from models.model.risks import load_risk_register
-
     here = Path(getattr(case, "_source", None) or ".").parent
     return load_risk_register(here / case.risk_register)

@@ -43,27 +43,20 @@ from pathlib import Path
 from typing import Any
 
 from models.inputs.case import Case
-from models.run.kernels import KERNEL
+from models.run.kernels import (
+    KERNEL,
+    WarmKernel,
+    register_engine,
+    shutdown_kernels,
+    warm_kernel,
+)
+from models.run.notebooks import (
+    COMPARISON_NOTEBOOK,
+    MONITORING_NOTEBOOK,
+    OPTION_NOTEBOOK,
+)
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-NOTEBOOKS = REPO_ROOT / "notebooks"
-OPTION_NOTEBOOK = NOTEBOOKS / "option_report.ipynb"
-COMPARISON_NOTEBOOK = NOTEBOOKS / "comparison.ipynb"
-MONITORING_NOTEBOOK = NOTEBOOKS / "monitoring.ipynb"
 COMPARISON = "comparison"
-
-
-def notebook_paths() -> list[Path]:
-    """The report notebooks a run executes (inputs of every run)."""
-    return [OPTION_NOTEBOOK, COMPARISON_NOTEBOOK, MONITORING_NOTEBOOK]
-
-
-def display_path(path: Path) -> str:
-    """A path relative to the repository where it lies inside it."""
-    try:
-        return str(path.resolve().relative_to(REPO_ROOT))
-    except ValueError:
-        return str(path)
 
 
 def default_jobs() -> int:
@@ -97,7 +90,7 @@ def execute_report(
     (``analysis_path``) are drawn first (:func:`models.engine.analysis.draw_charts`)
     and returned as PNG.
     """
-    from models.engine.analysis import draw_charts
+    from models.report.analysis_charts import draw_charts
 
     out = Path(out_dir)
     executed = out / f"{stem}.ipynb"
@@ -107,8 +100,6 @@ def execute_report(
         # back for the run folder (the run computed the numbers only)
         status["charts"] = draw_charts(parameters.get("analysis_path"))
         if warm:
-            from models.run.kernels import warm_kernel
-
             kernel = kernel or warm_kernel()
             status["nb"] = kernel.execute_notebook(
                 notebook, executed, parameters, cwd=out
@@ -239,8 +230,6 @@ class ReportWorkers:
     """
 
     def __init__(self, jobs: int | None, reports: int, pdf: bool = True) -> None:
-        from models.run.kernels import WarmKernel
-
         workers = max(1, min(jobs or default_jobs(), reports or 1))
         # The kernels start now and import the package while this process goes on.
         self._all = [WarmKernel() for _ in range(workers)]
@@ -263,8 +252,6 @@ class ReportWorkers:
 
     def _execute(self, job: dict[str, Any]) -> dict[str, Any]:
         """Run one notebook on whichever kernel is free (a dead one is replaced)."""
-        from models.run.kernels import WarmKernel
-
         # Each thread keeps the kernel it first takes: a kernel's client belongs
         # to the event loop of one thread (models.run.kernels).
         kernel = getattr(self._mine, "kernel", None) or self._idle.get()
@@ -305,7 +292,6 @@ class ReportWorkers:
     def close(self) -> None:
         """Stop the threads, then the kernels and the browser."""
         from models.report.browser import close_shared_browser
-        from models.run.kernels import shutdown_kernels
 
         self.kernels.shutdown(wait=True, cancel_futures=True)
         self.exports.shutdown(wait=True, cancel_futures=True)
@@ -333,7 +319,6 @@ class ForkedReportWorkers:
 
         from models.report import browser, export
         from models.run import kernel_fork
-        from models.run.kernels import register_engine
 
         kernel_fork.prepare_to_fork()
         register_engine()
@@ -445,8 +430,6 @@ def _start_worker() -> None:
     """
     import signal
     from multiprocessing import util
-
-    from models.run.kernels import shutdown_kernels, warm_kernel
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)

@@ -26,42 +26,17 @@ import contextlib
 import datetime as dt
 import json
 import os
-import re
 import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
 
-SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-"""Case and option names: they name folders and files, so only these."""
-
-SAFE_NAME_RULE = "1 to 64 letters (A-Z, a-z), digits, '_' or '-'"
+from models.core.names import folder_name_problem
+from models.run.interrupt import interrupt_signal, signal_name, signals_held
 
 
 class UnsafePath(ValueError):
     """A name that would put a run folder or file outside its root."""
-
-
-def name_problem(name: object) -> str | None:
-    """None if ``name`` may name a run folder or file (:data:`SAFE_NAME`), else
-    the name as it should be shown in the error message.
-
-    >>> name_problem("status_quo") is None
-    True
-    >>> name_problem("../../x")
-    "'../../x'"
-    >>> name_problem("x" * 100)
-    "'xxxxxxxxxxxxxxxxxxxx...' (100 characters)"
-    """
-    if isinstance(name, str) and SAFE_NAME.fullmatch(name):
-        return None
-    if not isinstance(name, str):
-        return repr(name)
-    if not name:
-        return "an empty name"
-    if len(name) > 64:
-        return f"{repr(name[:20])[:-1]}...' ({len(name)} characters)"
-    return repr(name)
 
 
 def _inside(path: Path, root: Path) -> Path:
@@ -75,26 +50,6 @@ def _inside(path: Path, root: Path) -> Path:
     if target == top or os.path.commonpath([top, target]) != top:
         raise UnsafePath(f"{str(path)!r} is not inside {top!r}")
     return path
-
-
-def folder_name_problem(name: object) -> str | None:
-    """None if ``name`` is one plain path component, else why not.
-
-    >>> folder_name_problem("actuals 2010-11") is None
-    True
-    >>> folder_name_problem("..")
-    "'..' is not a plain folder name"
-    """
-    if (
-        not isinstance(name, str)
-        or name in ("", ".", "..")
-        or any(c in name for c in "/\\\x00")
-        or any(ord(c) < 32 for c in name)
-        or len(name.encode("utf-8", "surrogatepass")) > 200
-    ):
-        shown = repr(name) if len(repr(name)) <= 60 else repr(name)[:56] + "...'"
-        return f"{shown} is not a plain folder name"
-    return None
 
 
 def _component(name: str, what: str) -> str:
@@ -176,8 +131,6 @@ class RunFolder:
     def commit(self, update_latest: bool = True) -> Path:
         """Move the finished run into place and point ``latest`` at it (with
         SIGINT and SIGTERM held off, so the two steps are not split)."""
-        from models.run.interrupt import signals_held
-
         if self.final.exists() or self.final.is_symlink():  # appeared meanwhile
             raise FileExistsError(f"{self.final} already exists; not overwritten")
         with signals_held(deliver_after=True):
@@ -220,8 +173,6 @@ class RunFolder:
         touched.  Never raises; returns where the run is kept.
         """
         import traceback
-
-        from models.run.interrupt import interrupt_signal, signal_name
 
         signum = interrupt_signal(exc)
         stopped = dt.datetime.now().astimezone().isoformat(timespec="seconds")

@@ -21,10 +21,25 @@ from typing import Any
 
 import click
 
-from models import __version__
 from models.core.errors import InputError
+from models.core.paths import file_sha256
+from models.core.version import __version__
+from models.engine.analysis import (
+    OptionAnalysis,
+    analyse_case,
+    save_comparison_analysis,
+    save_option_analysis,
+)
+from models.engine.loading import load_case
 from models.engine.results import results_json
-from models.inputs.case import Case, file_sha256, load_case
+from models.engine.uncertainty import uncertainty_json
+from models.inputs.case import Case
+from models.report.analysis_charts import draw_comparison_charts, draw_option_charts
+from models.report.council_tables import council_tables
+from models.report.monitoring import monitoring_outputs
+from models.report.uncertainty_files import uncertainty_outputs
+from models.run.interrupt import interrupt_signal, signals_held, stop_children
+from models.run.notebooks import display_path, notebook_paths
 from models.run.runfolder import RunFolder
 
 ANALYSIS_DIR = ".analysis"
@@ -81,8 +96,6 @@ def case_inputs(
     files = [case_path, *(case.input_files() if case is not None else [])]
     inputs = {str(p): file_sha256(p) for p in files if Path(p).exists()}
     if notebooks:
-        from models.run.report_runner import display_path, notebook_paths
-
         inputs.update({display_path(p): file_sha256(p) for p in notebook_paths()})
     return inputs
 
@@ -115,8 +128,6 @@ def run_cases(
                 )
         cases.append((p, case))
     if notebooks:
-        from models.run.report_runner import notebook_paths
-
         for nb in notebook_paths():
             if not nb.exists():
                 raise InputError(nb, None, "the report notebook", "no such file")
@@ -141,7 +152,6 @@ def run_one_case(
     """Compute every option of one case into a new run folder."""
     import pandas as pd
 
-    from models.engine.analysis import OptionAnalysis, analyse_case
     from models.run.report_runner import COMPARISON
 
     started = dt.datetime.now().astimezone()
@@ -159,10 +169,6 @@ def run_one_case(
         pending: dict[Future, str] = {}
         on_option = None
         if notebooks:
-            from models.engine.analysis import (
-                save_comparison_analysis,
-                save_option_analysis,
-            )
             from models.run import report_runner
 
             shared = folder.tmp / ANALYSIS_DIR
@@ -192,7 +198,15 @@ def run_one_case(
 
         # Every option and its analyses, computed once for all the outputs below.
         # with notebooks, each report's worker draws its charts (in parallel)
-        analysis = analyse_case(path, case, names, on_option, draw=not notebooks)
+        drawn = (
+            {}
+            if notebooks
+            else {
+                "draw_option": draw_option_charts,
+                "draw_comparison": draw_comparison_charts,
+            }
+        )
+        analysis = analyse_case(path, case, names, on_option, **drawn)
         statuses: dict[str, dict[str, Any]] = {}
         for name in names:
             if name in analysis.failed:
@@ -214,14 +228,12 @@ def run_one_case(
         if results:
             long = pd.concat([r.long for r in results.values()], ignore_index=True)
             long.to_csv(folder.path("results.csv"), index=False)
-            from models.model.sharing import council_tables
 
             # per-council tables in £'000, rounded so that every row and column foots
             pd.concat([council_tables(r) for r in results.values()]).to_csv(
                 folder.path("council_tables.csv"), index=False
             )
         doc = results_json(case, results)
-        from models.engine.uncertainty import uncertainty_json, uncertainty_outputs
 
         for name, a in analysis.options.items():
             if a.uncertainty_error is None:
@@ -229,8 +241,6 @@ def run_one_case(
         folder.write_json("results.json", doc)
         monitoring: dict[str, Any] | None = None
         if case.actuals and not notebooks:
-            from models.run.monitoring_run import monitoring_outputs
-
             monitoring_outputs(case, folder)
         comparison: dict[str, Any] | None = None
         if notebooks:
@@ -307,7 +317,6 @@ def _keep_incomplete(
     """Stop child processes, then keep the unfinished run marked incomplete
     (``<run-id>.incomplete``, see models.run.runfolder); ``latest`` is not touched.
     The folder kept is recorded on the exception (``kept_folder``) for the CLI."""
-    from models.run.interrupt import interrupt_signal, signals_held, stop_children
 
     with signals_held():
         stop_children(since=started.timestamp())  # nothing may go on writing

@@ -15,6 +15,7 @@ from typing import Literal, get_args
 import numpy as np
 
 from models.core.errors import InputError
+from models.reference import REFERENCE_DIR, load_reference
 
 ProjectType = Literal[
     "standard_buildings",
@@ -24,6 +25,8 @@ ProjectType = Literal[
     "equipment_development",
     "outsourcing",
 ]
+
+
 PROJECT_TYPES: tuple[str, ...] = get_args(ProjectType)
 """Green Book generic project types (models/reference/optimism_bias.yaml)."""
 
@@ -43,7 +46,6 @@ def optimism_bias_bounds(
     >>> optimism_bias_bounds("outsourcing", "opex")
     (0.0, 0.41)
     """
-    from models.reference import REFERENCE_DIR, load_reference
 
     values = load_reference("optimism_bias")["values"]
     editions = sorted(d for d in values if date is None or d <= date)

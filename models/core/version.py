@@ -1,0 +1,8 @@
+"""The package's version, as installed (read once, by everything that stamps it)."""
+
+from importlib.metadata import PackageNotFoundError, version
+
+try:
+    __version__ = version("sharedcase")
+except PackageNotFoundError:  # running from a source tree that is not installed
+    __version__ = "0.0.0+unknown"

@@ -1,0 +1,209 @@
+"""Reading a case: validate the file, then check what needs the model.
+
+:func:`read_case` reads a case file (and the tables it names), validates it
+against the schema of :mod:`models.inputs.case`, costs its staff table, checks
+its risk register, and checks every option as a case of its own
+(:func:`option_case`: the baseline with the option's overrides).  Any problem
+raises :class:`~models.core.errors.InputError` naming the file and key.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+from pydantic import ValidationError
+
+from models.core.errors import InputError
+from models.core.yamlio import describe, load_yaml
+from models.inputs.case import Case, apply_overrides, merge_baseline_costs
+from models.inputs.pydantic_errors import validation_errors
+from models.inputs.risk_register import load_risk_register
+from models.inputs.severance import load_staff_table
+from models.model import severance as sev
+
+
+def read_case(path: str | Path) -> Case:
+    """Read and validate a case file, including every option applied to the baseline.
+
+    Everything is checked but the actuals files the case lists, which may take
+    their budgets from a case (:func:`models.engine.loading.load_case` checks
+    them too).
+
+    Tables the case names (``baseline_costs_file``) are read relative to the case
+    file and merged in before validation.  Raises :class:`InputError` naming the
+    file and key path (or the table's row and column) on any problem.
+    """
+    path = Path(path)
+    raw = load_yaml(path)
+    table = raw.get("baseline_costs_file") if isinstance(raw, dict) else None
+    if table and isinstance(table, str):  # other types: the schema names the key
+        _check_named_file(path, "baseline_costs_file", table)
+        raw = merge_baseline_costs(raw, path.parent / table)
+    return case_from_dict(raw, source=path)
+
+
+def _check_named_file(source: Path, key: str, name: str) -> None:
+    """A file the case names must exist beside it: name the case file and the key."""
+    path = source.parent / name
+    if not path.is_file():
+        raise InputError(
+            source,
+            key,
+            "the name of an existing file (relative to the case file)",
+            f"no file {path}" if not path.exists() else f"{path} is a folder",
+        )
+
+
+def _check_named_files(case: Case, source: Path) -> None:
+    """Check the staff table, risk register and actuals the case names exist."""
+    named = [
+        ("staff_at_risk", case.staff_at_risk),
+        ("risk_register", case.risk_register),
+    ]
+    named += [(f"actuals[{i}]", n) for i, n in enumerate(case.actuals)]
+    for key, name in named:
+        if name:
+            _check_named_file(source, key, name)
+
+
+def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
+    """Validate a case held as a dict (as read from YAML); check every option too."""
+    if not isinstance(raw, dict):
+        raise InputError(
+            source, None, "a mapping of keys at the top level", describe(raw)
+        )
+    if raw.get("kind", "case") != "case":
+        raise InputError(source, "kind", "'case'", repr(raw.get("kind")))
+    try:
+        case = Case.model_validate(raw)
+    except ValidationError as exc:
+        raise validation_errors(exc, source, Case) from None
+    case._raw = raw  # type: ignore[attr-defined]
+    case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+    if source is not None:
+        _check_named_files(case, Path(source))
+    staff_severance(case)  # a bad staff table fails here, before anything runs
+    if case.risk_register and source is not None:
+        # a bad register fails validation even where no Monte Carlo would read it
+        load_risk_register(Path(source).parent / case.risk_register)
+        case.effective_uncertainty()  # and so does a bad link
+    for name in case.options:
+        option_case(case, name)  # every option must itself be a valid case
+    return case
+
+
+def option_case(case: Case, option: str) -> Case:
+    """The case as the named option sees it: the baseline with the option's overrides."""
+    if option not in case.options:
+        raise InputError(
+            getattr(case, "_source", None),
+            "options",
+            f"an option of the case ({', '.join(case.options)})",
+            repr(option),
+        )
+    cached = getattr(case, "_option_cache", None)
+    if cached is None:
+        cached = {}
+        case._option_cache = cached  # type: ignore[attr-defined]
+    if option in cached:
+        return cached[option]
+    raw = getattr(case, "_raw", None) or case.model_dump(mode="json")
+    source = getattr(case, "_source", None)
+    where = f"options.{option}.overrides"
+    merged = apply_overrides(raw, case.options[option].overrides, source, where)
+    try:
+        with warnings.catch_warnings():
+            # an option that moves every service off a basis leaves it unused; the
+            # baseline case is where an unused basis is worth a warning
+            warnings.filterwarnings("ignore", message=".*no service uses this basis")
+            result = Case.model_validate(merged)
+    except ValidationError as exc:
+        errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
+        raise errs from None
+    result._raw = merged  # type: ignore[attr-defined]
+    result._source = source  # type: ignore[attr-defined]
+    staff_severance(result)
+    cached[option] = result
+    return result
+
+
+_STAFF_CACHE: dict[tuple, Any] = {}
+
+
+def staff_severance(case: Case) -> Any:
+    """Severance costed from the case's staff-at-risk table, or None.
+
+    Returns a DataFrame (service, council, financial_year, redundancy_pay,
+    pension_strain, total) [GBP] from :func:`models.model.severance.cost_staff` and
+    :func:`models.model.severance.severance_by_service` under the case's
+    ``severance_policies``.  Checks that every row names a service and council of
+    the case, that its leaving year is inside the horizon, and that no service has
+    both staff rows and a flat severance figure.
+    """
+    if not case.staff_at_risk:
+        return None
+    import pandas as pd
+
+    source = getattr(case, "_source", None)
+    path = Path(source or ".").parent / case.staff_at_risk
+    if not case.severance_policies:
+        raise InputError(
+            source,
+            "severance_policies",
+            "a severance policy per council (or 'default') to cost "
+            f"the staff table {case.staff_at_risk}",
+            "none",
+        )
+    key = (
+        str(path.resolve()),
+        path.stat().st_mtime_ns if path.exists() else 0,
+        repr(
+            sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())
+        ),
+    )
+    if key not in _STAFF_CACHE:
+        staff = load_staff_table(path)
+        try:
+            costed = sev.cost_staff(staff, case.severance_policies)
+        except InputError as exc:  # a row's council without a policy, say
+            raise exc.in_file(path) from None
+        _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
+    costed, by_service = _STAFF_CACHE[key]
+    # checks against this case run every time: another case may share the table
+    for i, row in enumerate(costed[["service", "council"]].itertuples(index=False), 1):
+        if row.service not in case.services:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column service",
+                f"a service of the case ({', '.join(case.services)})",
+                repr(row.service),
+            )
+        if row.council not in case.councils:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column council",
+                f"a council of the case ({', '.join(case.councils)})",
+                repr(row.council),
+            )
+    years = case.settings.years()
+    for i, row in enumerate(costed.itertuples(index=False), 1):
+        svc = case.services[row.service]
+        if svc.severance.year is None and row.financial_year not in years:
+            raise InputError(
+                path,
+                f"data row {i} (file line {i + 1}), column leaving_date",
+                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
+            )
+        if svc.severance.has_flat_cost():
+            raise InputError(
+                source,
+                f"services.{row.service}.severance",
+                "either a flat severance figure or rows in the staff table "
+                f"{case.staff_at_risk}, not both",
+                "both",
+            )
+    out = by_service.copy()
+    return out if isinstance(out, pd.DataFrame) else None

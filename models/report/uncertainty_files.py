@@ -1,0 +1,84 @@
+"""The uncertainty tables and charts of a case, written into its run folder (``uncertainty/``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from models.engine.uncertainty import (
+    monte_carlo_case,
+    monte_carlo_summary,
+    sensitivity_long,
+    switching_table,
+    tornado,
+)
+from models.inputs.case import Case
+from models.report import uncertainty_tables as pictures
+
+
+def uncertainty_outputs(
+    case: Case, folder: Any, options: list[str] | None = None, analysis: Any = None
+) -> list[str]:
+    """Write the uncertainty tables and charts of a case into a run folder.
+
+    Files (under ``uncertainty/``): ``sensitivity.csv`` (every scenario, long),
+    ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
+    case declares distributions, ``monte_carlo_summary.csv``,
+    ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
+    :class:`models.run.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
+    names written.  ``analysis``: the run's :class:`models.engine.analysis.CaseAnalysis`
+    of these options, when computed already.
+    """
+    names = options if options is not None else list(case.options)
+    spec = case.effective_uncertainty()
+    written: list[str] = []
+
+    def out(name: str) -> Path:
+        written.append(f"uncertainty/{name}")
+        return folder.path(f"uncertainty/{name}")
+
+    longs = []
+    done = analysis.options if analysis is not None else {}
+    for o in names:
+        a = done.get(o)
+        if a is not None and a.sensitivity is not None:
+            long, table = a.sensitivity_long, a.sensitivity
+        else:
+            long = sensitivity_long(
+                case, o, list(spec.sensitivity.changes), spec.sensitivity.ranges
+            )
+            table = tornado(long)  # = sensitivity_table(case, o), not computed twice
+        longs.append(long.assign(option=o))
+        table.to_csv(out(f"tornado_{o}.csv"), index=False)
+        drawn = a.charts if a is not None else {}
+        if len(table) and table["swing"].max() > 0:
+            png = drawn.get("tornado") or pictures.tornado_png(table)
+            out(f"tornado_{o}.png").write_bytes(png)
+    pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
+    ready = analysis is not None and list(analysis.options) == list(names)
+    switching = analysis.switching if ready else None
+    if switching is None:
+        switching = switching_table(case, names)
+    switching.to_csv(out("switching_values.csv"), index=False)
+    if spec.parameters:
+        runs = analysis.monte_carlo if ready else None
+        if runs is None:
+            runs = monte_carlo_case(case, names, progress=False)
+        pd.concat(
+            [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
+        ).to_csv(out("monte_carlo_summary.csv"), index=False)
+        for o, r in runs.items():
+            if np.ptp(r.npv) > 0:
+                a = done.get(o)
+                png = (a.charts.get("npv_histogram") if a else None) or (
+                    pictures.histogram_png(r)
+                )
+                out(f"npv_histogram_{o}.png").write_bytes(png)
+        png = (analysis.charts.get("npv_s_curve") if ready else None) or (
+            pictures.s_curve_png(list(runs.values()))
+        )
+        out("npv_s_curve.png").write_bytes(png)
+    return written
