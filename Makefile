@@ -30,7 +30,8 @@ lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/
 
 lint: $(STAMP)
-	$(BIN)/ruff check models tests
+	$(BIN)/ruff check models tests benchmarks scenarios notebooks
+	$(BIN)/ruff format --check models tests benchmarks scenarios
 
 clean-env:
 	rm -rf $(VENV)

@@ -9,13 +9,14 @@ from models.core.errors import InputError
 from models.engine.cases import case_from_dict
 from models.engine.loading import load_case
 from models.engine.projection import run_option, yearly_table
+from models.inputs.severance import load_staff_table
 from models.model import severance as sev
 from tests.conftest import DEFAULT_CASE, SCENARIOS
 
 
 def test_the_default_case_takes_its_severance_from_the_staff_table_by_policy():
     case = load_case(DEFAULT_CASE)
-    staff = sev.load_staff_table(SCENARIOS / case.staff_at_risk)
+    staff = load_staff_table(SCENARIOS / case.staff_at_risk)
     costed = sev.cost_staff(staff, case.severance_policies)
     hr = costed[costed["service"] == "hr_od"]
     r = run_option(case, "single_business_case")

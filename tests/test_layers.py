@@ -25,10 +25,19 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("models", "models.engine.loading"): "import models stays light (PEP 562)",
     ("models", "models.engine.projection"): "import models stays light (PEP 562)",
     ("models", "models.report.notebook"): "import models loads no matplotlib",
-    ("models.cli", "models.engine.validate"): "sharedcase --help and init load no engine",
+    (
+        "models.cli",
+        "models.engine.validate",
+    ): "sharedcase --help and init load no engine",
     ("models.cli", "models.run.runner"): "sharedcase validate loads no matplotlib",
-    ("models.run.runner", "models.run.report_runner"): "--no-notebooks loads no jupyter",
-    ("models.run.report_runner", "models.report.analysis_charts"): "matplotlib in workers",
+    (
+        "models.run.runner",
+        "models.run.report_runner",
+    ): "--no-notebooks loads no jupyter",
+    (
+        "models.run.report_runner",
+        "models.report.analysis_charts",
+    ): "matplotlib in workers",
     ("models.run.report_runner", "models.report.browser"): "Chromium only for PDFs",
     ("models.run.report_runner", "models.report.export"): "nbconvert only for reports",
     ("models.run.report_runner", "models.run.kernel_fork"): "ipykernel only to fork",
