@@ -6,9 +6,11 @@ folder and gives it ``n`` options, cycling through the default case's own three
 the work a real one does.  Nothing is cached between options, in the package or
 in a warm kernel, so a copy costs what an original costs.
 
-:func:`bare_notebook` is the floor's notebook: a parameters cell and
-``import models`` (which loads the package's public API: pandas, numpy, scipy,
-pydantic, matplotlib and the model), nothing else.
+:func:`bare_notebook` is the floor's notebook: a parameters cell and the import
+a report notebook makes (``from models.report.notebook import OptionReport``:
+pandas, numpy, scipy, pydantic, matplotlib and the model), nothing else.  Since
+``import models`` became light (it loads the API on first use), the floor imports
+the report facade, as it loaded it through ``import models`` before.
 """
 
 from __future__ import annotations
@@ -46,11 +48,14 @@ def case_with_options(n: int, folder: Path, case: Path = DEFAULT_CASE) -> Path:
 
 
 def bare_notebook(path: Path) -> Path:
-    """Write the floor's notebook: a parameters cell and ``import models``."""
+    """Write the floor's notebook: a parameters cell and a report notebook's import."""
     nb = nbformat.v4.new_notebook()
     params = nbformat.v4.new_code_cell('option = "single_business_case"')
     params.metadata["tags"] = ["parameters"]
-    nb.cells = [params, nbformat.v4.new_code_cell("import models")]
+    nb.cells = [
+        params,
+        nbformat.v4.new_code_cell("from models.report.notebook import OptionReport"),
+    ]
     nb.metadata["kernelspec"] = {
         "name": "python3",
         "display_name": "Python 3",

@@ -3,7 +3,7 @@
 Everything is measured in this one run on this machine and printed as ratios
 (the machine is shared and noisy: absolute seconds vary, ratios much less):
 
-1. **floor**: N bare notebooks (a parameters cell and ``import models``), run
+1. **floor**: N bare notebooks (a parameters cell and a report's import), run
    one at a time with plain papermill, a fresh kernel each;
 2. **batch**: ``sharedcase run`` (the real command, in a subprocess, exports
    HTML, Excel and PDF included) on the default case given N = 8 options, and
@@ -61,6 +61,29 @@ def machine() -> str:
     return (
         f"{os.cpu_count()} cores ({cpu}), {mem:.0f} GiB, "
         f"{platform.system()} {platform.release()}, Python {platform.python_version()}"
+    )
+
+
+def validate_ratio(runs: int = 7) -> tuple[float, float, float]:
+    """Median wall seconds of ``sharedcase validate`` on the default case and of
+    ``python -c "import pandas"``, run in turn (A B A B ...), and their ratio
+    (the median of the pairs' ratios; goal at most 2)."""
+    bin_dir = Path(sys.executable).parent
+    validate = [str(bin_dir / "sharedcase"), "validate", str(DEFAULT_CASE)]
+    pandas = [sys.executable, "-c", "import pandas"]
+
+    def seconds(command: list[str]) -> float:
+        t0 = time.perf_counter()
+        subprocess.run(command, check=True, capture_output=True)
+        return time.perf_counter() - t0
+
+    seconds(validate), seconds(pandas)  # warm the file cache
+    pairs = [(seconds(validate), seconds(pandas)) for _ in range(runs)]
+    a, b = zip(*pairs, strict=True)
+    return (
+        statistics.median(a),
+        statistics.median(b),
+        statistics.median(x / y for x, y in pairs),
     )
 
 
@@ -192,6 +215,13 @@ def main(argv: list[str] | None = None) -> None:
                 f"32/8 time ratio {runs[32] / batch:.2f} (linear would be 4.00)"
             )
 
+    v_s, pandas_s, v_ratio = validate_ratio(3 if args.quick else 7)
+    print(
+        f"\n0. sharedcase validate (default case): {v_s:.2f} s against "
+        f'python -c "import pandas" {pandas_s:.2f} s -> x{v_ratio:.2f} '
+        f"(goal at most 2: {'met' if v_ratio <= 2 else 'NOT met'})"
+    )
+
     m = model_timings(args.quick)
     print("\n4. model:")
     print(
@@ -224,7 +254,10 @@ def main(argv: list[str] | None = None) -> None:
             f"   {what}: {c['wall_seconds']:6.1f} s, {c['options_ok']} of "
             f"{c['options']} options ok, peak memory {c['peak_rss_mib']:.0f} MiB{kernels}"
         )
-    print(f"\nbatch_ratio={ratio:.2f} mc_speedup={m['speedup']:.0f}")
+    print(
+        f"\nbatch_ratio={ratio:.2f} mc_speedup={m['speedup']:.0f} "
+        f"validate_ratio={v_ratio:.2f}"
+    )
 
 
 if __name__ == "__main__":

@@ -32,25 +32,29 @@ from __future__ import annotations
 from typing import Any
 
 from models.core.errors import InputError, InputErrors
-from models.core.version import __version__
 
-_PUBLIC = {
-    "Case": "models.inputs.case",
-    "load_case": "models.engine.loading",
-    "OptionResult": "models.engine.projection",
-    "run_option": "models.engine.projection",
-    "ComparisonReport": "models.report.notebook",
-    "MonitoringReport": "models.report.notebook",
-    "OptionReport": "models.report.notebook",
-}
-"""Where each name of the public API lives; imported on first use."""
+_LOADED_ON_FIRST_USE = frozenset(
+    {
+        "Case",
+        "ComparisonReport",
+        "MonitoringReport",
+        "OptionReport",
+        "OptionResult",
+        "__version__",
+        "load_case",
+        "run_option",
+    }
+)
+"""Names of the public API imported from their module on first use."""
 
 
 def __getattr__(name: str) -> Any:
     """Load a name of the public API from its module on first use (PEP 562)."""
-    if name not in _PUBLIC:
+    if name not in _LOADED_ON_FIRST_USE:
         raise AttributeError(f"module 'models' has no attribute {name!r}")
-    if name in ("Case",):
+    if name == "__version__":  # reading the installed metadata takes 50 ms
+        from models.core.version import __version__ as value
+    elif name == "Case":
         from models.inputs.case import Case as value
     elif name == "load_case":
         from models.engine.loading import load_case as value

@@ -25,6 +25,7 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("models", "models.engine.loading"): "import models stays light (PEP 562)",
     ("models", "models.engine.projection"): "import models stays light (PEP 562)",
     ("models", "models.report.notebook"): "import models loads no matplotlib",
+    ("models", "models.core.version"): "reading package metadata takes 50 ms",
     (
         "models.cli",
         "models.engine.validate",

@@ -16,7 +16,6 @@ import click
 from models.cli.messages import reports_input_errors
 from models.core.errors import InputError, InputErrors
 from models.core.names import SAFE_NAME_RULE, name_problem
-from models.core.version import __version__
 from models.inputs.templates import new_case_text
 from models.run.interrupt import (
     Terminated,
@@ -52,7 +51,7 @@ class Commands(click.Group):
 
 
 @click.group(cls=Commands, context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(__version__, prog_name="sharedcase")
+@click.version_option(package_name="sharedcase", prog_name="sharedcase")
 def main() -> None:
     """Financial modelling for councils that share services."""
     warnings.formatwarning = _format_warning
