@@ -356,6 +356,7 @@ def dicts(items: Any) -> list[dict]:
 def period_label(spec: ActualsFile) -> str:
     """Human label of the period, e.g. 'April - March 2010/11 (Quarter 4)'.
 
+    >>> from models.engine.monitoring import load_actuals
     >>> period_label(load_actuals("scenarios/actuals_2010_11.yaml").spec)
     'April - March 2010/11 (Quarter 4)'
     """

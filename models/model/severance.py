@@ -435,6 +435,7 @@ def policy_terms(
 
     A council without its own policy takes ``policies["default"]``.
 
+    >>> from models.inputs.severance import SeverancePolicy, StrainFactors
     >>> pol = SeverancePolicy(pay_basis="actual", multiplier=2, maximum_weeks=60,
     ...     pays_in_lieu_of_notice=True, employer_on_cost_rate=0.1,
     ...     strain=StrainFactors(normal_pension_age=65, reduction_per_year_early=0.05,

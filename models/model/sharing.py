@@ -128,8 +128,8 @@ def basis_shares(
 
     Source: seed 002 para 6.3 (bases in use); issue 4.
 
-    >>> from models.inputs.case import case_from_dict
-    >>> case = case_from_dict({"kind": "case", "name": "x", "title": "x",
+    >>> from models.inputs.case import Case
+    >>> case = Case.model_validate({"kind": "case", "name": "x", "title": "x",
     ...     "councils": {"a": {"name": "A"}, "b": {"name": "B"}},
     ...     "settings": {"base_year": "2011/12", "horizon_years": 2},
     ...     "bases": {"sixty_forty": {"type": "fixed", "shares": {"a": 0.6, "b": 0.4}}},
@@ -185,11 +185,11 @@ def allocate(values: np.ndarray, shares: np.ndarray) -> np.ndarray:
 def unused_bases(case: Case) -> list[str]:
     """Bases that no service names (a warning, not an error).
 
-    >>> from models.inputs.case import case_from_dict
+    >>> from models.inputs.case import Case
     >>> import warnings
     >>> with warnings.catch_warnings():
     ...     warnings.simplefilter("ignore")
-    ...     case = case_from_dict({"kind": "case", "name": "x", "title": "x",
+    ...     case = Case.model_validate({"kind": "case", "name": "x", "title": "x",
     ...         "councils": {"a": {"name": "A"}},
     ...         "settings": {"base_year": "2011/12", "horizon_years": 1},
     ...         "bases": {"all_a": {"shares": {"a": 1}}}, "services": {}, "options": {}})

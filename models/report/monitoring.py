@@ -112,7 +112,8 @@ def rounded_thousands(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
     DataFrame on ``table``'s index with ``budget_<council>`` per council and
     :data:`DISPLAYED_MONEY` columns, in whole £'000 (int64).
 
-    >>> from models.model.monitoring import load_actuals, variance_table
+    >>> from models.engine.monitoring import load_actuals
+    >>> from models.model.monitoring import variance_table
     >>> a = load_actuals("scenarios/actuals_2010_11.yaml")
     >>> k = rounded_thousands(a, variance_table(a))
     >>> k.loc[variance_table(a)["level"] == "overall", "actual"].tolist()
