@@ -19,11 +19,11 @@ from models.inputs.actuals import (
     UNIT_FACTOR,
     Actuals,
     ActualsFile,
-    actuals_validation_errors,
     check_councils_of_case,
     check_structure,
     dicts,
 )
+from models.inputs.pydantic_errors import validation_errors
 from models.model import appraisal
 from models.model.monitoring import footing_problems, line_rows, totals
 
@@ -52,7 +52,7 @@ def load_actuals(path: str | Path) -> Actuals:
     try:
         spec = ActualsFile.model_validate(data)
     except ValidationError as exc:
-        raise actuals_validation_errors(path, exc, data) from None
+        raise validation_errors(exc, path, ActualsFile, data=data) from None
     errors = check_structure(path, spec)
     if errors:
         raise errors[0] if len(errors) == 1 else InputErrors(errors)

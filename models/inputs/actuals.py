@@ -16,17 +16,14 @@ from typing import Any, Literal
 
 import pandas as pd
 from pydantic import (
-    BaseModel,
-    ConfigDict,
     Field,
-    ValidationError,
     field_validator,
     model_validator,
 )
 
 from models.core.calendar import fy_start_year
-from models.core.errors import InputError, InputErrors
-from models.inputs.quantities import Number, WholeNumber
+from models.core.errors import InputError
+from models.inputs.quantities import Number, Strict, WholeNumber
 from models.reference import load_reference
 
 Status = Literal["green", "amber", "red"]
@@ -39,17 +36,12 @@ _ID = r"^[a-z][a-z0-9_]*$"
 
 
 # --------------------------------------------------------------------------- schema
-class _Strict(BaseModel):
-    # numbers must be finite: YAML reads .nan, .inf and 1.0e+999 as floats
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-class Council(_Strict):
+class Council(Strict):
     id: str = Field(pattern=_ID)
     name: str
 
 
-class Period(_Strict):
+class Period(Strict):
     financial_year: str
     quarter: WholeNumber | None = Field(default=None, ge=1, le=4)
 
@@ -60,7 +52,7 @@ class Period(_Strict):
         return value
 
 
-class Thresholds(_Strict):
+class Thresholds(Strict):
     """Shortfall thresholds for the status light [fraction of budget]."""
 
     green_max_shortfall: Number = Field(ge=0)
@@ -73,7 +65,7 @@ class Thresholds(_Strict):
         return self
 
 
-class Stated(_Strict):
+class Stated(Strict):
     """Figures a document states for a subtotal, checked against its rows."""
 
     budget: dict[str, Number] | None = None
@@ -83,7 +75,7 @@ class Stated(_Strict):
     source: str
 
 
-class Row(_Strict):
+class Row(Strict):
     id: str = Field(pattern=_ID)
     label: str
     budget: dict[str, Number]
@@ -98,7 +90,7 @@ class Row(_Strict):
     source: str
 
 
-class Section(_Strict):
+class Section(Strict):
     id: str = Field(pattern=_ID)
     label: str | None = None
     subtotal_label: str | None = None
@@ -112,7 +104,7 @@ class Section(_Strict):
         return self
 
 
-class Group(_Strict):
+class Group(Strict):
     id: Literal["cashable", "non_cashable"]
     label: str
     subtotal_label: str
@@ -120,13 +112,13 @@ class Group(_Strict):
     sections: list[Section] = Field(min_length=1)
 
 
-class Overall(_Strict):
+class Overall(Strict):
     label: str = "Overall position"
     stated: Stated | None = None
     comment: str = ""
 
 
-class ApprovedCase(_Strict):
+class ApprovedCase(Strict):
     """The approved business case whose budget a row can take (``service:``)."""
 
     file: str  # relative to the actuals file
@@ -134,7 +126,7 @@ class ApprovedCase(_Strict):
     line_item: Literal["Savings", "Net saving"] = "Savings"
 
 
-class ActualsFile(_Strict):
+class ActualsFile(Strict):
     kind: Literal["actuals"]
     approved_case: ApprovedCase | None = None
     title: str
@@ -187,62 +179,6 @@ def default_thresholds() -> Thresholds:
 
 
 # -------------------------------------------------------------------------- loading
-def _where(loc: tuple[Any, ...], data: Any) -> str:
-    """Dotted key path for a pydantic error location, naming rows by their id."""
-    parts: list[str] = []
-    node = data
-    for key in loc:
-        if isinstance(key, int):
-            label = ""
-            if isinstance(node, list) and 0 <= key < len(node):
-                node = node[key]
-                if isinstance(node, dict) and isinstance(node.get("id"), str):
-                    label = f" ({node['id']})"
-            else:
-                node = None
-            parts[-1] = f"{parts[-1]}[{key}]{label}" if parts else f"[{key}]"
-        else:
-            parts.append(str(key))
-            node = node.get(key) if isinstance(node, dict) else None
-    return ".".join(parts) or "top level"
-
-
-def actuals_validation_errors(
-    path: Path, exc: ValidationError, data: Any
-) -> InputError:
-    errors = []
-    for err in exc.errors():
-        where = _where(err["loc"], data)
-        if err["type"] == "extra_forbidden":
-            errors.append(
-                InputError(
-                    path,
-                    where,
-                    "only known keys (misspelt or misplaced?)",
-                    f"unknown key {err['loc'][-1]!r}",
-                )
-            )
-        elif err["type"] == "missing":
-            errors.append(InputError(path, where, "this required key", "it is missing"))
-        else:
-            errors.append(InputError(path, where, *_expected_found(err)))
-    return errors[0] if len(errors) == 1 else InputErrors(errors)
-
-
-def _expected_found(err: Any) -> tuple[str, str | None]:
-    """A pydantic error as (expected, found) for a finance lead: no mapping dumps."""
-    msg = str((err.get("ctx") or {}).get("error", err["msg"]))
-    msg = msg.removeprefix("Value error, ").removeprefix("Input should be ")
-    expected, _, stated = msg.removeprefix("expected ").partition(", found ")
-    if stated or err["type"] == "value_error":
-        return expected, stated or None
-    value = err.get("input")
-    text = repr(value)
-    return expected, None if isinstance(value, dict | list) and len(
-        text
-    ) > 40 else text[:80]
-
-
 def _profile_problem(profile: list[float]) -> str | None:
     if len(profile) != 4:
         return f"{len(profile)} quarterly shares"

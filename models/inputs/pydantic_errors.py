@@ -37,17 +37,27 @@ def _type_args(tp: Any) -> list[Any]:
     return out
 
 
-def _loc_to_path(loc: tuple[Any, ...]) -> str:
+def _loc_to_path(loc: tuple[Any, ...], data: Any = None) -> str:
+    """Dotted key path of an error location; a list item whose mapping in ``data``
+    has an ``id`` is named by it (``rows[0] (payroll)``)."""
     parts: list[str] = []
+    node = data
     for item in loc:
         if isinstance(item, int):
-            parts[-1:] = [f"{parts[-1]}[{item}]"] if parts else [f"[{item}]"]
-        elif item in ("function-after[_bare_number(), Money]",) or "function-" in str(
-            item
-        ):
+            node = (
+                node[item] if isinstance(node, list) and 0 <= item < len(node) else None
+            )
+            label = (
+                f" ({node['id']})"
+                if isinstance(node, dict) and isinstance(node.get("id"), str)
+                else ""
+            )
+            parts[-1:] = [f"{parts[-1]}[{item}]{label}"] if parts else [f"[{item}]"]
+        elif "function-" in str(item):
             continue
         else:
             parts.append(str(item))
+            node = node.get(item) if isinstance(node, dict) else None
     return ".".join(parts)
 
 
@@ -77,8 +87,18 @@ def validation_errors(
     source: str | Path | None,
     model: type[BaseModel],
     prefix: str = "",
+    data: Any = None,
 ) -> InputErrors:
-    """Turn a pydantic ValidationError into InputErrors naming each key path."""
+    """Turn a pydantic ValidationError into InputErrors naming each key path.
+
+    The one translator of the package: case files, risk registers, actuals files
+    and severance policies all report through it.  ``prefix`` goes before every
+    key path (``severance_policies.bdc.``); ``data``, the mapping that was
+    validated, lets a path name a list item by its ``id``
+    (``rows[0] (payroll).actual``).  An unknown key suggests the closest known
+    one; a missing key, a wrong type and a validator's own message each read as
+    "expected ..., found ...".
+    """
     known = sorted(_field_names(model))
     errors: list[InputError] = []
     for err in exc.errors():
@@ -102,7 +122,7 @@ def validation_errors(
                 )
             )
         )
-        path = prefix + _loc_to_path(loc)
+        path = prefix + (_loc_to_path(loc, data) or "top level")
         kind = err["type"]
         ctx = err.get("ctx") or {}
         if kind == "extra_forbidden":
