@@ -8,9 +8,10 @@ import re
 import pytest
 
 from models import __version__
+from models.core.money import parse_k
 from models.core.paths import file_sha256
+from models.core.rounding import round_half_away
 from models.report.export import export_pdf, find_chromium, strip_remote_resources
-from models.report.tables import parse_k, round_half_away
 from tests.conftest import DEFAULT_CASE
 from tests.report_support import default_run, parse_report
 

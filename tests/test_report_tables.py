@@ -8,13 +8,13 @@ import openpyxl
 import pandas as pd
 import pytest
 
+from models.core.money import format_thousands, money_k, parse_k
 from models.engine.cases import case_from_dict
 from models.engine.loading import load_case
 from models.engine.projection import run_option
 from models.report import tables
 from models.report.export import write_excel
 from models.report.notebook import ComparisonReport, report_header, report_meta
-from models.report.tables import format_k, money_k, parse_k
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 
@@ -39,7 +39,7 @@ def test_money_is_shown_in_thousands_with_a_pound_sign_and_negatives_in_brackets
 
 def test_a_formatted_figure_reads_back_as_the_same_number_of_thousands():
     for k in (0, 7, -7, 1016, -1825, 12040):
-        assert parse_k(format_k(k)) == k
+        assert parse_k(format_thousands(k)) == k
 
 
 def test_the_seed_002_summary_table_shows_the_figures_of_para_6_9():

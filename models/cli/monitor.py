@@ -19,6 +19,7 @@ import pandas as pd
 
 from models.cli.messages import reports_input_errors
 from models.core.errors import InputError
+from models.core.money import pounds
 from models.core.names import folder_name_problem
 from models.engine.monitoring import load_actuals
 from models.inputs.actuals import Actuals
@@ -71,22 +72,18 @@ def write_run_folder(
     return [final / "monitoring.html", final / "monitoring.xlsx"]
 
 
-def _pounds(value: float) -> str:
-    return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
-
-
 def totals_text(actuals: Actuals, table: pd.DataFrame) -> str:
     """Group and overall totals as lines of text, in pounds."""
     lines = []
     for rec in totals(table).to_dict("records"):
         per_council = ", ".join(
-            f"{actuals.council_names[c]} {_pounds(rec[f'budget_{c}'])}"
+            f"{actuals.council_names[c]} {pounds(rec[f'budget_{c}'])}"
             for c in actuals.councils
         )
         lines.append(
             f"{rec['label']}: budget {per_council}, "
-            f"total {_pounds(rec['budget_total'])}; "
-            f"actual {_pounds(rec['actual'])}; variance {_pounds(rec['variance'])}, "
+            f"total {pounds(rec['budget_total'])}; "
+            f"actual {pounds(rec['actual'])}; variance {pounds(rec['variance'])}, "
             f"{percent(rec['variance_pct'])}; status {rec['status_rule']}"
         )
     flagged = table[table["status_disagrees"]]

@@ -300,7 +300,8 @@ def totals(table: pd.DataFrame) -> pd.DataFrame:
     return table[table["level"].isin(["group", "overall"])].reset_index(drop=True)
 
 
-def _fmt(value: float, unit: str) -> str:
+def _stated_amount(value: float, unit: str) -> str:
+    """An amount as a footing message shows it: in the file's own unit [£ or £'000]."""
     return f"{value:,.6g}" + (" (£'000)" if unit == "GBP_thousands" else " (£)")
 
 
@@ -324,8 +325,8 @@ def footing_problems(actuals: Actuals) -> list[InputError]:
             InputError(
                 path,
                 f"{where}, column {column}",
-                f"{_fmt(computed, spec.unit)} as computed from its parts",
-                f"stated {_fmt(stated, spec.unit)}",
+                f"{_stated_amount(computed, spec.unit)} as computed from its parts",
+                f"stated {_stated_amount(stated, spec.unit)}",
             )
         )
 

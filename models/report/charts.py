@@ -22,9 +22,9 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 from matplotlib.ticker import FuncFormatter  # noqa: E402
 
+from models.core.money import money_k  # noqa: E402
 from models.engine.projection import ALL, OptionResult  # noqa: E402
 from models.inputs.case import Case  # noqa: E402
-from models.report.tables import money_k  # noqa: E402
 
 MONEY_K = FuncFormatter(lambda v, _pos: money_k(v))
 """Axis labels in £'000 as the tables show them: £1,016k, negatives in brackets."""

@@ -19,7 +19,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from models.core.rounding import footed_round, largest_remainder, round_half_away
+from models.core.money import THOUSAND, format_thousands
+from models.core.rounding import footed_round, largest_remainder
 from models.engine.monitoring import load_actuals
 from models.inputs.actuals import Actuals, period_label
 from models.inputs.case import Case
@@ -27,7 +28,7 @@ from models.model.monitoring import variance_table
 from models.report.export import GBP_FORMAT
 
 LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
-UNIT = 1000.0
+UNIT = THOUSAND
 """Display unit of the monitoring report [GBP]: £'000."""
 PERCENT_FORMAT = "0.0%;(0.0%)"
 
@@ -43,32 +44,6 @@ font-size:12px}
 .monitoring td.light{color:#fff;font-weight:bold;text-align:center}
 .monitoring td.flag{color:#c62828;font-weight:bold}
 """
-
-
-def thousands(value: float) -> str:
-    """Format pounds as £'000 for display, halves away from zero, negatives in
-    brackets.
-
-    For one figure on its own; a table's figures are rounded together by
-    :func:`rounded_thousands` so that they add up.
-
-    >>> thousands(1_179_000.0), thousands(-65_000.0), thousands(float("nan"))
-    ('1,179', '(65)', '')
-    >>> thousands(2_500.0), thousands(-2_500.0)
-    ('3', '(3)')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return whole_thousands(int(round_half_away(value / UNIT)))
-
-
-def whole_thousands(k: int) -> str:
-    """Format a whole number of £'000, negatives in brackets.
-
-    >>> whole_thousands(1179), whole_thousands(-65)
-    ('1,179', '(65)')
-    """
-    return f"({abs(k):,})" if k < 0 else f"{k:,}"
 
 
 #: Money columns of a variance table shown in £'000.
@@ -250,9 +225,13 @@ def render_monitoring_html(
             money.append(k["budget_to_date"])
         money += [k["actual"], k["variance"]]
         cells = [f"<td>{html.escape(str(rec['label']))}</td>"]
-        cells += [f'<td class="num">{whole_thousands(v)}</td>' for v in money]
+        cells += [
+            f'<td class="num">{format_thousands(v, currency=False)}</td>' for v in money
+        ]
         cells.append(f'<td class="num">{percent(rec["variance_pct"])}</td>')
-        cells.append(f'<td class="num">{whole_thousands(k["forecast_outturn"])}</td>')
+        cells.append(
+            f'<td class="num">{format_thousands(k["forecast_outturn"], currency=False)}</td>'
+        )
         cells.append(_light_cell(rec["status_rule"]))
         officer = rec["status_officer"]
         if rec["status_disagrees"]:

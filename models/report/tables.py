@@ -13,7 +13,6 @@ report shows exactly the figures in ``results.csv`` and ``results.json``.
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,49 +20,14 @@ from functools import cached_property
 import numpy as np
 import pandas as pd
 
-from models.core.rounding import footed_round, round_half_away
+from models.core.money import THOUSAND, format_thousands, money_k
+from models.core.rounding import footed_round
 from models.engine.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
 from models.inputs.case import Case
 from models.report.tables_core import summary_position as core_summary_position
 
-UNIT = 1000.0
+UNIT = THOUSAND
 """Display unit of the report tables [GBP]: £'000."""
-
-
-def money_k(value: float | None, unit: float = UNIT) -> str:
-    """Format pounds as ``£1,016k`` (rounded to £'000), negatives in brackets.
-
-    Parameters: ``value`` [GBP]; ``unit`` [GBP] the display unit (1000 = £'000).
-    Rounds halves away from zero; blank for a missing value.
-
-    >>> money_k(1_016_000.0), money_k(-65_400.0), money_k(499.0), money_k(None)
-    ('£1,016k', '(£65k)', '£0k', '')
-    """
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return ""
-    return format_k(float(round_half_away(value / unit)))
-
-
-def format_k(thousands: float) -> str:
-    """Format a number already in £'000 as ``£1,016k``, negatives in brackets.
-
-    >>> format_k(1016), format_k(-357), format_k(0)
-    ('£1,016k', '(£357k)', '£0k')
-    """
-    k = int(thousands)
-    return f"(£{abs(k):,}k)" if k < 0 else f"£{k:,}k"
-
-
-def parse_k(text: str) -> int:
-    """The number of £'000 in a formatted cell (inverse of :func:`format_k`).
-
-    >>> parse_k("£1,016k"), parse_k("(£357k)")
-    (1016, -357)
-    """
-    t = text.strip()
-    negative = t.startswith("(") and t.endswith(")")
-    digits = t.strip("()").removeprefix("£").removesuffix("k").replace(",", "")
-    return -int(digits) if negative else int(digits)
 
 
 def cell_text(value: object) -> str:
@@ -151,7 +115,7 @@ class ReportTable:
     def _shown(self) -> pd.DataFrame:
         """Worked out once (a notebook shows a table as HTML and as text): a
         ReportTable is not changed once built."""
-        shown = self.rounded().map(format_k)
+        shown = self.rounded().map(format_thousands)
         for c in self.text_columns:
             shown[c] = self.table[c].map(cell_text)
         return shown[list(self.table.columns)]

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 
+from models.core.money import pounds
 from models.engine import uncertainty as unc
 from models.inputs.case import Case
 from models.inputs.risk_register import load_risk_register
@@ -45,7 +46,7 @@ def _value_text(value: float, unit: str, parameter: str = "") -> str:
     if unit == "/1":
         return f"{value:.2%}"
     if unit.startswith("GBP"):
-        return f"£{value:,.0f}"
+        return pounds(value)
     return f"{value:,.4g} {unit}"
 
 
