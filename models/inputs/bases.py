@@ -57,6 +57,14 @@ class FixedBasis(Strict):
         """Councils with a share in this basis (listed or not, a zero share counts)."""
         return list(self.shares)
 
+    def parts(self) -> list[tuple[float, str]]:
+        """The parts the shares are made of: (weight [/1], kind of council weights).
+
+        ``shares``: each council's stated share; ``driver``: each partner's driver
+        value (models.model.sharing.COUNCIL_WEIGHTS computes each kind).
+        """
+        return [(1.0, "shares")]
+
     def share_total(self) -> float:
         return sum(q.value for q in self.shares.values())
 
@@ -72,6 +80,10 @@ class DriverBasis(Strict):
 
     def partners(self, all_councils: list[str]) -> list[str]:
         return list(self.councils) if self.councils is not None else list(all_councils)
+
+    def parts(self) -> list[tuple[float, str]]:
+        """One part: shares in proportion to the driver (see FixedBasis.parts)."""
+        return [(1.0, "driver")]
 
 
 class HybridBasis(Strict):
@@ -94,6 +106,13 @@ class HybridBasis(Strict):
 
     def share_total(self) -> float:
         return sum(q.value for q in self.shares.values())
+
+    def parts(self) -> list[tuple[float, str]]:
+        """The fixed part and the driver part, in their stated weights."""
+        return [
+            (self.fixed_weight.value, "shares"),
+            (self.driver_weight.value, "driver"),
+        ]
 
 
 class _UnknownBasisType(Strict):

@@ -619,16 +619,8 @@ def _year_without_partner_weight(
         drivers = case.councils[council].drivers
         return drivers[basis.driver].value if council in partners else 0.0
 
-    parts = {
-        "fixed": [(1.0, fixed)],
-        "driver": [(1.0, driver)],
-        "hybrid": [
-            (basis.fixed_weight.value, fixed),
-            (basis.driver_weight.value, driver),
-        ]
-        if basis.type == "hybrid"
-        else [],
-    }[basis.type]
+    council_weight = {"shares": fixed, "driver": driver}
+    parts = [(weight, council_weight[kind]) for weight, kind in basis.parts()]
     joined = {
         c: years.index(council.joins) if council.joins else 0
         for c, council in case.councils.items()

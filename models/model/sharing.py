@@ -103,6 +103,12 @@ def driver_values(case: Case, basis: str, councils: list[str]) -> np.ndarray:
     return out
 
 
+COUNCIL_WEIGHTS = {"shares": fixed_weights, "driver": driver_values}
+"""How each kind of basis part weighs the councils (the kinds a basis's ``parts()``
+names): a new sharing basis is one schema class in models.inputs.bases and, if
+it weighs councils in a new way, one entry here."""
+
+
 def basis_shares(
     case: Case, basis: str, councils: list[str], horizon_years: int
 ) -> np.ndarray:
@@ -137,28 +143,15 @@ def basis_shares(
     >>> basis_shares(case, "sixty_forty", ["a", "b"], 2).tolist()
     [[0.6, 0.6], [0.4, 0.4]]
     """
-    b = case.bases[basis]
     years = calendar.fy_labels(case.settings.base_year, horizon_years)
     active = council_active(case, councils, years)
-    if b.type == "fixed":
-        parts = [
-            (1.0, proportional_shares(fixed_weights(case, basis, councils), active))
-        ]
-    elif b.type == "driver":
-        parts = [
-            (1.0, proportional_shares(driver_values(case, basis, councils), active))
-        ]
-    else:
-        parts = [
-            (
-                b.fixed_weight.value,
-                proportional_shares(fixed_weights(case, basis, councils), active),
-            ),
-            (
-                b.driver_weight.value,
-                proportional_shares(driver_values(case, basis, councils), active),
-            ),
-        ]
+    parts = [
+        (
+            weight,
+            proportional_shares(COUNCIL_WEIGHTS[kind](case, basis, councils), active),
+        )
+        for weight, kind in case.bases[basis].parts()
+    ]
     for weight, part in parts:
         empty = np.flatnonzero(part.sum(axis=0) == 0)
         if weight > 0 and empty.size:
