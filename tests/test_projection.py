@@ -111,7 +111,7 @@ def test_projection_broadcasts_over_a_leading_draw_axis(small_case_dict):
     from models.engine.projection import compile_option, council_lines, project
 
     a = compile_option(case_from_dict(small_case_dict), "share_payroll")
-    draws = a.with_(
+    draws = a.replaced(
         full_year_savings=a.full_year_savings[None]
         * np.array([1.0, 0.5])[:, None, None],
         optimism_bias_costs=np.zeros((2, 1)),

@@ -13,6 +13,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 from pydantic import ValidationError
 
 from models.core.errors import InputError
@@ -130,9 +131,11 @@ def option_case(case: Case, option: str) -> Case:
 
 
 _STAFF_CACHE: dict[tuple, Any] = {}
+"""Costed staff tables by (file, its modification time, the policies): every
+option of a case costs the same table under the same policies."""
 
 
-def staff_severance(case: Case) -> Any:
+def staff_severance(case: Case) -> pd.DataFrame | None:
     """Severance costed from the case's staff-at-risk table, or None.
 
     Returns a DataFrame (service, council, financial_year, redundancy_pay,
@@ -144,8 +147,6 @@ def staff_severance(case: Case) -> Any:
     """
     if not case.staff_at_risk:
         return None
-    import pandas as pd
-
     source = getattr(case, "_source", None)
     path = Path(source or ".").parent / case.staff_at_risk
     if not case.severance_policies:
@@ -156,23 +157,38 @@ def staff_severance(case: Case) -> Any:
             f"the staff table {case.staff_at_risk}",
             "none",
         )
+    costed, by_service = _costed_staff_table(case, path)
+    # checks against this case run every time: another case may share the table
+    _check_staff_rows_name_the_case(case, path, costed)
+    _check_staff_rows_fit_the_services(case, path, costed)
+    out = by_service.copy()
+    return out if isinstance(out, pd.DataFrame) else None
+
+
+def _costed_staff_table(case: Case, path: Path) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The staff table costed person by person and by service (cached)."""
+    policies = case.severance_policies
     key = (
         str(path.resolve()),
         path.stat().st_mtime_ns if path.exists() else 0,
-        repr(
-            sorted((k, v.model_dump_json()) for k, v in case.severance_policies.items())
-        ),
+        repr(sorted((k, v.model_dump_json()) for k, v in policies.items())),
     )
     if key not in _STAFF_CACHE:
         staff = load_staff_table(path)
         try:
-            costed = sev.cost_staff(staff, case.severance_policies)
+            costed = sev.cost_staff(staff, policies)
         except InputError as exc:  # a row's council without a policy, say
             raise exc.in_file(path) from None
         _STAFF_CACHE[key] = (costed, sev.severance_by_service(costed))
-    costed, by_service = _STAFF_CACHE[key]
-    # checks against this case run every time: another case may share the table
-    for i, row in enumerate(costed[["service", "council"]].itertuples(index=False), 1):
+    return _STAFF_CACHE[key]
+
+
+def _check_staff_rows_name_the_case(
+    case: Case, path: Path, costed: pd.DataFrame
+) -> None:
+    """Every row of the staff table names a service and a council of the case."""
+    rows = costed[["service", "council"]].itertuples(index=False)
+    for i, row in enumerate(rows, 1):
         if row.service not in case.services:
             raise InputError(
                 path,
@@ -187,23 +203,28 @@ def staff_severance(case: Case) -> Any:
                 f"a council of the case ({', '.join(case.councils)})",
                 repr(row.council),
             )
+
+
+def _check_staff_rows_fit_the_services(
+    case: Case, path: Path, costed: pd.DataFrame
+) -> None:
+    """Each leaving date falls inside the horizon (unless the service fixes the
+    year of its severance), and no service has both staff rows and a flat figure."""
     years = case.settings.years()
     for i, row in enumerate(costed.itertuples(index=False), 1):
-        svc = case.services[row.service]
-        if svc.severance.year is None and row.financial_year not in years:
+        service = case.services[row.service]
+        if service.severance.year is None and row.financial_year not in years:
             raise InputError(
                 path,
                 f"data row {i} (file line {i + 1}), column leaving_date",
                 f"a leaving date inside the horizon {years[0]} to {years[-1]}",
                 f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
             )
-        if svc.severance.has_flat_cost():
+        if service.severance.has_flat_cost():
             raise InputError(
-                source,
+                getattr(case, "_source", None),
                 f"services.{row.service}.severance",
                 "either a flat severance figure or rows in the staff table "
                 f"{case.staff_at_risk}, not both",
                 "both",
             )
-    out = by_service.copy()
-    return out if isinstance(out, pd.DataFrame) else None

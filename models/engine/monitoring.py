@@ -89,7 +89,7 @@ def case_budget(
     """
 
     arrays = compile_option(case, option)
-    planned = arrays.with_(
+    planned = arrays.replaced(
         optimism_bias_savings=np.zeros_like(arrays.optimism_bias_savings)
     )
     long = long_table(planned, project(planned))

@@ -3,26 +3,27 @@
 ``compile_option`` turns a validated case option into plain numpy arrays
 (services x categories x years).  ``project`` is a pure function of those arrays
 and broadcasts over any leading axes, so the uncertainty module can evaluate
-many draws at once.  ``option_tables`` and ``results_long`` present the result as
-the one long format used everywhere else: (option, service, council, line_item,
-financial_year, value, unit), with ``|``-separated line items.
+many draws at once.  ``long_table`` presents the result in the one long format
+used everywhere else: (option, service, council, line_item, financial_year,
+value, unit), with ``|``-separated line items.  Net savings, discounting, NPV and
+payback are the formulas of :mod:`models.model.appraisal`.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
 from models.core import calendar
-from models.engine.cases import option_case, staff_severance
+from models.engine import cases
 from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
     SETUP_CATEGORIES,
     Case,
+    Settings,
 )
 from models.model import appraisal, costs, savings, sharing
 
@@ -73,161 +74,276 @@ class OptionArrays:
     target: float | None = None
     extras: dict = field(default_factory=dict)
 
-    def with_(self, **changes) -> OptionArrays:
+    @property
+    def pension_strain_shares(self) -> np.ndarray:
+        """Council shares (S, C, T) [/1] of pension strain: ``strain_shares``, or
+        those of redundancy pay where it is None."""
+        if self.strain_shares is not None:
+            return self.strain_shares
+        return self.severance_shares
+
+    def replaced(self, **changes) -> OptionArrays:
+        """A copy with the named fields replaced (``dataclasses.replace``)."""
         return replace(self, **changes)
 
 
 def compile_option(case: Case, option: str) -> OptionArrays:
     """Turn one option of a case into arrays (see :class:`OptionArrays`)."""
-    oc = option_case(case, option)
-    st = oc.settings
-    years = st.years()
-    T = len(years)
-    services = [s for s, svc in oc.services.items() if svc.enabled]
-    councils = list(oc.councils)
-    S, K, J = len(services), len(SAVINGS_CATEGORIES), len(SETUP_CATEGORIES)
-    full = np.zeros((S, K))
-    real = np.zeros((S, T))
-    explicit = np.zeros((S, K, T))
-    setup = np.zeros((S, J, T))
-    red = np.zeros((S, T))
-    strain = np.zeros((S, T))
-    sh_sav = np.zeros((S, len(councils), T))
-    sh_set = np.zeros_like(sh_sav)
-    sh_sev = np.zeros_like(sh_sav)
-    for i, sname in enumerate(services):
-        svc = oc.services[sname]
-        if svc.savings_by_year is not None:
-            for fy, cats in svc.savings_by_year.items():
-                t = calendar.fy_index(fy, st.base_year)
-                for k, cat in enumerate(SAVINGS_CATEGORIES):
-                    explicit[i, k, t] += getattr(cats, cat).value
-        else:
-            for k, cat in enumerate(SAVINGS_CATEGORIES):
-                full[i, k] = getattr(svc.savings, cat).value
-            if svc.go_live is not None:
-                m = calendar.month_index(svc.go_live, st.base_year)
-                real[i] = savings.realisation_factor(m, svc.ramp_up, T)
-        for item in svc.set_up_costs:
-            j = SETUP_CATEGORIES.index(item.category)
-            timing = {
-                calendar.fy_index(fy, st.base_year): f
-                for fy, f in item.timing().items()
-            }
-            setup[i, j] += costs.one_off_cost_profile(item.amount.value, timing, T)
-        if svc.severance.has_flat_cost():
-            t = calendar.fy_index(svc.severance.year, st.base_year)
-            red[i, t] += svc.severance.flat_redundancy_pay()
-            strain[i, t] += svc.severance.pension_strain.value
-        sh_sav[i] = sharing.basis_shares(
-            oc, svc.savings_basis or svc.basis, councils, T
-        )
-        sh_set[i] = sharing.basis_shares(oc, svc.set_up_basis or svc.basis, councils, T)
-        sh_sev[i] = sharing.basis_shares(
-            oc, svc.severance.basis or svc.basis, councils, T
-        )
-
-    sh_strain = sh_sev.copy()
-    staff = staff_severance(oc)
-    if staff is not None and len(staff):
-        _add_staff_severance(
-            oc, staff, services, councils, red, strain, sh_sev, sh_strain
-        )
-
-    nominal = st.price_basis == "nominal"
-    pay_idx = savings.inflation_index(st.inflation.pay.value if nominal else 0.0, T)
-    non_idx = savings.inflation_index(st.inflation.non_pay.value if nominal else 0.0, T)
-    if st.discount_rate == "green_book":
-        rates = appraisal.green_book_rates(T)
-    else:
-        rates = np.full(T, st.discount_rate.value)
-    if nominal:
-        rates = appraisal.nominal_rates(rates, st.inflation.general.value)
-    tw = st.target_window
-    window = None
-    if tw is not None:
-        window = (
-            calendar.fy_index(tw.first_year, st.base_year),
-            calendar.fy_index(tw.last_year, st.base_year),
-        )
+    option_case = cases.option_case(case, option)
+    settings = option_case.settings
+    years = settings.years()
+    horizon = len(years)
+    services = [
+        name for name, service in option_case.services.items() if service.enabled
+    ]
+    councils = list(option_case.councils)
+    full_year, realisation, explicit = _savings_arrays(option_case, services, horizon)
+    savings_shares, setup_shares = _savings_and_setup_shares(
+        option_case, services, councils, horizon
+    )
+    redundancy_pay, pension_strain, severance_shares, strain_shares = _severance_arrays(
+        option_case, services, councils, horizon
+    )
+    pay_index, non_pay_index = _inflation_indices(settings, horizon)
+    real_rates = appraisal.discount_rates(settings.discount_rate, horizon)
+    window, target = _target_window(settings)
     return OptionArrays(
         option=option,
         years=years,
         services=services,
         councils=councils,
-        full_year_savings=full,
-        realisation=real,
+        full_year_savings=full_year,
+        realisation=realisation,
         explicit_savings=explicit,
-        setup=setup,
-        redundancy_pay=red,
-        pension_strain=strain,
-        pay_index=pay_idx,
-        non_pay_index=non_idx,
-        optimism_bias_costs=np.array(
-            [
-                oc.services[s].optimism_bias.uplift()
-                if oc.services[s].optimism_bias is not None
-                else st.optimism_bias.costs.value
-                for s in services
-            ]
-        ).reshape(S),
-        optimism_bias_savings=np.full(S, st.optimism_bias.savings.value),
-        discount_factor=appraisal.discount_factors(rates),
-        savings_shares=sh_sav,
-        setup_shares=sh_set,
-        severance_shares=sh_sev,
-        strain_shares=sh_strain,
+        setup=_setup_array(option_case, services, horizon),
+        redundancy_pay=redundancy_pay,
+        pension_strain=pension_strain,
+        pay_index=pay_index,
+        non_pay_index=non_pay_index,
+        optimism_bias_costs=_cost_bias(option_case, services),
+        optimism_bias_savings=np.full(
+            len(services), settings.optimism_bias.savings.value
+        ),
+        discount_factor=appraisal.discount_factors(
+            real_rates, general_inflation(settings)
+        ),
+        savings_shares=savings_shares,
+        setup_shares=setup_shares,
+        severance_shares=severance_shares,
+        strain_shares=strain_shares,
         target_window=window,
-        target=tw.target.value if tw is not None and tw.target is not None else None,
+        target=target,
     )
 
 
-def _add_staff_severance(
-    oc: Case,
-    staff,
+def _savings_arrays(
+    option_case: Case, services: list[str], horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Full-year savings (S, K) [GBP/year], their realisation (S, T) [/1] and the
+    savings given year by year (S, K, T) [GBP], at base-year prices."""
+    base_year = option_case.settings.base_year
+    full_year = np.zeros((len(services), len(SAVINGS_CATEGORIES)))
+    realisation = np.zeros((len(services), horizon))
+    explicit = np.zeros((len(services), len(SAVINGS_CATEGORIES), horizon))
+    for i, name in enumerate(services):
+        service = option_case.services[name]
+        if service.savings_by_year is not None:
+            for year, by_category in service.savings_by_year.items():
+                t = calendar.fy_index(year, base_year)
+                for k, category in enumerate(SAVINGS_CATEGORIES):
+                    explicit[i, k, t] += getattr(by_category, category).value
+        else:
+            for k, category in enumerate(SAVINGS_CATEGORIES):
+                full_year[i, k] = getattr(service.savings, category).value
+            if service.go_live is not None:
+                month = calendar.month_index(service.go_live, base_year)
+                realisation[i] = savings.realisation_factor(
+                    month, service.ramp_up, horizon
+                )
+    return full_year, realisation, explicit
+
+
+def _setup_array(option_case: Case, services: list[str], horizon: int) -> np.ndarray:
+    """Set-up costs (S, J, T) [GBP] at base-year prices, each item spread over the
+    years of its timing."""
+    base_year = option_case.settings.base_year
+    setup = np.zeros((len(services), len(SETUP_CATEGORIES), horizon))
+    for i, name in enumerate(services):
+        for item in option_case.services[name].set_up_costs:
+            j = SETUP_CATEGORIES.index(item.category)
+            timing = {
+                calendar.fy_index(year, base_year): fraction
+                for year, fraction in item.timing().items()
+            }
+            setup[i, j] += costs.one_off_cost_profile(
+                item.amount.value, timing, horizon
+            )
+    return setup
+
+
+def _savings_and_setup_shares(
+    option_case: Case, services: list[str], councils: list[str], horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Council shares (S, C, T) [/1] of each service's savings and set-up costs,
+    on the service's savings and set-up bases (else its basis)."""
+    savings_shares = np.zeros((len(services), len(councils), horizon))
+    setup_shares = np.zeros_like(savings_shares)
+    for i, name in enumerate(services):
+        service = option_case.services[name]
+        savings_shares[i] = sharing.basis_shares(
+            option_case, service.savings_basis or service.basis, councils, horizon
+        )
+        setup_shares[i] = sharing.basis_shares(
+            option_case, service.set_up_basis or service.basis, councils, horizon
+        )
+    return savings_shares, setup_shares
+
+
+def _severance_arrays(
+    option_case: Case, services: list[str], councils: list[str], horizon: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Redundancy pay and pension strain (S, T) [GBP] and the council shares of
+    each (S, C, T) [/1].
+
+    A service's flat severance falls in its severance year, shared on its
+    severance basis (else its basis); severance costed from the staff table is
+    added where the posts were (:func:`_where_the_posts_were`).
+    """
+    base_year = option_case.settings.base_year
+    redundancy_pay = np.zeros((len(services), horizon))
+    pension_strain = np.zeros((len(services), horizon))
+    redundancy_shares = np.zeros((len(services), len(councils), horizon))
+    for i, name in enumerate(services):
+        service = option_case.services[name]
+        severance = service.severance
+        if severance.has_flat_cost():
+            t = calendar.fy_index(severance.year, base_year)
+            redundancy_pay[i, t] += severance.flat_redundancy_pay()
+            pension_strain[i, t] += severance.pension_strain.value
+        redundancy_shares[i] = sharing.basis_shares(
+            option_case, severance.basis or service.basis, councils, horizon
+        )
+    strain_shares = redundancy_shares.copy()
+    staff = cases.staff_severance(option_case)
+    if staff is not None and len(staff):
+        redundancy_by_post, strain_by_post = _staff_severance_costs(
+            option_case, staff, services, councils, horizon
+        )
+        redundancy_pay, redundancy_shares = _where_the_posts_were(
+            redundancy_by_post, redundancy_pay, redundancy_shares
+        )
+        pension_strain, strain_shares = _where_the_posts_were(
+            strain_by_post, pension_strain, strain_shares
+        )
+    return redundancy_pay, pension_strain, redundancy_shares, strain_shares
+
+
+def _staff_severance_costs(
+    option_case: Case,
+    staff: pd.DataFrame,
     services: list[str],
     councils: list[str],
-    red: np.ndarray,
-    strain: np.ndarray,
-    sh_red: np.ndarray,
-    sh_strain: np.ndarray,
-) -> None:
-    """Add severance costed from the staff table; it falls where the post was.
-
-    For each service and year with staff rows, the council shares of redundancy
-    pay and of pension strain are each council's own costs over the total, so the
-    council lines equal the costs of that council's posts exactly.
-    """
-    st = oc.settings
-    T = len(st.years())
-    amounts = np.zeros((2, len(services), len(councils), T))
+    horizon: int,
+) -> np.ndarray:
+    """Redundancy pay and pension strain of the staff table by service, council and
+    year, shape (2, S, C, T) [GBP]; rows of services not in the option are left
+    out.  A post's costs fall in its service's severance year, else the row's."""
+    base_year = option_case.settings.base_year
+    amounts = np.zeros((2, len(services), len(councils), horizon))
     for row in staff.itertuples(index=False):
         if row.service not in services:
             continue  # service not in this option
         i = services.index(row.service)
-        fy = oc.services[row.service].severance.year or row.financial_year
-        t = calendar.fy_index(fy, st.base_year)
+        year = option_case.services[row.service].severance.year or row.financial_year
+        t = calendar.fy_index(year, base_year)
         c = councils.index(row.council)
         amounts[0, i, c, t] += row.redundancy_pay
         amounts[1, i, c, t] += row.pension_strain
-    for k, (line, shares) in enumerate(((red, sh_red), (strain, sh_strain))):
-        total = amounts[k].sum(axis=1)  # (S, T)
-        has = total > 0
-        line += total
-        share = np.divide(
-            amounts[k],
-            total[:, None, :],
-            out=np.zeros_like(amounts[k]),
-            where=total[:, None, :] > 0,
-        )
-        shares[:] = np.where(has[:, None, :], share, shares)
+    return amounts
 
 
-def _category_index(a: OptionArrays, pay_categories: np.ndarray) -> np.ndarray:
-    return np.where(pay_categories[:, None], a.pay_index, a.non_pay_index)
+def _where_the_posts_were(
+    by_post: np.ndarray, line: np.ndarray, shares: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """A severance line (S, T) [GBP] with the staff table's costs (S, C, T) added,
+    and its council shares (S, C, T) [/1].
+
+    For each service and year with staff rows, the council shares are each
+    council's own costs over the total, so the council lines equal the costs of
+    that council's posts exactly; elsewhere the shares stay as they were.
+    """
+    total = by_post.sum(axis=1)  # (S, T)
+    own_share = np.divide(
+        by_post,
+        total[:, None, :],
+        out=np.zeros_like(by_post),
+        where=total[:, None, :] > 0,
+    )
+    return line + total, np.where((total > 0)[:, None, :], own_share, shares)
 
 
-def project(a: OptionArrays) -> dict[str, np.ndarray]:
+def _inflation_indices(
+    settings: Settings, horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pay and non-pay price indices (T,) [/1]; 1 throughout in the real basis."""
+    nominal = settings.price_basis == "nominal"
+    pay = settings.inflation.pay.value if nominal else 0.0
+    non_pay = settings.inflation.non_pay.value if nominal else 0.0
+    return (
+        savings.inflation_index(pay, horizon),
+        savings.inflation_index(non_pay, horizon),
+    )
+
+
+def general_inflation(settings: Settings) -> float | None:
+    """General inflation [/1] that makes the discount rates nominal in the nominal
+    price basis; None in the real basis (see :func:`appraisal.discount_factors`)."""
+    if settings.price_basis == "nominal":
+        return settings.inflation.general.value
+    return None
+
+
+def _target_window(settings: Settings) -> tuple[tuple[int, int] | None, float | None]:
+    """The target window as year indices (first, last), and its target [GBP]."""
+    window = settings.target_window
+    if window is None:
+        return None, None
+    indices = (
+        calendar.fy_index(window.first_year, settings.base_year),
+        calendar.fy_index(window.last_year, settings.base_year),
+    )
+    return indices, window.target.value if window.target is not None else None
+
+
+def _cost_bias(option_case: Case, services: list[str]) -> np.ndarray:
+    """Optimism bias uplift of each service's one-off costs (S,) [/1]: the service's
+    own project type where it names one, else the case's."""
+    settings = option_case.settings
+    return np.array(
+        [
+            option_case.services[name].optimism_bias.uplift()
+            if option_case.services[name].optimism_bias is not None
+            else settings.optimism_bias.costs.value
+            for name in services
+        ]
+    ).reshape(len(services))
+
+
+def category_price_indices(arrays: OptionArrays) -> tuple[np.ndarray, np.ndarray]:
+    """Price index of each savings category (K, T) and set-up category (J, T) [/1]:
+    pay inflation for staff savings and pay-related set-up costs, non-pay for the
+    rest."""
+    is_pay_saving = np.array([category == "staff" for category in SAVINGS_CATEGORIES])
+    is_pay_setup = np.array(
+        [category in PAY_SETUP_CATEGORIES for category in SETUP_CATEGORIES]
+    )
+    return (
+        np.where(is_pay_saving[:, None], arrays.pay_index, arrays.non_pay_index),
+        np.where(is_pay_setup[:, None], arrays.pay_index, arrays.non_pay_index),
+    )
+
+
+def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
     """Project one option year by year [GBP]; broadcasts over leading axes of the inputs.
 
     Returns arrays keyed by quantity:
@@ -235,38 +351,44 @@ def project(a: OptionArrays) -> dict[str, np.ndarray]:
     * ``savings`` (S, K, T): ``(full_year x realisation + explicit) x index x (1 - ob_s)``
     * ``setup`` (S, J, T): ``setup x index x (1 + ob_c)``
     * ``redundancy_pay``, ``pension_strain`` (S, T): ``x pay index x (1 + ob_c)``
-    * ``net`` (S, T): savings - setup - severance (financial view)
+    * ``savings_total``, ``setup_total`` (S, T): summed over categories
+    * ``net`` (S, T): savings - setup - severance (financial view,
+      :func:`appraisal.net_savings`)
     * ``net_economic`` (S, T): savings - setup (severance is a transfer)
     """
-    is_pay_saving = np.array([c == "staff" for c in SAVINGS_CATEGORIES])
-    is_pay_setup = np.array([c in PAY_SETUP_CATEGORIES for c in SETUP_CATEGORIES])
+    savings_index, setup_index = category_price_indices(arrays)  # (K, T), (J, T)
     # optimism bias is per service, shape (..., S): broadcast over categories/years
-    ob_s = np.asarray(a.optimism_bias_savings, dtype=float)[..., :, None, None]
-    ob_c = np.asarray(a.optimism_bias_costs, dtype=float)
-    ob_c3, ob_c2 = ob_c[..., :, None, None], ob_c[..., :, None]
-    sav_idx = _category_index(a, is_pay_saving)  # (K, T)
-    set_idx = _category_index(a, is_pay_setup)  # (J, T)
+    savings_bias = np.asarray(arrays.optimism_bias_savings, dtype=float)
+    cost_bias = np.asarray(arrays.optimism_bias_costs, dtype=float)
     base = (
-        a.full_year_savings[..., None] * a.realisation[..., None, :]
-        + a.explicit_savings
+        arrays.full_year_savings[..., None] * arrays.realisation[..., None, :]
+        + arrays.explicit_savings
     )
-    sav = savings.gross_savings(base, 1.0, sav_idx, ob_s)
-    setup = costs.uplifted_costs(a.setup, set_idx, ob_c3)
-    red = costs.uplifted_costs(a.redundancy_pay, a.pay_index, ob_c2)
-    strain = costs.uplifted_costs(a.pension_strain, a.pay_index, ob_c2)
-    sav_total = sav.sum(axis=-2)
+    savings_lines = savings.gross_savings(
+        base, 1.0, savings_index, savings_bias[..., :, None, None]
+    )
+    setup = costs.uplifted_costs(
+        arrays.setup, setup_index, cost_bias[..., :, None, None]
+    )
+    redundancy_pay = costs.uplifted_costs(
+        arrays.redundancy_pay, arrays.pay_index, cost_bias[..., :, None]
+    )
+    pension_strain = costs.uplifted_costs(
+        arrays.pension_strain, arrays.pay_index, cost_bias[..., :, None]
+    )
+    savings_total = savings_lines.sum(axis=-2)
     setup_total = setup.sum(axis=-2)
-    net_econ = sav_total - setup_total
-    net = net_econ - red - strain
     return {
-        "savings": sav,
+        "savings": savings_lines,
         "setup": setup,
-        "redundancy_pay": red,
-        "pension_strain": strain,
-        "savings_total": sav_total,
+        "redundancy_pay": redundancy_pay,
+        "pension_strain": pension_strain,
+        "savings_total": savings_total,
         "setup_total": setup_total,
-        "net": net,
-        "net_economic": net_econ,
+        "net": appraisal.net_savings(
+            savings_total, setup_total, redundancy_pay, pension_strain
+        ),
+        "net_economic": appraisal.net_savings(savings_total, setup_total),
     }
 
 
@@ -283,24 +405,29 @@ class OptionSummary:
 
 
 def summarise(
-    a: OptionArrays, net: np.ndarray, net_econ: np.ndarray, gross: np.ndarray
+    arrays: OptionArrays,
+    net: np.ndarray,
+    net_economic: np.ndarray,
+    gross: np.ndarray,
 ) -> OptionSummary:
     """NPV, payback and target-window totals from yearly totals (T,) [GBP]."""
-    npv = float(appraisal.net_present_value(net, a.discount_factor))
-    npv_e = float(appraisal.net_present_value(net_econ, a.discount_factor))
-    idx = int(appraisal.payback_index(net))
-    tw = tw_net = None
-    if a.target_window is not None:
-        lo, hi = a.target_window
-        tw = float(gross[lo : hi + 1].sum())
-        tw_net = float(net[lo : hi + 1].sum())
+    payback = int(appraisal.payback_index(net))
+    window_savings = window_net_savings = None
+    if arrays.target_window is not None:
+        first, last = arrays.target_window
+        window_savings = float(gross[first : last + 1].sum())
+        window_net_savings = float(net[first : last + 1].sum())
     return OptionSummary(
-        npv=npv,
-        npv_economic=npv_e,
-        payback_year=a.years[idx] if idx >= 0 else None,
-        target_window_savings=tw,
-        target_window_net_savings=tw_net,
-        net_savings_by_year={y: float(v) for y, v in zip(a.years, net, strict=True)},
+        npv=float(appraisal.net_present_value(net, arrays.discount_factor)),
+        npv_economic=float(
+            appraisal.net_present_value(net_economic, arrays.discount_factor)
+        ),
+        payback_year=arrays.years[payback] if payback >= 0 else None,
+        target_window_savings=window_savings,
+        target_window_net_savings=window_net_savings,
+        net_savings_by_year={
+            year: float(value) for year, value in zip(arrays.years, net, strict=True)
+        },
     )
 
 
@@ -317,51 +444,59 @@ class OptionResult:
 
 def run_option(case: Case, option: str) -> OptionResult:
     """Compile, project and tabulate one option of a case."""
-    a = compile_option(case, option)
-    p = project(a)
-    long = long_table(a, p)
+    arrays = compile_option(case, option)
+    projection = project(arrays)
     summary = summarise(
-        a,
-        p["net"].sum(axis=-2),
-        p["net_economic"].sum(axis=-2),
-        p["savings_total"].sum(axis=-2),
+        arrays,
+        projection["net"].sum(axis=-2),
+        projection["net_economic"].sum(axis=-2),
+        projection["savings_total"].sum(axis=-2),
     )
-    per_council = council_lines(a, p)
+    per_council = council_lines(arrays, projection)
     councils = {
-        c: summarise(
-            a,
-            per_council["net"][ci],
-            per_council["net_economic"][ci],
-            per_council["savings"][ci],
+        council: summarise(
+            arrays,
+            per_council["net"][c],
+            per_council["net_economic"][c],
+            per_council["savings"][c],
         )
-        for ci, c in enumerate(a.councils)
+        for c, council in enumerate(arrays.councils)
     }
     return OptionResult(
-        arrays=a, projection=p, long=long, summary=summary, councils=councils
+        arrays=arrays,
+        projection=projection,
+        long=long_table(arrays, projection),
+        summary=summary,
+        councils=councils,
     )
 
 
-def council_lines(a: OptionArrays, p: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+def council_lines(
+    arrays: OptionArrays, projection: dict[str, np.ndarray]
+) -> dict[str, np.ndarray]:
     """Each council's share of the total lines, shape (C, T) [GBP]."""
     # sum over services (axis -3 of (..., S, C, T)), not over any leading draw axes
-    sav = sharing.allocate(p["savings_total"], a.savings_shares).sum(axis=-3)
-    setup = sharing.allocate(p["setup_total"], a.setup_shares).sum(axis=-3)
-    strain_shares = (
-        a.strain_shares if a.strain_shares is not None else a.severance_shares
-    )
-    sev = sharing.allocate(p["redundancy_pay"], a.severance_shares).sum(
+    savings_lines = sharing.allocate(
+        projection["savings_total"], arrays.savings_shares
+    ).sum(axis=-3)
+    setup = sharing.allocate(projection["setup_total"], arrays.setup_shares).sum(
         axis=-3
-    ) + sharing.allocate(p["pension_strain"], strain_shares).sum(axis=-3)
+    )
+    severance = sharing.allocate(
+        projection["redundancy_pay"], arrays.severance_shares
+    ).sum(axis=-3) + sharing.allocate(
+        projection["pension_strain"], arrays.pension_strain_shares
+    ).sum(axis=-3)
     return {
-        "savings": sav,
+        "savings": savings_lines,
         "setup": setup,
-        "severance": sev,
-        "net": sav - setup - sev,
-        "net_economic": sav - setup,
+        "severance": severance,
+        "net": appraisal.net_savings(savings_lines, setup, severance),
+        "net_economic": appraisal.net_savings(savings_lines, setup),
     }
 
 
-def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
+def long_table(arrays: OptionArrays, projection: dict[str, np.ndarray]) -> pd.DataFrame:
     """The option's results in the long format, by service and council and for 'All'.
 
     Line items (GBP unless stated):
@@ -371,110 +506,138 @@ def long_table(a: OptionArrays, p: dict[str, np.ndarray]) -> pd.DataFrame:
     ``Net saving|Economic``, ``Cumulative net saving``, ``Present value``,
     ``Present value|Economic`` and ``Discount factor`` (unit ``/1``).
     """
-    frames: list[pd.DataFrame] = []
-    S, C = len(a.services), len(a.councils)
-    T = len(a.years)
-    # service-level lines, (S, L, T)
+    names, lines, shares = _service_lines(arrays, projection)
+    cube = _with_totals(lines, shares)  # (S+1, L, C+1, T)
+    derived = _derived_lines(cube, names, arrays.discount_factor)
+    cube = np.concatenate(
+        [cube, np.stack(list(derived.values()), axis=1)], axis=1
+    )  # (S+1, L', C+1, T)
+    frame = _long_frame(
+        arrays,
+        [*arrays.services, ALL],
+        names + list(derived),
+        [*arrays.councils, ALL],
+        cube,
+    )
+    discount = pd.DataFrame(
+        {
+            "option": arrays.option,
+            "service": ALL,
+            "council": ALL,
+            "line_item": "Discount factor",
+            "financial_year": arrays.years,
+            "value": arrays.discount_factor,
+            "unit": "/1",
+        }
+    )
+    return pd.concat([frame, discount], ignore_index=True)
+
+
+def _service_lines(
+    arrays: OptionArrays, projection: dict[str, np.ndarray]
+) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The line items of each service by category: their names (L), values
+    (S, L, T) [GBP] and council shares (S, L, C, T) [/1]."""
     names: list[str] = []
     blocks: list[np.ndarray] = []
     shares: list[np.ndarray] = []
-    for k, cat in enumerate(SAVINGS_CATEGORIES):
-        names.append(f"Savings|{SAVINGS_LABELS[cat]}")
-        blocks.append(p["savings"][:, k, :])
-        shares.append(a.savings_shares)
-    for j, cat in enumerate(SETUP_CATEGORIES):
-        names.append(f"Costs|Set-up|{SETUP_LABELS[cat]}")
-        blocks.append(p["setup"][:, j, :])
-        shares.append(a.setup_shares)
+    for k, category in enumerate(SAVINGS_CATEGORIES):
+        names.append(f"Savings|{SAVINGS_LABELS[category]}")
+        blocks.append(projection["savings"][:, k, :])
+        shares.append(arrays.savings_shares)
+    for j, category in enumerate(SETUP_CATEGORIES):
+        names.append(f"Costs|Set-up|{SETUP_LABELS[category]}")
+        blocks.append(projection["setup"][:, j, :])
+        shares.append(arrays.setup_shares)
     names += ["Costs|Severance|Redundancy pay", "Costs|Severance|Pension strain"]
-    blocks += [p["redundancy_pay"], p["pension_strain"]]
-    shares += [
-        a.severance_shares,
-        a.strain_shares if a.strain_shares is not None else a.severance_shares,
-    ]
-    lines = np.stack(blocks, axis=1) if S else np.zeros((0, len(names), T))  # (S, L, T)
-    share = (
-        np.stack(shares, axis=1) if S else np.zeros((0, len(names), C, T))
-    )  # (S, L, C, T)
-    by_council = lines[:, :, None, :] * share  # (S, L, C, T)
-    # add the 'All' council and the 'All' service
-    full = np.concatenate([by_council, lines[:, :, None, :]], axis=2)  # (S, L, C+1, T)
-    full = np.concatenate(
-        [full, full.sum(axis=0, keepdims=True)], axis=0
-    )  # (S+1, L, C+1, T)
-    svc_names = [*a.services, ALL]
-    council_names = [*a.councils, ALL]
-    # derived lines
-    idx = {n: i for i, n in enumerate(names)}
-    sav = full[
-        :, [idx[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]
+    blocks += [projection["redundancy_pay"], projection["pension_strain"]]
+    shares += [arrays.severance_shares, arrays.pension_strain_shares]
+    if not arrays.services:
+        horizon, n_councils = len(arrays.years), len(arrays.councils)
+        return (
+            names,
+            np.zeros((0, len(names), horizon)),
+            np.zeros((0, len(names), n_councils, horizon)),
+        )
+    return names, np.stack(blocks, axis=1), np.stack(shares, axis=1)
+
+
+def _with_totals(lines: np.ndarray, shares: np.ndarray) -> np.ndarray:
+    """Service lines (S, L, T) [GBP] split to councils by their shares (S, L, C, T),
+    with the 'All' council and the 'All' service added: (S+1, L, C+1, T) [GBP]."""
+    by_council = lines[:, :, None, :] * shares  # (S, L, C, T)
+    cube = np.concatenate([by_council, lines[:, :, None, :]], axis=2)
+    return np.concatenate([cube, cube.sum(axis=0, keepdims=True)], axis=0)
+
+
+def _derived_lines(
+    cube: np.ndarray, names: list[str], discount_factor: np.ndarray
+) -> dict[str, np.ndarray]:
+    """Totals, net savings, cumulative net saving and present values (S+1, C+1, T)
+    [GBP] from the category lines of ``cube`` (S+1, L, C+1, T), named ``names``."""
+    index = {name: i for i, name in enumerate(names)}
+    savings_lines = cube[
+        :, [index[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]
     ].sum(axis=1)
-    setup = full[
-        :, [idx[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]
+    setup = cube[
+        :, [index[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]
     ].sum(axis=1)
-    sev = (
-        full[:, idx["Costs|Severance|Redundancy pay"]]
-        + full[:, idx["Costs|Severance|Pension strain"]]
+    severance = (
+        cube[:, index["Costs|Severance|Redundancy pay"]]
+        + cube[:, index["Costs|Severance|Pension strain"]]
     )
-    net = sav - setup - sev
-    net_e = sav - setup
-    derived = {
-        "Savings": sav,
+    net = appraisal.net_savings(savings_lines, setup, severance)
+    net_economic = appraisal.net_savings(savings_lines, setup)
+    return {
+        "Savings": savings_lines,
         "Costs|Set-up": setup,
-        "Costs|Severance": sev,
+        "Costs|Severance": severance,
         "Net saving": net,
-        "Net saving|Economic": net_e,
+        "Net saving|Economic": net_economic,
         "Cumulative net saving": np.cumsum(net, axis=-1),
-        "Present value": net * a.discount_factor,
-        "Present value|Economic": net_e * a.discount_factor,
+        "Present value": appraisal.present_value(net, discount_factor),
+        "Present value|Economic": appraisal.present_value(
+            net_economic, discount_factor
+        ),
     }
-    all_names = names + list(derived)
-    cube = np.concatenate(
-        [full, np.stack(list(derived.values()), axis=1)], axis=1
-    )  # (S+1, L', C+1, T)
-    si, li, ci, ti = np.meshgrid(
-        np.arange(len(svc_names)),
-        np.arange(len(all_names)),
+
+
+def _long_frame(
+    arrays: OptionArrays,
+    service_names: list[str],
+    line_names: list[str],
+    council_names: list[str],
+    cube: np.ndarray,
+) -> pd.DataFrame:
+    """The long format of a (service, line item, council, year) cube [GBP]."""
+    service, line, council, year = np.meshgrid(
+        np.arange(len(service_names)),
+        np.arange(len(line_names)),
         np.arange(len(council_names)),
-        np.arange(T),
+        np.arange(len(arrays.years)),
         indexing="ij",
     )
-    frame = pd.DataFrame(
+    return pd.DataFrame(
         {
-            "option": a.option,
-            "service": np.asarray(svc_names, dtype=object)[si.ravel()],
-            "council": np.asarray(council_names, dtype=object)[ci.ravel()],
-            "line_item": np.asarray(all_names, dtype=object)[li.ravel()],
-            "financial_year": np.asarray(a.years, dtype=object)[ti.ravel()],
+            "option": arrays.option,
+            "service": np.asarray(service_names, dtype=object)[service.ravel()],
+            "council": np.asarray(council_names, dtype=object)[council.ravel()],
+            "line_item": np.asarray(line_names, dtype=object)[line.ravel()],
+            "financial_year": np.asarray(arrays.years, dtype=object)[year.ravel()],
             "value": cube.ravel(),
             "unit": "GBP",
         }
     )
-    frames.append(frame)
-    frames.append(
-        pd.DataFrame(
-            {
-                "option": a.option,
-                "service": ALL,
-                "council": ALL,
-                "line_item": "Discount factor",
-                "financial_year": a.years,
-                "value": a.discount_factor,
-                "unit": "/1",
-            }
-        )
-    )
-    return pd.concat(frames, ignore_index=True)
 
 
 def yearly_table(
     long: pd.DataFrame, council: str = ALL, service: str = ALL
 ) -> pd.DataFrame:
     """Wide table (line items x financial years) for one council and service [GBP]."""
-    sel = long[(long["council"] == council) & (long["service"] == service)]
-    order = list(dict.fromkeys(sel["line_item"]))
-    years = list(dict.fromkeys(sel["financial_year"]))
-    wide = sel.pivot(index="line_item", columns="financial_year", values="value")
+    selected = long[(long["council"] == council) & (long["service"] == service)]
+    order = list(dict.fromkeys(selected["line_item"]))
+    years = list(dict.fromkeys(selected["financial_year"]))
+    wide = selected.pivot(index="line_item", columns="financial_year", values="value")
     return wide.loc[order, years]
 
 
@@ -486,19 +649,21 @@ def check_totals(long: pd.DataFrame, tolerance: float = 1e-6) -> pd.DataFrame:
     """
     money = long[long["unit"] == "GBP"]
     bad = []
-    for dim, other in (("service", "council"), ("council", "service")):
+    for dimension, other in (("service", "council"), ("council", "service")):
         parts = (
-            money[money[dim] != ALL]
+            money[money[dimension] != ALL]
             .groupby(["option", other, "line_item", "financial_year"])["value"]
             .sum()
         )
-        whole = money[money[dim] == ALL].set_index(
+        whole = money[money[dimension] == ALL].set_index(
             ["option", other, "line_item", "financial_year"]
         )["value"]
-        diff = (parts.reindex(whole.index, fill_value=0.0) - whole).abs()
-        off = diff[diff > tolerance]
+        difference = (parts.reindex(whole.index, fill_value=0.0) - whole).abs()
+        off = difference[difference > tolerance]
         if len(off):
-            bad.append(off.rename("difference").reset_index().assign(summed_over=dim))
+            bad.append(
+                off.rename("difference").reset_index().assign(summed_over=dimension)
+            )
     return (
         pd.concat(bad, ignore_index=True)
         if bad
@@ -512,7 +677,3 @@ def check_totals(long: pd.DataFrame, tolerance: float = 1e-6) -> pd.DataFrame:
             ]
         )
     )
-
-
-def today() -> dt.date:
-    return dt.date.today()

@@ -24,8 +24,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import pandas as pd
-
 from models.engine.projection import OptionResult, OptionSummary, run_option
 from models.inputs.case import Case
 
@@ -36,27 +34,23 @@ def run_case(case: Case, options: list[str] | None = None) -> dict[str, OptionRe
     return {name: run_option(case, name) for name in names}
 
 
-def results_long(results: dict[str, OptionResult]) -> pd.DataFrame:
-    """One long table for all options: option, service, council, line_item,
-    financial_year, value, unit."""
-    return pd.concat([r.long for r in results.values()], ignore_index=True)
-
-
-def _summary_json(s: OptionSummary) -> dict[str, Any]:
+def _summary_json(summary: OptionSummary) -> dict[str, Any]:
     return {
-        "npv": s.npv,
-        "npv_economic": s.npv_economic,
-        "payback_year": s.payback_year,
-        "target_window_savings": s.target_window_savings,
-        "target_window_net_savings": s.target_window_net_savings,
-        "net_savings_by_year": s.net_savings_by_year,
+        "npv": summary.npv,
+        "npv_economic": summary.npv_economic,
+        "payback_year": summary.payback_year,
+        "target_window_savings": summary.target_window_savings,
+        "target_window_net_savings": summary.target_window_net_savings,
+        "net_savings_by_year": summary.net_savings_by_year,
     }
 
 
 def option_json(result: OptionResult) -> dict[str, Any]:
     """The ``results.json`` entry of one option."""
     out = _summary_json(result.summary)
-    out["councils"] = {c: _summary_json(s) for c, s in result.councils.items()}
+    out["councils"] = {
+        council: _summary_json(summary) for council, summary in result.councils.items()
+    }
     return out
 
 
@@ -64,5 +58,5 @@ def results_json(case: Case, results: dict[str, OptionResult]) -> dict[str, Any]
     """The whole ``results.json`` document for a case."""
     return {
         "case": case.name,
-        "options": {o: option_json(r) for o, r in results.items()},
+        "options": {option: option_json(result) for option, result in results.items()},
     }

@@ -29,6 +29,11 @@ path or aggregate                              unit    effect
 ``discount_rate``                              /1      as ``settings.discount_rate``
 =============================================  ======  =================================
 
+The aggregates, with their units and labels, are declared once, in
+:data:`models.inputs.uncertainty_spec.AGGREGATES` (the case schema checks the
+names); the NPV, net saving and payback formulas are those of
+:mod:`models.model.appraisal`, shared with the core projection.
+
 Conventions:
 
 * A path's value *replaces* the option's value (pounds, a rate); an aggregate
@@ -57,7 +62,7 @@ from __future__ import annotations
 import copy
 import datetime as dt
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -66,32 +71,23 @@ from scipy import optimize, stats
 
 from models.core import calendar
 from models.core.errors import InputError
-from models.engine.cases import case_from_dict, option_case
-from models.engine.projection import compile_option, project, summarise
-from models.inputs.case import (
-    PAY_SETUP_CATEGORIES,
-    SAVINGS_CATEGORIES,
-    SETUP_CATEGORIES,
-    Case,
+from models.engine import cases
+from models.engine.projection import (
+    category_price_indices,
+    compile_option,
+    general_inflation,
+    project,
+    summarise,
 )
+from models.inputs.case import SAVINGS_CATEGORIES, SETUP_CATEGORIES, Case
 from models.inputs.uncertainty_spec import (
-    AGGREGATE_NAMES,
+    AGGREGATES,
     UncertaintySpec,
     parameter_names,
     parameter_problems,
 )
 from models.model import appraisal, savings
 from models.reference.optimism_bias import optimism_bias_uplift
-
-AGGREGATES: dict[str, tuple[str, str]] = {
-    "savings_achieved": ("/1", "Savings achieved (factor on every saving)"),
-    "set_up_costs": ("/1", "Set-up costs (factor on every item)"),
-    "severance": ("/1", "Severance (factor on redundancy pay and pension strain)"),
-    "go_live_delay_months": ("months", "Go-live delay of every service"),
-    "discount_rate": ("/1", "Discount rate (year 0 real rate)"),
-}
-"""Aggregate parameters: name -> (unit, label).  Base values: 1, 1, 1, 0, the rate."""
-assert tuple(AGGREGATES) == AGGREGATE_NAMES
 
 SWITCHING_BOUNDS: dict[str, tuple[float, float]] = {
     "savings_achieved": (0.0, 5.0),
@@ -100,7 +96,8 @@ SWITCHING_BOUNDS: dict[str, tuple[float, float]] = {
     "go_live_delay_months": (-24.0, 120.0),
     "discount_rate": (-0.02, 1.0),
 }
-"""Bounds within which switching values are searched (aggregate units)."""
+"""Bounds within which switching values are searched, one pair an aggregate of
+:data:`models.inputs.uncertainty_spec.AGGREGATES` (aggregate units)."""
 
 
 # --------------------------------------------------------------------------- model
@@ -177,96 +174,130 @@ def realisation_with_delay(
     """
     first, values = table
     g = np.clip(np.asarray(go_live_month, dtype=float), first, first + len(values) - 2)
-    lo = np.floor(g).astype(int)
-    f = (g - lo)[..., None]
-    i = lo - first
-    return (1.0 - f) * values[i] + f * values[i + 1]
+    whole_month = np.floor(g).astype(int)
+    f = (g - whole_month)[..., None]
+    row = whole_month - first
+    return (1.0 - f) * values[row] + f * values[row + 1]
 
 
 def compile_model(case: Case, option: str) -> UncertaintyModel:
     """Compile one option of a case for batch evaluation (see :class:`UncertaintyModel`)."""
-    a = compile_option(case, option)
-    oc = option_case(case, option)
-    st = oc.settings
-    T = len(a.years)
-    S = len(a.services)
-    is_pay_saving = np.array([c == "staff" for c in SAVINGS_CATEGORIES])
-    is_pay_setup = np.array([c in PAY_SETUP_CATEGORIES for c in SETUP_CATEGORIES])
-    sav_idx = np.where(is_pay_saving[:, None], a.pay_index, a.non_pay_index)  # (K, T)
-    set_idx = np.where(is_pay_setup[:, None], a.pay_index, a.non_pay_index)  # (J, T)
-    go_live = np.full(S, np.nan)
-    tables: list[tuple[int, np.ndarray] | None] = []
-    item_costs: list[np.ndarray] = []
-    item_paths: list[str] = []
-    item_amounts: list[float] = []
-    item_service: list[int] = []
-    explicit_cats = np.zeros((S, len(SAVINGS_CATEGORIES)), dtype=bool)
-    for i, sname in enumerate(a.services):
-        svc = oc.services[sname]
-        if svc.savings_by_year is None and svc.go_live is not None:
-            m = calendar.month_index(svc.go_live, st.base_year)
-            go_live[i] = m
-            tables.append(_realisation_table(m, svc.ramp_up, T))
-        else:
-            tables.append(None)
-        if svc.savings_by_year is not None:
-            for cats in svc.savings_by_year.values():
-                for k, cat in enumerate(SAVINGS_CATEGORIES):
-                    if getattr(cats, cat).value:
-                        explicit_cats[i, k] = True
-        for n, item in enumerate(svc.set_up_costs):
-            j = SETUP_CATEGORIES.index(item.category)
-            cost = np.zeros((S, T))
-            for fy, frac in item.timing().items():
-                cost[i, calendar.fy_index(fy, st.base_year)] += item.amount.value * frac
-            item_costs.append(cost * set_idx[j])
-            item_paths.append(f"services.{sname}.set_up_costs[{n}].amount")
-            item_amounts.append(item.amount.value)
-            item_service.append(i)
-    if st.discount_rate == "green_book":
-        rates = appraisal.green_book_rates(T)
-    else:
-        rates = np.full(T, st.discount_rate.value)
-    nominal = st.price_basis == "nominal"
+    arrays = compile_option(case, option)
+    option_case = cases.option_case(case, option)
+    settings = option_case.settings
+    horizon = len(arrays.years)
+    n_services = len(arrays.services)
+    savings_index, setup_index = category_price_indices(arrays)  # (K, T), (J, T)
+    go_live, tables = _go_live(option_case, arrays.services, horizon)
+    item_costs, item_paths, item_amounts, item_service = _set_up_items(
+        option_case, arrays.services, setup_index, horizon
+    )
     return UncertaintyModel(
         case=case,
         option=option,
-        years=a.years,
-        services=a.services,
-        councils=a.councils,
-        full_year_savings_indexed=a.full_year_savings[..., None] * sav_idx,
-        explicit_savings_indexed=a.explicit_savings * sav_idx,
-        full_year_savings=a.full_year_savings,
+        years=arrays.years,
+        services=arrays.services,
+        councils=arrays.councils,
+        full_year_savings_indexed=arrays.full_year_savings[..., None] * savings_index,
+        explicit_savings_indexed=arrays.explicit_savings * savings_index,
+        full_year_savings=arrays.full_year_savings,
         go_live_month=go_live,
         realisation_tables=tables,
-        base_realisation=a.realisation,
-        item_costs=np.array(item_costs).reshape(len(item_costs), S, T),
+        base_realisation=arrays.realisation,
+        item_costs=item_costs,
         item_paths=item_paths,
-        item_amounts=np.array(item_amounts),
-        item_service=np.array(item_service, dtype=int),
-        redundancy_pay=a.redundancy_pay * a.pay_index,
-        pension_strain=a.pension_strain * a.pay_index,
-        redundancy_base=a.redundancy_pay.sum(axis=-1),
-        strain_base=a.pension_strain.sum(axis=-1),
-        optimism_bias_costs=np.broadcast_to(a.optimism_bias_costs, (S,)).astype(float),
-        optimism_bias_savings=np.broadcast_to(a.optimism_bias_savings, (S,)).astype(
-            float
-        ),
+        item_amounts=item_amounts,
+        item_service=item_service,
+        redundancy_pay=arrays.redundancy_pay * arrays.pay_index,
+        pension_strain=arrays.pension_strain * arrays.pay_index,
+        redundancy_base=arrays.redundancy_pay.sum(axis=-1),
+        strain_base=arrays.pension_strain.sum(axis=-1),
+        optimism_bias_costs=np.broadcast_to(
+            arrays.optimism_bias_costs, (n_services,)
+        ).astype(float),
+        optimism_bias_savings=np.broadcast_to(
+            arrays.optimism_bias_savings, (n_services,)
+        ).astype(float),
         has_own_cost_bias=np.array(
-            [oc.services[s].optimism_bias is not None for s in a.services], dtype=bool
-        ).reshape(S),
-        case_cost_bias=st.optimism_bias.costs.value,
-        real_rates=rates,
-        general_inflation=st.inflation.general.value if nominal else None,
-        savings_shares=a.savings_shares,
-        setup_shares=a.setup_shares,
-        severance_shares=a.severance_shares,
-        strain_shares=(
-            a.strain_shares if a.strain_shares is not None else a.severance_shares
-        ),
-        target_window=a.target_window,
-        target=a.target,
-        explicit_categories=explicit_cats,
+            [
+                option_case.services[service].optimism_bias is not None
+                for service in arrays.services
+            ],
+            dtype=bool,
+        ).reshape(n_services),
+        case_cost_bias=settings.optimism_bias.costs.value,
+        real_rates=appraisal.discount_rates(settings.discount_rate, horizon),
+        general_inflation=general_inflation(settings),
+        savings_shares=arrays.savings_shares,
+        setup_shares=arrays.setup_shares,
+        severance_shares=arrays.severance_shares,
+        strain_shares=arrays.pension_strain_shares,
+        target_window=arrays.target_window,
+        target=arrays.target,
+        explicit_categories=_explicit_categories(option_case, arrays.services),
+    )
+
+
+def _go_live(
+    option_case: Case, services: list[str], horizon: int
+) -> tuple[np.ndarray, list[tuple[int, np.ndarray] | None]]:
+    """Go-live month of each service (S,) [months] (nan where it has none, or gives
+    its savings year by year) and its table of realisations (None likewise)."""
+    go_live = np.full(len(services), np.nan)
+    tables: list[tuple[int, np.ndarray] | None] = []
+    for i, name in enumerate(services):
+        service = option_case.services[name]
+        if service.savings_by_year is None and service.go_live is not None:
+            month = calendar.month_index(
+                service.go_live, option_case.settings.base_year
+            )
+            go_live[i] = month
+            tables.append(_realisation_table(month, service.ramp_up, horizon))
+        else:
+            tables.append(None)
+    return go_live, tables
+
+
+def _explicit_categories(option_case: Case, services: list[str]) -> np.ndarray:
+    """(S, K) bool: the service gives a non-zero saving of the category year by year."""
+    explicit = np.zeros((len(services), len(SAVINGS_CATEGORIES)), dtype=bool)
+    for i, name in enumerate(services):
+        by_year = option_case.services[name].savings_by_year
+        for by_category in (by_year or {}).values():
+            for k, category in enumerate(SAVINGS_CATEGORIES):
+                if getattr(by_category, category).value:
+                    explicit[i, k] = True
+    return explicit
+
+
+def _set_up_items(
+    option_case: Case, services: list[str], setup_index: np.ndarray, horizon: int
+) -> tuple[np.ndarray, list[str], np.ndarray, np.ndarray]:
+    """Each set-up cost item apart: its yearly cost (I, S, T) [GBP] (base-year
+    prices x its category's price index, no optimism bias), path, amount (I,)
+    [GBP] and the index of its service (I,)."""
+    base_year = option_case.settings.base_year
+    costs: list[np.ndarray] = []
+    paths: list[str] = []
+    amounts: list[float] = []
+    service_of_item: list[int] = []
+    for i, name in enumerate(services):
+        for n, item in enumerate(option_case.services[name].set_up_costs):
+            j = SETUP_CATEGORIES.index(item.category)
+            cost = np.zeros((len(services), horizon))
+            for year, fraction in item.timing().items():
+                cost[i, calendar.fy_index(year, base_year)] += (
+                    item.amount.value * fraction
+                )
+            costs.append(cost * setup_index[j])
+            paths.append(f"services.{name}.set_up_costs[{n}].amount")
+            amounts.append(item.amount.value)
+            service_of_item.append(i)
+    return (
+        np.array(costs).reshape(len(costs), len(services), horizon),
+        paths,
+        np.array(amounts),
+        np.array(service_of_item, dtype=int),
     )
 
 
@@ -327,80 +358,124 @@ def parameters(
 ) -> list[Parameter]:
     """Every numeric assumption of the option that the evaluator can vary.
 
-    Values of zero are left out (a relative change of nothing is nothing).
+    Values of zero are left out (a relative change of nothing is nothing).  In
+    order: savings, set-up cost items, severance and go-live of each service, the
+    case's optimism bias and discount rate, then the aggregates.
     """
-    out: list[Parameter] = []
-    names = {s: model.case.services[s].name for s in model.services}
-    for i, s in enumerate(model.services):
-        for k, cat in enumerate(SAVINGS_CATEGORIES):
-            v = model.full_year_savings[i, k]
-            if v:
-                out.append(
+    service_names = {
+        service: model.case.services[service].name for service in model.services
+    }
+    found = [
+        *_savings_parameters(model, service_names),
+        *_set_up_parameters(model, service_names),
+        *_severance_and_go_live_parameters(model, service_names),
+        *_settings_parameters(model),
+    ]
+    if include_aggregates:
+        found += _aggregate_parameters(model)
+    return found
+
+
+def _savings_parameters(
+    model: UncertaintyModel, service_names: Mapping[str, str]
+) -> list[Parameter]:
+    """Full-year savings [GBP/year] and factors on year-by-year savings [/1]."""
+    found: list[Parameter] = []
+    for i, service in enumerate(model.services):
+        name = service_names[service]
+        for k, category in enumerate(SAVINGS_CATEGORIES):
+            value = model.full_year_savings[i, k]
+            if value:
+                found.append(
                     Parameter(
-                        f"services.{s}.savings.{cat}",
-                        float(v),
+                        f"services.{service}.savings.{category}",
+                        float(value),
                         "GBP/year",
-                        f"{names[s]}: {cat} savings",
+                        f"{name}: {category} savings",
                         "value",
                     )
                 )
             if model.explicit_categories[i, k]:
-                out.append(
+                found.append(
                     Parameter(
-                        f"services.{s}.savings_by_year.*.{cat}",
+                        f"services.{service}.savings_by_year.*.{category}",
                         1.0,
                         "/1",
-                        f"{names[s]}: {cat} savings by year (factor)",
+                        f"{name}: {category} savings by year (factor)",
                         "factor",
                     )
                 )
+    return found
+
+
+def _set_up_parameters(
+    model: UncertaintyModel, service_names: Mapping[str, str]
+) -> list[Parameter]:
+    """Each set-up cost item's amount [GBP]."""
+    found: list[Parameter] = []
     for n, path in enumerate(model.item_paths):
         if model.item_amounts[n]:
-            s = path.split(".")[1]
-            idx = path.split("[")[1].split("]")[0]
-            out.append(
+            service = path.split(".")[1]
+            item = path.split("[")[1].split("]")[0]
+            found.append(
                 Parameter(
                     path,
                     float(model.item_amounts[n]),
                     "GBP",
-                    f"{names[s]}: set-up cost {idx}",
+                    f"{service_names[service]}: set-up cost {item}",
                     "value",
                 )
             )
-    for i, s in enumerate(model.services):
+    return found
+
+
+def _severance_and_go_live_parameters(
+    model: UncertaintyModel, service_names: Mapping[str, str]
+) -> list[Parameter]:
+    """Each service's redundancy pay and pension strain [GBP] and go-live delay [months]."""
+    found: list[Parameter] = []
+    for i, service in enumerate(model.services):
+        name = service_names[service]
         if model.redundancy_base[i]:
-            out.append(
+            found.append(
                 Parameter(
-                    f"services.{s}.severance.redundancy_pay",
+                    f"services.{service}.severance.redundancy_pay",
                     float(model.redundancy_base[i]),
                     "GBP",
-                    f"{names[s]}: redundancy pay",
+                    f"{name}: redundancy pay",
                     "value",
                 )
             )
         if model.strain_base[i]:
-            out.append(
+            found.append(
                 Parameter(
-                    f"services.{s}.severance.pension_strain",
+                    f"services.{service}.severance.pension_strain",
                     float(model.strain_base[i]),
                     "GBP",
-                    f"{names[s]}: pension strain",
+                    f"{name}: pension strain",
                     "value",
                 )
             )
         if not np.isnan(model.go_live_month[i]):
-            out.append(
+            found.append(
                 Parameter(
-                    f"services.{s}.go_live",
+                    f"services.{service}.go_live",
                     0.0,
                     "months",
-                    f"{names[s]}: go-live delay",
+                    f"{name}: go-live delay",
                     "months",
                 )
             )
+    return found
+
+
+def _settings_parameters(model: UncertaintyModel) -> list[Parameter]:
+    """The case's optimism bias on costs and savings (where they apply) and its
+    discount rate [/1]."""
+    found: list[Parameter] = []
     if len(model.services):
         if model.case_cost_bias and not model.has_own_cost_bias.all():
-            out.append(
+            found.append(
                 Parameter(
                     "settings.optimism_bias.costs",
                     float(model.case_cost_bias),
@@ -410,7 +485,7 @@ def parameters(
                 )
             )
         if np.any(model.optimism_bias_savings):
-            out.append(
+            found.append(
                 Parameter(
                     "settings.optimism_bias.savings",
                     float(model.optimism_bias_savings[0]),
@@ -419,40 +494,50 @@ def parameters(
                     "rate",
                 )
             )
-    out.append(
+    found.append(
         Parameter(
             "settings.discount_rate", model.base_rate, "/1", "Discount rate", "rate"
         )
     )
-    if include_aggregates:
-        for name, (unit, label) in AGGREGATES.items():
-            if name == "discount_rate":
-                continue
-            base = 0.0 if unit == "months" else 1.0
-            out.append(
-                Parameter(
-                    name, base, unit, label, "months" if unit == "months" else "factor"
-                )
-            )
-    return out
+    return found
+
+
+def _aggregate_parameters(model: UncertaintyModel) -> list[Parameter]:
+    """The aggregates but the discount rate (which ``settings.discount_rate`` is)."""
+    return [
+        Parameter(
+            name,
+            _aggregate_base(model, name),
+            unit,
+            label,
+            "months" if unit == "months" else "factor",
+        )
+        for name, (unit, label) in AGGREGATES.items()
+        if name != "discount_rate"
+    ]
 
 
 def _service_index(model: UncertaintyModel, path: str, source: Any) -> int | None:
     """Index of the service a path names; None if the option has it disabled."""
-    s = path.split(".")[1]
-    if s not in model.case.services:
+    service = path.split(".")[1]
+    if service not in model.case.services:
         raise InputError(
             source,
             f"uncertainty.parameters.{path}",
             f"a service of the case ({', '.join(model.case.services)})",
-            repr(s),
+            repr(service),
         )
-    return model.services.index(s) if s in model.services else None
+    return model.services.index(service) if service in model.services else None
 
 
 def parameter_paths(case: Case) -> set[str]:
     """Every path and aggregate a distribution may name in this case (all options)."""
-    return parameter_names({s: len(v.set_up_costs) for s, v in case.services.items()})
+    return parameter_names(_set_up_item_counts(case))
+
+
+def _set_up_item_counts(case: Case) -> dict[str, int]:
+    """Each service's number of set-up cost items: ``{service: n}``."""
+    return {name: len(service.set_up_costs) for name, service in case.services.items()}
 
 
 def uncertainty_problems(case: Case) -> list[InputError]:
@@ -460,7 +545,7 @@ def uncertainty_problems(case: Case) -> list[InputError]:
     :func:`models.inputs.uncertainty_spec.parameter_problems`)."""
     if case.uncertainty is None:
         return []
-    items = {s: len(v.set_up_costs) for s, v in case.services.items()}
+    items = _set_up_item_counts(case)
     source = getattr(case, "_source", None)
     return [
         InputError(source, where, expected, found)
@@ -480,12 +565,15 @@ def levers_from_values(
     multiply (months add).  A path naming a service the option has disabled has no
     effect.  Raises :class:`InputError` for an unknown path.
     """
-    arrays = {k: np.atleast_1d(np.asarray(v, dtype=float)) for k, v in values.items()}
+    arrays = {
+        path: np.atleast_1d(np.asarray(value, dtype=float))
+        for path, value in values.items()
+    }
     if draws is None:
-        draws = max([len(v) for v in arrays.values()] + [1])
-    lv = base_levers(model, draws)
+        draws = max([len(value) for value in arrays.values()] + [1])
+    levers = base_levers(model, draws)
     known = parameter_paths(model.case)
-    for path, v in arrays.items():
+    for path, value in arrays.items():
         if path not in known:
             raise InputError(
                 source,
@@ -494,60 +582,100 @@ def levers_from_values(
                 "services.<service>.savings.staff",
                 repr(path),
             )
-        v = np.broadcast_to(v, (draws,))
-        if path == "savings_achieved":
-            lv.savings_factor = lv.savings_factor * v[:, None, None]
-        elif path == "set_up_costs":
-            lv.item_factor = lv.item_factor * v[:, None]
-        elif path == "severance":
-            lv.redundancy_factor = lv.redundancy_factor * v[:, None]
-            lv.strain_factor = lv.strain_factor * v[:, None]
-        elif path == "go_live_delay_months":
-            lv.delay_months = lv.delay_months + v[:, None]
-        elif path in ("discount_rate", "settings.discount_rate"):
-            lv.rate_shift = lv.rate_shift + (v - model.base_rate)
-        elif path == "settings.optimism_bias.costs":
-            # services that name their own project type keep their own uplift
-            lv.optimism_bias_costs = np.where(
+        value = np.broadcast_to(value, (draws,))
+        if path in AGGREGATES or path.startswith("settings."):
+            changes = _case_wide_change(model, levers, path, value)
+        else:
+            changes = _service_change(model, levers, path, value, source)
+        levers = replace(levers, **changes)
+    return levers
+
+
+def _case_wide_change(
+    model: UncertaintyModel, levers: Levers, path: str, value: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The levers an aggregate or a ``settings.`` path changes, and their new
+    values, for its values (D,)."""
+    if path == "savings_achieved":
+        return {"savings_factor": levers.savings_factor * value[:, None, None]}
+    if path == "set_up_costs":
+        return {"item_factor": levers.item_factor * value[:, None]}
+    if path == "severance":
+        return {
+            "redundancy_factor": levers.redundancy_factor * value[:, None],
+            "strain_factor": levers.strain_factor * value[:, None],
+        }
+    if path == "go_live_delay_months":
+        return {"delay_months": levers.delay_months + value[:, None]}
+    if path in ("discount_rate", "settings.discount_rate"):
+        return {"rate_shift": levers.rate_shift + (value - model.base_rate)}
+    if path == "settings.optimism_bias.costs":
+        # services that name their own project type keep their own uplift
+        return {
+            "optimism_bias_costs": np.where(
                 model.has_own_cost_bias[None, :],
                 model.optimism_bias_costs[None, :],
-                v[:, None],
+                value[:, None],
             )
-        elif path == "settings.optimism_bias.savings":
-            lv.optimism_bias_savings = np.repeat(
-                v[:, None], len(model.services), axis=1
+        }
+    if path == "settings.optimism_bias.savings":
+        return {
+            "optimism_bias_savings": np.repeat(
+                value[:, None], len(model.services), axis=1
             )
-        else:
-            i = _service_index(model, path, source)
-            if i is None:
-                continue
-            parts = path.split(".")
-            if parts[2] == "savings":
-                k = SAVINGS_CATEGORIES.index(parts[3])
-                lv.savings_factor[:, i, k] *= _ratio(
-                    v, model.full_year_savings[i, k], path, source
-                )
-            elif parts[2] == "savings_by_year":
-                k = SAVINGS_CATEGORIES.index(parts[4])
-                lv.savings_factor[:, i, k] *= v
-            elif parts[2].startswith("set_up_costs"):
-                n = model.item_paths.index(path)
-                lv.item_factor[:, n] *= _ratio(v, model.item_amounts[n], path, source)
-            elif parts[2] == "go_live":
-                lv.delay_months[:, i] += v
-            elif parts[3] == "redundancy_pay":
-                lv.redundancy_factor[:, i] *= _ratio(
-                    v, model.redundancy_base[i], path, source
-                )
-            elif parts[3] == "pension_strain":
-                lv.strain_factor[:, i] *= _ratio(v, model.strain_base[i], path, source)
-    return lv
+        }
+    raise ValueError(f"not an aggregate or a settings parameter: {path!r}")
 
 
-def _ratio(v: np.ndarray, base: float, path: str, source: Any) -> np.ndarray:
+def _service_change(
+    model: UncertaintyModel,
+    levers: Levers,
+    path: str,
+    value: np.ndarray,
+    source: Any,
+) -> dict[str, np.ndarray]:
+    """The lever a ``services.`` path changes, and its new value, for the path's
+    values (D,); nothing if the option has the service disabled."""
+    i = _service_index(model, path, source)
+    if i is None:
+        return {}
+    parts = path.split(".")
+    if parts[2] == "savings":
+        k = SAVINGS_CATEGORIES.index(parts[3])
+        ratio = _ratio(value, model.full_year_savings[i, k], path, source)
+        return {"savings_factor": _scaled(levers.savings_factor, (i, k), ratio)}
+    if parts[2] == "savings_by_year":
+        k = SAVINGS_CATEGORIES.index(parts[4])
+        return {"savings_factor": _scaled(levers.savings_factor, (i, k), value)}
+    if parts[2].startswith("set_up_costs"):
+        n = model.item_paths.index(path)
+        ratio = _ratio(value, model.item_amounts[n], path, source)
+        return {"item_factor": _scaled(levers.item_factor, (n,), ratio)}
+    if parts[2] == "go_live":
+        delay = levers.delay_months.copy()
+        delay[:, i] += value
+        return {"delay_months": delay}
+    if parts[3] == "redundancy_pay":
+        ratio = _ratio(value, model.redundancy_base[i], path, source)
+        return {"redundancy_factor": _scaled(levers.redundancy_factor, (i,), ratio)}
+    if parts[3] == "pension_strain":
+        ratio = _ratio(value, model.strain_base[i], path, source)
+        return {"strain_factor": _scaled(levers.strain_factor, (i,), ratio)}
+    raise ValueError(f"not a service parameter: {path!r}")
+
+
+def _scaled(factors: np.ndarray, index: tuple[int, ...], by: np.ndarray) -> np.ndarray:
+    """A copy of lever ``factors`` (D, ...) with ``factors[:, *index]`` times ``by`` (D,)."""
+    scaled = factors.copy()
+    scaled[(slice(None), *index)] *= by
+    return scaled
+
+
+def _ratio(value: np.ndarray, base: float, path: str, source: Any) -> np.ndarray:
+    """``value / base`` [/1]: the factor that makes a path's base value ``value``."""
     if base == 0:
-        if np.all(v == 0):
-            return np.ones_like(v)
+        if np.all(value == 0):
+            return np.ones_like(value)
         raise InputError(
             source,
             f"uncertainty.parameters.{path}",
@@ -555,7 +683,7 @@ def _ratio(v: np.ndarray, base: float, path: str, source: Any) -> np.ndarray:
             "(the evaluator varies values by scaling them)",
             "a value of 0",
         )
-    return v / base
+    return value / base
 
 
 # --------------------------------------------------------------------------- evaluate
@@ -579,98 +707,111 @@ BLOCK_ELEMENTS = 2_000_000
 ten arrays of this many floats, 16 MB each)."""
 
 
-def evaluate(model: UncertaintyModel, lv: Levers, councils: bool = True) -> Outcome:
+def evaluate(model: UncertaintyModel, levers: Levers, councils: bool = True) -> Outcome:
     """Evaluate an option for every draw of the levers at once [GBP].
 
     ``savings[d,s,t] = (sum_k f[d,s,k] x full[s,k,t] x R_s(g_s + delay[d,s])[t]
     + sum_k f[d,s,k] x explicit[s,k,t]) x (1 - ob_s[d,s])``;
     ``setup[d,s,t] = sum_i f_i[d,i] x item[i,s,t] x (1 + ob_c[d,s])``;
     ``severance[d,s,t] = (f_r[d,s] x red[s,t] + f_p[d,s] x strain[s,t]) x (1 + ob_c)``;
-    ``net = savings - setup - severance``; ``NPV[d] = sum_t net[d,t] x DF[d,t]``.
+    then the formulas of :mod:`models.model.appraisal`, as the core projection
+    uses them: ``net = savings - setup - redundancy pay - pension strain``
+    (:func:`~models.model.appraisal.net_savings`), ``NPV[d] = sum_t net[d,t] x
+    DF[d,t]`` (:func:`~models.model.appraisal.net_present_value`) and the payback
+    index (:func:`~models.model.appraisal.payback_index`).
 
     Every service and draw is computed in one array operation (D, S, T); large
     batches are cut into blocks of at most :data:`BLOCK_ELEMENTS` draws x
     services x years so that memory stays bounded.
     """
-    D = lv.draws
     S, T = max(len(model.services), 1), max(len(model.years), 1)
     block = max(1, BLOCK_ELEMENTS // (S * T))
-    if D <= block:
-        return _evaluate_block(model, lv, councils)
+    if levers.draws <= block:
+        return _evaluate_block(model, levers, councils)
     parts = [
-        _evaluate_block(model, _levers_slice(lv, start, start + block), councils)
-        for start in range(0, D, block)
+        _evaluate_block(model, _levers_slice(levers, start, start + block), councils)
+        for start in range(0, levers.draws, block)
     ]
-
-    def cat(name: str) -> np.ndarray | None:
-        if getattr(parts[0], name) is None:
-            return None
-        return np.concatenate([getattr(p, name) for p in parts])
-
-    return Outcome(**{name: cat(name) for name in Outcome.__dataclass_fields__})
+    return Outcome(**_joined(parts, Outcome.__dataclass_fields__))
 
 
-def _levers_slice(lv: Levers, start: int, stop: int) -> Levers:
+def _joined(parts: list[Outcome], names: Iterable[str]) -> dict[str, np.ndarray | None]:
+    """The named fields of the outcomes of consecutive batches of draws, joined
+    along the draw axis (a field that is None stays None)."""
+    return {
+        name: None
+        if getattr(parts[0], name) is None
+        else np.concatenate([getattr(part, name) for part in parts])
+        for name in names
+    }
+
+
+def _levers_slice(levers: Levers, start: int, stop: int) -> Levers:
     """The levers of draws ``start`` to ``stop`` (every array cut on its draw axis)."""
     return Levers(
-        **{name: getattr(lv, name)[start:stop] for name in Levers.__dataclass_fields__}
+        **{
+            name: getattr(levers, name)[start:stop]
+            for name in Levers.__dataclass_fields__
+        }
     )
 
 
-def _evaluate_block(model: UncertaintyModel, lv: Levers, councils: bool) -> Outcome:
+def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> Outcome:
     """:func:`evaluate` for one block of draws, over all services at once."""
-    D = lv.draws
+    D = levers.draws
     S, T, C = len(model.services), len(model.years), len(model.councils)
-    keep = 1.0 - lv.optimism_bias_savings  # (D, S)
-    uplift = 1.0 + lv.optimism_bias_costs  # (D, S)
-    f = lv.savings_factor * keep[:, :, None]  # (D, S, K)
+    keep = 1.0 - levers.optimism_bias_savings  # (D, S)
+    uplift = 1.0 + levers.optimism_bias_costs  # (D, S)
+    savings_weight = levers.savings_factor * keep[:, :, None]  # (D, S, K)
     # savings (D, S, T): full-year savings by category, then realisation
-    sav = _by_service(f, model.full_year_savings_indexed)
-    sav *= _realisation(model, lv.delay_months)
+    savings_lines = _by_service(savings_weight, model.full_year_savings_indexed)
+    savings_lines *= _realisation(model, levers.delay_months)
     if model.explicit_categories.any():
-        sav += _by_service(f, model.explicit_savings_indexed)
+        savings_lines += _by_service(savings_weight, model.explicit_savings_indexed)
     # one-off costs enter linearly in their draw weights (D, I) and (D, S)
-    item_weight = lv.item_factor * uplift[:, model.item_service]  # (D, I)
-    red_weight = lv.redundancy_factor * uplift  # (D, S)
-    strain_weight = lv.strain_factor * uplift  # (D, S)
-    m = _linear_maps(model)
+    item_weight = levers.item_factor * uplift[:, model.item_service]  # (D, I)
+    redundancy_weight = levers.redundancy_factor * uplift  # (D, S)
+    strain_weight = levers.strain_factor * uplift  # (D, S)
+    maps = _linear_maps(model)
     window = None
     if model.target_window is not None:
-        lo, hi = model.target_window
-        window = sav[:, :, lo : hi + 1].sum(axis=(1, 2))
-    net = (
-        sav.sum(axis=1)
-        - item_weight @ m["item_rows"]
-        - red_weight @ model.redundancy_pay
-        - strain_weight @ model.pension_strain
+        first, last = model.target_window
+        window = savings_lines[:, :, first : last + 1].sum(axis=(1, 2))
+    net = appraisal.net_savings(
+        savings_lines.sum(axis=1),
+        item_weight @ maps["item_rows"],
+        redundancy_weight @ model.redundancy_pay,
+        strain_weight @ model.pension_strain,
     )  # (D, T)
     if councils and S:
-        net_c = (
-            sav.reshape(D, S * T) @ m["savings_to_councils"]
-            - item_weight @ m["items_to_councils"]
-            - red_weight @ m["redundancy_to_councils"]
-            - strain_weight @ m["strain_to_councils"]
+        net_council = appraisal.net_savings(
+            savings_lines.reshape(D, S * T) @ maps["savings_to_councils"],
+            item_weight @ maps["items_to_councils"],
+            redundancy_weight @ maps["redundancy_to_councils"],
+            strain_weight @ maps["strain_to_councils"],
         ).reshape(D, C, T)
     else:
-        net_c = np.zeros((D, C, T))
-    rates = model.real_rates + lv.rate_shift[:, None]
-    if model.general_inflation is not None:
-        rates = appraisal.nominal_rates(rates, model.general_inflation)
-    df = appraisal.discount_factors(rates)
+        net_council = np.zeros((D, C, T))
+    discount_factor = appraisal.discount_factors(
+        model.real_rates + levers.rate_shift[:, None], model.general_inflation
+    )  # (D, T)
     return Outcome(
-        npv=appraisal.net_present_value(net, df),
-        npv_council=appraisal.net_present_value(net_c, df[:, None, :]),
+        npv=appraisal.net_present_value(net, discount_factor),
+        npv_council=appraisal.net_present_value(
+            net_council, discount_factor[:, None, :]
+        ),
         payback_index=appraisal.payback_index(net),
-        payback_index_council=appraisal.payback_index(net_c),
+        payback_index_council=appraisal.payback_index(net_council),
         window_savings=window,
         net=net,
-        net_council=net_c,
+        net_council=net_council,
     )
 
 
-def _by_service(f: np.ndarray, rows: np.ndarray) -> np.ndarray:
-    """``sum_k f[d, s, k] x rows[s, k, t]`` (D, S, T): one (D, K) x (K, T) product a service."""
-    return np.matmul(f.transpose(1, 0, 2), rows).transpose(1, 0, 2)
+def _by_service(weights: np.ndarray, rows: np.ndarray) -> np.ndarray:
+    """``sum_k weights[d, s, k] x rows[s, k, t]`` (D, S, T): one (D, K) x (K, T)
+    product a service."""
+    return np.matmul(weights.transpose(1, 0, 2), rows).transpose(1, 0, 2)
 
 
 def _linear_maps(model: UncertaintyModel) -> dict[str, np.ndarray]:
@@ -714,20 +855,22 @@ def _realisation(model: UncertaintyModel, delay: np.ndarray) -> np.ndarray:
     interpolate their whole-month table (:func:`realisation_with_delay`).
     """
     D = delay.shape[0]
-    out = np.broadcast_to(model.base_realisation, (D, *model.base_realisation.shape))
+    realisation = np.broadcast_to(
+        model.base_realisation, (D, *model.base_realisation.shape)
+    )
     delayed = [
         i
         for i, table in enumerate(model.realisation_tables)
         if table is not None and np.any(delay[:, i] != 0)
     ]
     if not delayed:
-        return out
-    out = out.copy()
+        return realisation
+    realisation = realisation.copy()
     for i in delayed:
-        out[:, i, :] = realisation_with_delay(
+        realisation[:, i, :] = realisation_with_delay(
             model.realisation_tables[i], model.go_live_month[i] + delay[:, i]
         )
-    return out
+    return realisation
 
 
 def npv_at(
@@ -741,8 +884,9 @@ def npv_at(
 
 
 def _add_months(date: dt.date, months: int) -> dt.date:
-    y, m = divmod(date.month - 1 + months, 12)
-    year, month = date.year + y, m + 1
+    """The same day ``months`` later (the month's last day where it is shorter)."""
+    extra_years, month_index = divmod(date.month - 1 + months, 12)
+    year, month = date.year + extra_years, month_index + 1
     last = (dt.date(year + month // 12, month % 12 + 1, 1) - dt.timedelta(days=1)).day
     return dt.date(year, month, min(date.day, last))
 
@@ -759,8 +903,8 @@ def _set_number(parent: Any, key: Any, value: float) -> None:
         parent[key] = value
 
 
-def _as_date(v: Any) -> dt.date:
-    return v if isinstance(v, dt.date) else dt.date.fromisoformat(str(v))
+def _as_date(value: Any) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
 
 
 def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Case:
@@ -772,102 +916,143 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
     written here: it may be costed person by person from the staff-at-risk table,
     so :func:`slow_npv` scales the compiled severance lines instead.
     """
-    oc = option_case(case, option)
-    raw = copy.deepcopy(getattr(oc, "_raw", None) or oc.model_dump(mode="json"))
+    option_case = cases.option_case(case, option)
+    raw = copy.deepcopy(
+        getattr(option_case, "_raw", None) or option_case.model_dump(mode="json")
+    )
     raw["options"] = {option: {"description": "uncertainty draw", "overrides": {}}}
     raw.pop("uncertainty", None)
     services = raw["services"]
-    enabled = [s for s, svc in services.items() if svc.get("enabled", True)]
-    agg = {k: float(v) for k, v in values.items() if k in AGGREGATES}
-    for path, v in values.items():
-        v = float(v)
+    enabled = [
+        name
+        for name, raw_service in services.items()
+        if raw_service.get("enabled", True)
+    ]
+    aggregates = {
+        name: float(value) for name, value in values.items() if name in AGGREGATES
+    }
+    for path, value in values.items():
+        value = float(value)
         if path in AGGREGATES:
             continue
         parts = path.split(".")
         if path == "settings.discount_rate":
-            agg["discount_rate"] = v
-            continue
-        if parts[0] == "settings":
-            _set_number(raw["settings"]["optimism_bias"], parts[2], v)
-            continue
-        svc = services[parts[1]]
-        if parts[2] == "savings":
-            svc.setdefault("savings", {}).setdefault(parts[3], 0)
-            _set_number(svc["savings"], parts[3], v)
-        elif parts[2] == "savings_by_year":
-            for cats in svc["savings_by_year"].values():
-                if parts[4] in cats:
-                    _set_number(cats, parts[4], _get_number(cats[parts[4]]) * v)
-        elif parts[2].startswith("set_up_costs"):
-            n = int(parts[2].split("[")[1].rstrip("]"))
-            _set_number(svc["set_up_costs"][n], "amount", v)
-        elif parts[2] == "go_live":
-            if v != round(v):
-                raise ValueError("overridden_case: go-live delays must be whole months")
-            svc["go_live"] = _add_months(_as_date(svc["go_live"]), int(round(v)))
-    for s in enabled:
-        svc = services[s]
-        f = agg.get("savings_achieved", 1.0)
-        for cat in list(svc.get("savings", {})):
-            _set_number(svc["savings"], cat, _get_number(svc["savings"][cat]) * f)
-        for cats in (svc.get("savings_by_year") or {}).values():
-            for cat in list(cats):
-                _set_number(cats, cat, _get_number(cats[cat]) * f)
-        for item in svc.get("set_up_costs", []):
-            _set_number(
-                item,
-                "amount",
-                _get_number(item["amount"]) * agg.get("set_up_costs", 1.0),
-            )
-        delay = agg.get("go_live_delay_months", 0.0)
-        if delay and svc.get("go_live") is not None and not svc.get("savings_by_year"):
-            if delay != round(delay):
-                raise ValueError("overridden_case: go-live delays must be whole months")
-            svc["go_live"] = _add_months(_as_date(svc["go_live"]), int(round(delay)))
-    if "discount_rate" in agg:
-        if oc.settings.discount_rate == "green_book" and oc.settings.horizon_years > 31:
+            aggregates["discount_rate"] = value
+        elif parts[0] == "settings":
+            _set_number(raw["settings"]["optimism_bias"], parts[2], value)
+        else:
+            _write_service_value(services[parts[1]], path, value)
+    for name in enabled:
+        _scale_service(services[name], aggregates)
+    if "discount_rate" in aggregates:
+        settings = option_case.settings
+        if settings.discount_rate == "green_book" and settings.horizon_years > 31:
             raise ValueError(
                 "overridden_case: a flat rate replaces only a flat schedule"
             )
-        raw["settings"]["discount_rate"] = agg["discount_rate"]
-    return case_from_dict(raw, source=getattr(case, "_source", None))
+        raw["settings"]["discount_rate"] = aggregates["discount_rate"]
+    return cases.case_from_dict(raw, source=getattr(case, "_source", None))
+
+
+def _write_service_value(service: dict, path: str, value: float) -> None:
+    """Write one ``services.`` path's value into a service's YAML dict (in place):
+    a full-year saving or set-up item replaced, a factor on year-by-year savings,
+    a whole-month go-live delay.  Severance paths are left to :func:`slow_npv`."""
+    parts = path.split(".")
+    if parts[2] == "savings":
+        service.setdefault("savings", {}).setdefault(parts[3], 0)
+        _set_number(service["savings"], parts[3], value)
+    elif parts[2] == "savings_by_year":
+        for by_category in service["savings_by_year"].values():
+            if parts[4] in by_category:
+                _set_number(
+                    by_category, parts[4], _get_number(by_category[parts[4]]) * value
+                )
+    elif parts[2].startswith("set_up_costs"):
+        n = int(parts[2].split("[")[1].rstrip("]"))
+        _set_number(service["set_up_costs"][n], "amount", value)
+    elif parts[2] == "go_live":
+        if value != round(value):
+            raise ValueError("overridden_case: go-live delays must be whole months")
+        service["go_live"] = _add_months(
+            _as_date(service["go_live"]), int(round(value))
+        )
+
+
+def _scale_service(service: dict, aggregates: Mapping[str, float]) -> None:
+    """Apply the aggregates to an enabled service's YAML dict (in place): savings
+    and set-up items scaled, go-live delayed by whole months."""
+    factor = aggregates.get("savings_achieved", 1.0)
+    for category in list(service.get("savings", {})):
+        _set_number(
+            service["savings"],
+            category,
+            _get_number(service["savings"][category]) * factor,
+        )
+    for by_category in (service.get("savings_by_year") or {}).values():
+        for category in list(by_category):
+            _set_number(
+                by_category, category, _get_number(by_category[category]) * factor
+            )
+    for item in service.get("set_up_costs", []):
+        _set_number(
+            item,
+            "amount",
+            _get_number(item["amount"]) * aggregates.get("set_up_costs", 1.0),
+        )
+    delay = aggregates.get("go_live_delay_months", 0.0)
+    if (
+        delay
+        and service.get("go_live") is not None
+        and not service.get("savings_by_year")
+    ):
+        if delay != round(delay):
+            raise ValueError("overridden_case: go-live delays must be whole months")
+        service["go_live"] = _add_months(
+            _as_date(service["go_live"]), int(round(delay))
+        )
 
 
 def slow_npv(case: Case, option: str, values: Mapping[str, float]) -> float:
     """NPV [GBP] of one draw the obvious way: override the case, validate, compile and
     project it with the core (severance lines scaled on the compiled arrays)."""
-    a = compile_option(overridden_case(case, option, values), option)
-    red = np.full(len(a.services), float(values.get("severance", 1.0)))
-    strain = red.copy()
-    for path, v in values.items():
-        parts = path.split(".")
-        if len(parts) == 4 and parts[2] == "severance" and parts[1] in a.services:
-            i = a.services.index(parts[1])
-            line = (
-                a.redundancy_pay if parts[3] == "redundancy_pay" else a.pension_strain
-            )
-            factor = red if parts[3] == "redundancy_pay" else strain
-            factor[i] *= float(v) / line[i].sum()
-    a = a.with_(
-        redundancy_pay=a.redundancy_pay * red[:, None],
-        pension_strain=a.pension_strain * strain[:, None],
+    arrays = compile_option(overridden_case(case, option, values), option)
+    redundancy_factor = np.full(
+        len(arrays.services), float(values.get("severance", 1.0))
     )
-    p = project(a)
+    strain_factor = redundancy_factor.copy()
+    for path, value in values.items():
+        parts = path.split(".")
+        if len(parts) == 4 and parts[2] == "severance" and parts[1] in arrays.services:
+            i = arrays.services.index(parts[1])
+            if parts[3] == "redundancy_pay":
+                redundancy_factor[i] *= float(value) / arrays.redundancy_pay[i].sum()
+            else:
+                strain_factor[i] *= float(value) / arrays.pension_strain[i].sum()
+    arrays = arrays.replaced(
+        redundancy_pay=arrays.redundancy_pay * redundancy_factor[:, None],
+        pension_strain=arrays.pension_strain * strain_factor[:, None],
+    )
+    projection = project(arrays)
     return summarise(
-        a,
-        p["net"].sum(axis=0),
-        p["net_economic"].sum(axis=0),
-        p["savings_total"].sum(axis=0),
+        arrays,
+        projection["net"].sum(axis=0),
+        projection["net_economic"].sum(axis=0),
+        projection["savings_total"].sum(axis=0),
     ).npv
 
 
 def slow_npvs(case: Case, option: str, values: Mapping[str, np.ndarray]) -> np.ndarray:
     """NPV [GBP] of every draw by a plain Python loop over :func:`slow_npv`."""
-    n = len(next(iter(values.values()))) if values else 1
+    n_draws = len(next(iter(values.values()))) if values else 1
     return np.array(
         [
-            slow_npv(case, option, {k: float(v[d]) for k, v in values.items()})
-            for d in range(n)
+            slow_npv(
+                case,
+                option,
+                {path: float(value[draw]) for path, value in values.items()},
+            )
+            for draw in range(n_draws)
         ]
     )
 
@@ -876,7 +1061,9 @@ def slow_npvs(case: Case, option: str, values: Mapping[str, np.ndarray]) -> np.n
 
 
 def sensitivity_values(
-    p: Parameter, changes: list[float], ranges: Mapping[str, list[float]] | None = None
+    parameter: Parameter,
+    changes: list[float],
+    ranges: Mapping[str, list[float]] | None = None,
 ) -> list[float]:
     """The values tried for one parameter: a range given for it, else the changes.
 
@@ -889,11 +1076,11 @@ def sensitivity_values(
     >>> sensitivity_values(Parameter("m", 0.0, "months", "m", "months"), [-0.1, 0.25])
     [-1.0, 3.0]
     """
-    if ranges and p.path in ranges:
-        return [float(x) for x in ranges[p.path]]
-    if p.kind == "months":
-        return [p.base + float(round(c * 12)) for c in changes]
-    return [p.base * (1.0 + c) for c in changes]
+    if ranges and parameter.path in ranges:
+        return [float(value) for value in ranges[parameter.path]]
+    if parameter.kind == "months":
+        return [parameter.base + float(round(change * 12)) for change in changes]
+    return [parameter.base * (1.0 + change) for change in changes]
 
 
 def sensitivity_table(
@@ -927,19 +1114,19 @@ def tornado(long: pd.DataFrame) -> pd.DataFrame:
     if long.empty:
         return pd.DataFrame()
     groups = long.groupby(keys, sort=False)
-    lo = long.loc[groups["value"].idxmin()]  # first lowest value tried
-    hi = long.loc[groups["value"].idxmax()]
+    lowest = long.loc[groups["value"].idxmin()]  # first lowest value tried
+    highest = long.loc[groups["value"].idxmax()]
     npv = groups["npv"]
     table = pd.DataFrame(
         {
-            "parameter": lo["parameter"].to_numpy(),
-            "label": lo["label"].to_numpy(),
-            "unit": lo["unit"].to_numpy(),
-            "base": lo["base"].to_numpy(),
-            "low": lo["value"].to_numpy(),
-            "high": hi["value"].to_numpy(),
-            "npv_low": lo["npv"].to_numpy(),
-            "npv_high": hi["npv"].to_numpy(),
+            "parameter": lowest["parameter"].to_numpy(),
+            "label": lowest["label"].to_numpy(),
+            "unit": lowest["unit"].to_numpy(),
+            "base": lowest["base"].to_numpy(),
+            "low": lowest["value"].to_numpy(),
+            "high": highest["value"].to_numpy(),
+            "npv_low": lowest["npv"].to_numpy(),
+            "npv_high": highest["npv"].to_numpy(),
             "npv_base": groups["npv_base"].first().to_numpy(),
             "swing": (npv.max() - npv.min()).to_numpy(),
         }
@@ -959,30 +1146,30 @@ def sensitivity_long(
 ) -> pd.DataFrame:
     """Every sensitivity scenario: parameter, value, change, npv, npv_base [GBP]."""
     model = compile_model(case, option)
-    params = parameters(model)
-    scen: list[tuple[Parameter, float]] = []
-    for p in params:
-        for v in sensitivity_values(p, changes, ranges):
-            scen.append((p, v))
-    D = len(scen)
+    scenarios = [
+        (parameter, value)
+        for parameter in parameters(model)
+        for value in sensitivity_values(parameter, changes, ranges)
+    ]
+    n_scenarios = len(scenarios)
     values: dict[str, np.ndarray] = {}
-    for n, (p, v) in enumerate(scen):
-        col = values.setdefault(p.path, np.full(D, p.base))
-        col[n] = v
-    npv = npv_at(model, values) if D else np.zeros(0)
+    for n, (parameter, value) in enumerate(scenarios):
+        column = values.setdefault(parameter.path, np.full(n_scenarios, parameter.base))
+        column[n] = value
+    npv = npv_at(model, values) if n_scenarios else np.zeros(0)
     base_npv = float(npv_at(model, {})[0])
     return pd.DataFrame(
         {
-            "parameter": [p.path for p, _ in scen],
-            "label": [p.label for p, _ in scen],
-            "unit": [p.unit for p, _ in scen],
-            "base": [p.base for p, _ in scen],
-            "value": [v for _, v in scen],
+            "parameter": [parameter.path for parameter, _ in scenarios],
+            "label": [parameter.label for parameter, _ in scenarios],
+            "unit": [parameter.unit for parameter, _ in scenarios],
+            "base": [parameter.base for parameter, _ in scenarios],
+            "value": [value for _, value in scenarios],
             "change": [
-                (v - p.base)
-                if p.kind == "months"
-                else (v / p.base - 1.0 if p.base else np.nan)
-                for p, v in scen
+                (value - parameter.base)
+                if parameter.kind == "months"
+                else (value / parameter.base - 1.0 if parameter.base else np.nan)
+                for parameter, value in scenarios
             ],
             "npv": npv,
             "npv_base": base_npv,
@@ -1001,16 +1188,18 @@ def _root_nearest_base(
     exact = grid[sign == 0]
     brackets = np.nonzero(sign[:-1] * sign[1:] < 0)[0]
     candidates: list[float] = list(exact)
-    for b in brackets:
+    for bracket in brackets:
         candidates.append(
-            optimize.brentq(f, grid[b], grid[b + 1], xtol=1e-12, rtol=1e-12)
+            optimize.brentq(f, grid[bracket], grid[bracket + 1], xtol=1e-12, rtol=1e-12)
         )
     if not candidates:
         return None
-    return float(min(candidates, key=lambda x: abs(x - base)))
+    return float(min(candidates, key=lambda root: abs(root - base)))
 
 
 def _aggregate_base(model: UncertaintyModel, name: str) -> float:
+    """Base value of an aggregate: the option's year-0 rate for the discount rate,
+    no delay [months], else a factor of 1."""
     if name == "discount_rate":
         return model.base_rate
     return 0.0 if name == "go_live_delay_months" else 1.0
@@ -1028,20 +1217,22 @@ def switching_value(
     Found by scanning a grid in one batch, then ``scipy.optimize.brentq`` in the
     bracket nearest the base value.
     """
-    lo, hi = bounds or SWITCHING_BOUNDS[name]
+    low, high = bounds or SWITCHING_BOUNDS[name]
     base = _aggregate_base(models[0], name)
-    grid = np.unique(np.concatenate([np.linspace(lo, hi, grid_points), [base]]))
+    grid = np.unique(np.concatenate([np.linspace(low, high, grid_points), [base]]))
 
-    def diff(x: np.ndarray | float) -> np.ndarray:
-        out = npv_at(models[0], {name: x})
-        for m in models[1:]:
-            out = out - npv_at(m, {name: x})
-        return out
+    def difference(value: np.ndarray | float) -> np.ndarray:
+        npv = npv_at(models[0], {name: value})
+        for other in models[1:]:
+            npv = npv - npv_at(other, {name: value})
+        return npv
 
-    values = diff(grid)
-    if np.all(values == 0):
+    on_grid = difference(grid)
+    if np.all(on_grid == 0):
         return None
-    return _root_nearest_base(values, grid, base, lambda x: float(diff(x)[0]))
+    return _root_nearest_base(
+        on_grid, grid, base, lambda value: float(difference(value)[0])
+    )
 
 
 def switching_values(case: Case, option: str) -> dict[str, float | None]:
@@ -1059,19 +1250,19 @@ def switching_table(case: Case, options: list[str] | None = None) -> pd.DataFram
     which the best option's NPV equals the runner-up's) and its change.
     """
     names = options if options is not None else list(case.options)
-    models = {o: compile_model(case, o) for o in names}
-    base_npv = {o: float(npv_at(m, {})[0]) for o, m in models.items()}
-    ranked = sorted(names, key=lambda o: base_npv[o], reverse=True)
+    models = {name: compile_model(case, name) for name in names}
+    base_npv = {name: float(npv_at(model, {})[0]) for name, model in models.items()}
+    ranked = sorted(names, key=lambda name: base_npv[name], reverse=True)
     best = ranked[0] if ranked else None
-    runner = ranked[1] if len(ranked) > 1 else None
+    runner_up = ranked[1] if len(ranked) > 1 else None
     rows = []
-    for o in names:
-        for name, (unit, _) in AGGREGATES.items():
-            base = _aggregate_base(models[o], name)
-            zero = switching_value([models[o]], name)
+    for option in names:
+        for parameter, (unit, _) in AGGREGATES.items():
+            base = _aggregate_base(models[option], parameter)
+            zero = switching_value([models[option]], parameter)
             row = {
-                "option": o,
-                "parameter": name,
+                "option": option,
+                "parameter": parameter,
                 "unit": unit,
                 "base": base,
                 "npv_zero": zero,
@@ -1080,12 +1271,12 @@ def switching_table(case: Case, options: list[str] | None = None) -> pd.DataFram
                 "stops_being_best": None,
                 "stops_being_best_change": None,
             }
-            if o == best and runner is not None:
-                sw = switching_value([models[o], models[runner]], name)
+            if option == best and runner_up is not None:
+                switch = switching_value([models[option], models[runner_up]], parameter)
                 row.update(
-                    versus=runner,
-                    stops_being_best=sw,
-                    stops_being_best_change=_change(sw, base, unit),
+                    versus=runner_up,
+                    stops_being_best=switch,
+                    stops_being_best_change=_change(switch, base, unit),
                 )
             rows.append(row)
     return pd.DataFrame(rows)
@@ -1103,18 +1294,14 @@ def _change(value: float | None, base: float, unit: str) -> float | None:
 # --------------------------------------------------------------------------- Monte Carlo
 
 
-def correlation_matrix(spec: UncertaintySpec, names: list[str]) -> np.ndarray:
-    """Correlation matrix of the copula's normals (identity plus declared pairs) [/1].
+def _cholesky_factor(spec: UncertaintySpec) -> np.ndarray:
+    """Lower Cholesky factor ``L`` (P, P) [/1] of the copula's correlation matrix
+    (:meth:`~models.inputs.uncertainty_spec.UncertaintySpec.correlation_matrix`).
 
     Raises :class:`InputError` if the matrix is not positive definite.
     """
-    P = len(names)
-    corr = np.eye(P)
-    for c in spec.correlations:
-        i, j = names.index(c.parameters[0]), names.index(c.parameters[1])
-        corr[i, j] = corr[j, i] = c.coefficient
     try:
-        np.linalg.cholesky(corr)
+        return np.linalg.cholesky(spec.correlation_matrix())
     except np.linalg.LinAlgError:
         raise InputError(
             None,
@@ -1122,7 +1309,6 @@ def correlation_matrix(spec: UncertaintySpec, names: list[str]) -> np.ndarray:
             "coefficients forming a positive definite correlation matrix",
             "a matrix that is not (some coefficients contradict each other)",
         ) from None
-    return corr
 
 
 def sample_parameters(
@@ -1150,9 +1336,12 @@ def sample_parameters(
     rng = np.random.default_rng(seed)
     z = rng.standard_normal((draws, len(names)))
     if spec.correlations:
-        z = z @ np.linalg.cholesky(correlation_matrix(spec, names)).T
+        z = z @ _cholesky_factor(spec).T
     u = stats.norm.cdf(z)
-    return {n: spec.parameters[n].frozen().ppf(u[:, p]) for p, n in enumerate(names)}
+    return {
+        name: spec.parameters[name].frozen().ppf(u[:, column])
+        for column, name in enumerate(names)
+    }
 
 
 @dataclass
@@ -1191,10 +1380,11 @@ def monte_carlo(
     """Monte Carlo of one option: sample the declared distributions, evaluate in batches.
 
     Every option of a case sees the same draws (common random numbers), so their
-    differences are not noise.  ``progress``: a wrapper of the chunks' start indices that shows progress
-    (e.g. :func:`models.run.progress.progress_bar`), called with ``desc`` and
-    ``unit``; ``None`` or ``False`` shows none.  ``samples``: draws
-    already made by :func:`sample_parameters` (to share them between options).
+    differences are not noise.  ``progress``: a wrapper of the chunks' start
+    indices that shows progress (e.g. :func:`models.run.progress.progress_bar`),
+    called with ``desc`` and ``unit``; ``None`` or ``False`` shows none.
+    ``samples``: draws already made by :func:`sample_parameters` (to share them
+    between options).
     """
     spec = spec or case.effective_uncertainty()
     draws = spec.draws if draws is None else draws
@@ -1208,15 +1398,23 @@ def monte_carlo(
     starts = range(0, draws, CHUNK)
     if callable(progress):
         starts = progress(starts, desc=f"Monte Carlo {option}", unit="batch")
-    parts: list[Outcome] = []
     source = getattr(case, "_source", None)
+    parts: list[Outcome] = []
     for start in starts:
         stop = min(start + CHUNK, draws)
-        chunk = {k: v[start:stop] for k, v in samples.items()}
-        lv = levers_from_values(model, chunk, draws=stop - start, source=source)
-        parts.append(evaluate(model, lv))
-    cat = lambda name: np.concatenate([getattr(p, name) for p in parts])  # noqa: E731
-    window = cat("window_savings") if model.target_window is not None else None
+        chunk = {name: values[start:stop] for name, values in samples.items()}
+        levers = levers_from_values(model, chunk, draws=stop - start, source=source)
+        parts.append(evaluate(model, levers))
+    joined = _joined(
+        parts,
+        (
+            "npv",
+            "npv_council",
+            "payback_index",
+            "payback_index_council",
+            "window_savings",
+        ),
+    )
     return MonteCarloResult(
         option=option,
         draws=draws,
@@ -1224,11 +1422,11 @@ def monte_carlo(
         years=model.years,
         councils=model.councils,
         samples=samples,
-        npv=cat("npv"),
-        npv_council=cat("npv_council"),
-        payback_index=cat("payback_index"),
-        payback_index_council=cat("payback_index_council"),
-        window_savings=window,
+        npv=joined["npv"],
+        npv_council=joined["npv_council"],
+        payback_index=joined["payback_index"],
+        payback_index_council=joined["payback_index_council"],
+        window_savings=joined["window_savings"],
         target=model.target,
         base_npv=float(npv_at(model, {})[0]),
     )
@@ -1247,16 +1445,16 @@ def monte_carlo_case(
     seed = spec.seed if seed is None else seed
     samples = sample_parameters(spec, draws, seed)
     return {
-        o: monte_carlo(case, o, draws, seed, spec, progress, samples)
-        for o in (options if options is not None else list(case.options))
+        option: monte_carlo(case, option, draws, seed, spec, progress, samples)
+        for option in (options if options is not None else list(case.options))
     }
 
 
-def _payback_quantiles(idx: np.ndarray, years: list[str]) -> list[str | None]:
+def _payback_quantiles(index: np.ndarray, years: list[str]) -> list[str | None]:
     """P10/P50/P90 payback year (a draw's actual year; None = not within horizon)."""
-    x = np.where(idx < 0, np.inf, idx.astype(float))
-    q = np.quantile(x, [0.1, 0.5, 0.9], method="inverted_cdf")
-    return [years[int(v)] if np.isfinite(v) else None for v in q]
+    year = np.where(index < 0, np.inf, index.astype(float))
+    quantiles = np.quantile(year, [0.1, 0.5, 0.9], method="inverted_cdf")
+    return [years[int(year)] if np.isfinite(year) else None for year in quantiles]
 
 
 def monte_carlo_summary(result: MonteCarloResult) -> pd.DataFrame:
@@ -1264,12 +1462,14 @@ def monte_carlo_summary(result: MonteCarloResult) -> pd.DataFrame:
     ('All') and each council [GBP]."""
     rows = []
     units = [("All", result.npv, result.payback_index)] + [
-        (c, result.npv_council[:, i], result.payback_index_council[:, i])
-        for i, c in enumerate(result.councils)
+        (council, result.npv_council[:, c], result.payback_index_council[:, c])
+        for c, council in enumerate(result.councils)
     ]
-    for name, npv, pay in units:
+    for name, npv, payback in units:
         p10, p50, p90 = np.percentile(npv, [10, 50, 90])
-        pb = _payback_quantiles(pay, result.years)
+        payback_p10, payback_p50, payback_p90 = _payback_quantiles(
+            payback, result.years
+        )
         met = None
         if name == "All" and result.window_savings is not None and result.target:
             met = float(np.mean(result.window_savings >= result.target))
@@ -1283,10 +1483,10 @@ def monte_carlo_summary(result: MonteCarloResult) -> pd.DataFrame:
                 "npv_p50": float(p50),
                 "npv_p90": float(p90),
                 "prob_npv_positive": float(np.mean(npv > 0)),
-                "payback_p10": pb[0],
-                "payback_p50": pb[1],
-                "payback_p90": pb[2],
-                "prob_payback_within_horizon": float(np.mean(pay >= 0)),
+                "payback_p10": payback_p10,
+                "payback_p50": payback_p50,
+                "payback_p90": payback_p90,
+                "prob_payback_within_horizon": float(np.mean(payback >= 0)),
                 "prob_target_met": met,
             }
         )
@@ -1308,13 +1508,13 @@ def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str,
     out: dict[str, Any] = {"monte_carlo": None}
     if case.uncertainty is not None and case.uncertainty.parameters:
         if analysis is not None and analysis.monte_carlo is not None:
-            mc = analysis.monte_carlo[option]
+            result = analysis.monte_carlo[option]
         else:
-            mc = monte_carlo(case, option, progress=False)
-        row = monte_carlo_summary(mc).iloc[0]
+            result = monte_carlo(case, option, progress=False)
+        row = monte_carlo_summary(result).iloc[0]
         out["monte_carlo"] = {
-            "draws": int(mc.draws),
-            "seed": int(mc.seed),
+            "draws": int(result.draws),
+            "seed": int(result.seed),
             "npv_mean": float(row["npv_mean"]),
             "npv_p10": float(row["npv_p10"]),
             "npv_p50": float(row["npv_p50"]),
@@ -1327,10 +1527,12 @@ def uncertainty_json(case: Case, option: str, analysis: Any = None) -> dict[str,
             ),
         }
     if analysis is not None and analysis.switching is not None:
-        t = analysis.switching
+        table = analysis.switching
         out["switching_values"] = {
-            p: (None if pd.isna(v) else float(v))
-            for p, v in zip(t["parameter"], t["npv_zero"], strict=True)
+            parameter: (None if pd.isna(value) else float(value))
+            for parameter, value in zip(
+                table["parameter"], table["npv_zero"], strict=True
+            )
         }
     else:
         out["switching_values"] = switching_values(case, option)
@@ -1350,13 +1552,13 @@ def service_optimism_bias(
     The result can be passed as ``optimism_bias_costs`` (shape (S,)) to
     :func:`models.engine.projection.project` or set on the levers here.
     """
-    out = model.optimism_bias_costs.copy()
-    for s, (ptype, measure, mitigation) in categories.items():
-        if s in model.services:
-            out[model.services.index(s)] = optimism_bias_uplift(
-                ptype, measure, mitigation
+    uplift = model.optimism_bias_costs.copy()
+    for service, (project_type, measure, mitigation) in categories.items():
+        if service in model.services:
+            uplift[model.services.index(service)] = optimism_bias_uplift(
+                project_type, measure, mitigation
             )
-    return out
+    return uplift
 
 
 # --------------------------------------------------------------------------- run folder

@@ -63,6 +63,10 @@ SETUP_CATEGORIES: tuple[str, ...] = get_args(SetupCategory)
 PAY_SETUP_CATEGORIES = ("project_team", "training", "transitional_support")
 
 
+Problem = tuple[str, str, str | None]
+"""A problem of a case: (key path, what was expected, what was found)."""
+
+
 class Council(Strict):
     """A partner council, its driver data and, if it joins later, the year it joins.
 
@@ -394,136 +398,126 @@ class Case(Strict):
 
 
 def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
-    """Checks that need the whole case: names that refer to other keys, dates in horizon."""
-    out: list[tuple[str, str, str | None]] = []
-    years = case.settings.years()
-    first, last = years[0], years[-1]
-    councils = set(case.councils)
-    start = dt.date(calendar.fy_start_year(first), 4, 1)
-    end = dt.date(calendar.fy_start_year(last) + 1, 3, 31)
+    """Checks that need the whole case: names that refer to other keys, dates in horizon.
 
-    def year_ok(where: str, fy: str | None) -> None:
-        if fy is None:
-            return
-        try:
-            calendar.fy_start_year(fy)
-        except ValueError as exc:
-            expected = str(exc).removeprefix("expected ").split(", found ")[0]
-            out.append((where, expected, repr(fy)))
-            return
-        if fy not in years:
-            out.append(
-                (
-                    where,
-                    f"a financial year inside the horizon {first} to {last}",
-                    repr(fy),
-                )
-            )
-
-    out.extend(_bases_problems(case, year_ok))
-    for sname, svc in case.services.items():
-        p = f"services.{sname}"
-        if svc.host is not None and svc.host not in councils:
-            out.append(
-                (
-                    f"{p}.host",
-                    f"a council of the case ({', '.join(sorted(councils))})",
-                    repr(svc.host),
-                )
-            )
-        for key in ("basis", "savings_basis", "set_up_basis"):
-            b = getattr(svc, key)
-            if b is not None and b not in case.bases:
-                out.append(
-                    (
-                        f"{p}.{key}",
-                        f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
-                        repr(b),
-                    )
-                )
-        if svc.severance.basis is not None and svc.severance.basis not in case.bases:
-            out.append(
-                (
-                    f"{p}.severance.basis",
-                    f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})",
-                    repr(svc.severance.basis),
-                )
-            )
-        for council in svc.baseline_cost:
-            if council not in councils:
-                out.append(
-                    (
-                        f"{p}.baseline_cost.{council}",
-                        f"a council of the case ({', '.join(sorted(councils))})",
-                        repr(council),
-                    )
-                )
-        if svc.go_live is not None and not start <= svc.go_live <= end:
-            out.append(
-                (
-                    f"{p}.go_live",
-                    f"a date inside the horizon {start} to {end}",
-                    str(svc.go_live),
-                )
-            )
-        baseline = sum(q.value for q in svc.baseline_cost.values())
-        if svc.baseline_cost and svc.savings.total() > baseline:
-            out.append(
-                (
-                    f"{p}.savings",
-                    f"annual savings no larger than the baseline cost (£{baseline:,.0f})",
-                    f"£{svc.savings.total():,.0f}",
-                )
-            )
-        for i, item in enumerate(svc.set_up_costs):
-            for fy in item.timing():
-                year_ok(
-                    f"{p}.set_up_costs[{i}]."
-                    + ("year" if item.year else f"profile.{fy}"),
-                    fy,
-                )
-        year_ok(f"{p}.severance.year", svc.severance.year)
-        for fy in svc.savings_by_year or {}:
-            year_ok(f"{p}.savings_by_year.{fy}", fy)
+    Each problem is (key path, what was expected, what was found), in the order
+    of the file: joining years, bases, services, uncertainty, target window.
+    """
+    out = [
+        problem
+        for name, council in case.councils.items()
+        for problem in _year_problems(case, f"councils.{name}.joins", council.joins)
+    ]
+    out += _bases_problems(case)
+    for name, service in case.services.items():
+        out += _service_problems(case, f"services.{name}", service)
     if case.uncertainty is not None:
-        out.extend(
-            parameter_problems(
-                case.uncertainty,
-                {s: len(v.set_up_costs) for s, v in case.services.items()},
+        out += parameter_problems(
+            case.uncertainty,
+            {s: len(v.set_up_costs) for s, v in case.services.items()},
+        )
+    out += _target_window_problems(case)
+    return out
+
+
+def _year_problems(case: Case, where: str, fy: str | None) -> list[Problem]:
+    """A financial year the case names must be one, inside the horizon."""
+    if fy is None:
+        return []
+    years = case.settings.years()
+    try:
+        calendar.fy_start_year(fy)
+    except ValueError as exc:
+        expected = str(exc).removeprefix("expected ").split(", found ")[0]
+        return [(where, expected, repr(fy))]
+    if fy not in years:
+        inside = f"a financial year inside the horizon {years[0]} to {years[-1]}"
+        return [(where, inside, repr(fy))]
+    return []
+
+
+def _service_problems(case: Case, where: str, service: Service) -> list[Problem]:
+    """A service's host, bases and councils exist; its dates are inside the
+    horizon; its savings are no larger than its baseline cost."""
+    out: list[Problem] = []
+    councils = set(case.councils)
+    known_councils = f"a council of the case ({', '.join(sorted(councils))})"
+    known_bases = f"a basis defined under 'bases' ({', '.join(sorted(case.bases))})"
+    if service.host is not None and service.host not in councils:
+        out.append((f"{where}.host", known_councils, repr(service.host)))
+    for key in ("basis", "savings_basis", "set_up_basis"):
+        basis = getattr(service, key)
+        if basis is not None and basis not in case.bases:
+            out.append((f"{where}.{key}", known_bases, repr(basis)))
+    basis = service.severance.basis
+    if basis is not None and basis not in case.bases:
+        out.append((f"{where}.severance.basis", known_bases, repr(basis)))
+    for council in service.baseline_cost:
+        if council not in councils:
+            out.append(
+                (f"{where}.baseline_cost.{council}", known_councils, repr(council))
+            )
+    years = case.settings.years()
+    start = dt.date(calendar.fy_start_year(years[0]), 4, 1)
+    end = dt.date(calendar.fy_start_year(years[-1]) + 1, 3, 31)
+    if service.go_live is not None and not start <= service.go_live <= end:
+        inside = f"a date inside the horizon {start} to {end}"
+        out.append((f"{where}.go_live", inside, str(service.go_live)))
+    baseline = sum(q.value for q in service.baseline_cost.values())
+    if service.baseline_cost and service.savings.total() > baseline:
+        out.append(
+            (
+                f"{where}.savings",
+                f"annual savings no larger than the baseline cost (£{baseline:,.0f})",
+                f"£{service.savings.total():,.0f}",
             )
         )
-    tw = case.settings.target_window
-    if tw is not None:
-        year_ok("settings.target_window.first_year", tw.first_year)
-        year_ok("settings.target_window.last_year", tw.last_year)
-        if tw.first_year in years and tw.last_year in years:
-            if years.index(tw.last_year) < years.index(tw.first_year):
-                out.append(
-                    (
-                        "settings.target_window.last_year",
-                        f"a year no earlier than first_year ({tw.first_year})",
-                        repr(tw.last_year),
-                    )
+    for i, item in enumerate(service.set_up_costs):
+        for fy in item.timing():
+            key = "year" if item.year else f"profile.{fy}"
+            out += _year_problems(case, f"{where}.set_up_costs[{i}].{key}", fy)
+    out += _year_problems(case, f"{where}.severance.year", service.severance.year)
+    for fy in service.savings_by_year or {}:
+        out += _year_problems(case, f"{where}.savings_by_year.{fy}", fy)
+    return out
+
+
+def _target_window_problems(case: Case) -> list[Problem]:
+    """The savings target's window: two years of the horizon, in order."""
+    window = case.settings.target_window
+    if window is None:
+        return []
+    where = "settings.target_window"
+    out = _year_problems(case, f"{where}.first_year", window.first_year)
+    out += _year_problems(case, f"{where}.last_year", window.last_year)
+    years = case.settings.years()
+    if window.first_year in years and window.last_year in years:
+        if years.index(window.last_year) < years.index(window.first_year):
+            out.append(
+                (
+                    f"{where}.last_year",
+                    f"a year no earlier than first_year ({window.first_year})",
+                    repr(window.last_year),
                 )
-    return [(w, e, f) for w, e, f in out]
+            )
+    return out
 
 
 # --------------------------------------------------------------------------- loading
 
 
-def _bases_problems(case: Case, year_ok: Any) -> list[tuple[str, str, str | None]]:
+def _bases_problems(case: Case) -> list[Problem]:
     """Checks of the cost-sharing bases and joining years (models.inputs.bases).
 
     Shares sum to 1; partners are councils of the case; every partner of a driver
-    or hybrid basis has the driver; some partner carries the basis in every year;
-    joining years are inside the horizon.  A basis no service names is a warning.
+    or hybrid basis has the driver; some partner carries the basis in every year.
+    A basis no service names is a warning.  (Joining years are checked with the
+    other years of the case.)
     """
     out: list[tuple[str, str, str | None]] = []
     councils = list(case.councils)
     known = f"a council of the case ({', '.join(sorted(councils))})"
     years = case.settings.years()
-    for cname, council in case.councils.items():
-        year_ok(f"councils.{cname}.joins", council.joins)
     users: dict[str, list[str]] = {b: [] for b in case.bases}
     for sname, svc in case.services.items():
         for b in (svc.basis, svc.savings_basis, svc.set_up_basis, svc.severance.basis):

@@ -49,6 +49,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
+import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from models.inputs.quantities import Strict
@@ -127,9 +128,9 @@ class Distribution(Strict):
             )
         if self.distribution == "pert":
             width = self.max - self.min
-            lam = 4.0 if self.shape is None else self.shape
-            a = 1.0 + lam * (self.mode - self.min) / width
-            b = 1.0 + lam * (self.max - self.mode) / width
+            shape = 4.0 if self.shape is None else self.shape
+            a = 1.0 + shape * (self.mode - self.min) / width
+            b = 1.0 + shape * (self.max - self.mode) / width
             return stats.beta(a, b, loc=self.min, scale=width)
         if self.distribution == "normal":
             return stats.norm(loc=self.mean, scale=self.sd)
@@ -153,14 +154,14 @@ class Distribution(Strict):
         >>> (d.widened(0.5).min, d.widened(0.5).max)
         (-0.5, 2.5)
         """
-        f = 1.0 + fraction
-        c = self.centre()
+        stretch = 1.0 + fraction
+        centre = self.centre()
         changes: dict = {}
         if self.distribution == "normal":
-            changes["sd"] = self.sd * f
+            changes["sd"] = self.sd * stretch
         else:
-            changes["min"] = c - (c - self.min) * f
-            changes["max"] = c + (self.max - c) * f
+            changes["min"] = centre - (centre - self.min) * stretch
+            changes["max"] = centre + (self.max - centre) * stretch
         return self.model_copy(update=changes)
 
 
@@ -182,13 +183,15 @@ class SensitivitySpec(Strict):
 
     @field_validator("ranges")
     @classmethod
-    def _two_or_more_values(cls, v: dict[str, list[float]]) -> dict[str, list[float]]:
-        for name, values in v.items():
+    def _two_or_more_values(
+        cls, ranges: dict[str, list[float]]
+    ) -> dict[str, list[float]]:
+        for name, values in ranges.items():
             if len(values) < 2:
                 raise ValueError(
                     f"expected at least two values to try for {name!r} (low and high)"
                 )
-        return v
+        return ranges
 
 
 class UncertaintySpec(Strict):
@@ -202,38 +205,52 @@ class UncertaintySpec(Strict):
 
     @model_validator(mode="after")
     def _correlated_parameters_declared(self) -> UncertaintySpec:
-        for c in self.correlations:
-            for p in c.parameters:
-                if p not in self.parameters:
+        for correlation in self.correlations:
+            for name in correlation.parameters:
+                if name not in self.parameters:
                     raise ValueError(
-                        f"expected correlations between declared parameters, found {p!r}"
+                        f"expected correlations between declared parameters, found {name!r}"
                     )
-            if c.parameters[0] == c.parameters[1]:
+            if correlation.parameters[0] == correlation.parameters[1]:
                 raise ValueError("expected two different parameters in a correlation")
         if self.correlations:
-            import numpy as np
-
-            names = list(self.parameters)
-            corr = np.eye(len(names))
-            for c in self.correlations:
-                i, j = names.index(c.parameters[0]), names.index(c.parameters[1])
-                corr[i, j] = corr[j, i] = c.coefficient
-            if np.linalg.eigvalsh(corr).min() <= 0:
+            if np.linalg.eigvalsh(self.correlation_matrix()).min() <= 0:
                 raise ValueError(
                     "expected correlation coefficients that can hold together (a "
                     "positive definite matrix); some contradict each other"
                 )
         return self
 
+    def correlation_matrix(self) -> np.ndarray:
+        """Correlation matrix (P, P) [/1] of the copula's normals, one row a declared
+        parameter in order: the identity plus the declared pairs.
 
-AGGREGATE_NAMES = (
-    "savings_achieved",
-    "set_up_costs",
-    "severance",
-    "go_live_delay_months",
-    "discount_rate",
-)
-"""Aggregate parameters (see models.engine.uncertainty.AGGREGATES for units and labels)."""
+        >>> spec = UncertaintySpec(
+        ...     parameters={n: {"distribution": "uniform", "min": 0, "max": 1,
+        ...                     "source": "x"} for n in ("severance", "set_up_costs")},
+        ...     correlations=[{"parameters": ["set_up_costs", "severance"],
+        ...                    "coefficient": 0.5}])
+        >>> spec.correlation_matrix().tolist()
+        [[1.0, 0.5], [0.5, 1.0]]
+        """
+        names = list(self.parameters)
+        matrix = np.eye(len(names))
+        for correlation in self.correlations:
+            first, second = correlation.parameters
+            i, j = names.index(first), names.index(second)
+            matrix[i, j] = matrix[j, i] = correlation.coefficient
+        return matrix
+
+
+AGGREGATES: dict[str, tuple[str, str]] = {
+    "savings_achieved": ("/1", "Savings achieved (factor on every saving)"),
+    "set_up_costs": ("/1", "Set-up costs (factor on every item)"),
+    "severance": ("/1", "Severance (factor on redundancy pay and pension strain)"),
+    "go_live_delay_months": ("months", "Go-live delay of every service"),
+    "discount_rate": ("/1", "Discount rate (year 0 real rate)"),
+}
+"""Aggregate parameters, declared once: name -> (unit, label).  Base values: 1, 1,
+1, 0 and the option's rate; :mod:`models.engine.uncertainty` gives their effect."""
 
 _CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
 
@@ -245,20 +262,20 @@ def parameter_names(set_up_items: dict[str, int]) -> set[str]:
     >>> sorted(parameter_names({"hr": 1}))[:3]
     ['discount_rate', 'go_live_delay_months', 'savings_achieved']
     """
-    names = set(AGGREGATE_NAMES) | {
+    names = set(AGGREGATES) | {
         "settings.optimism_bias.costs",
         "settings.optimism_bias.savings",
         "settings.discount_rate",
     }
-    for s, n_items in set_up_items.items():
-        for cat in _CATEGORIES:
-            names.add(f"services.{s}.savings.{cat}")
-            names.add(f"services.{s}.savings_by_year.*.{cat}")
-        for n in range(n_items):
-            names.add(f"services.{s}.set_up_costs[{n}].amount")
-        names.add(f"services.{s}.severance.redundancy_pay")
-        names.add(f"services.{s}.severance.pension_strain")
-        names.add(f"services.{s}.go_live")
+    for service, n_items in set_up_items.items():
+        for category in _CATEGORIES:
+            names.add(f"services.{service}.savings.{category}")
+            names.add(f"services.{service}.savings_by_year.*.{category}")
+        for item in range(n_items):
+            names.add(f"services.{service}.set_up_costs[{item}].amount")
+        names.add(f"services.{service}.severance.redundancy_pay")
+        names.add(f"services.{service}.severance.pension_strain")
+        names.add(f"services.{service}.go_live")
     return names
 
 
@@ -275,10 +292,11 @@ def parameter_problems(
     """
     known = parameter_names(set_up_items)
     expected = (
-        "an aggregate (" + ", ".join(AGGREGATE_NAMES) + ") or a path such as "
+        "an aggregate (" + ", ".join(AGGREGATES) + ") or a path such as "
         "services.<service>.savings.staff"
     )
-    named = [(f"uncertainty.parameters.{p}", p) for p in spec.parameters] + [
-        (f"uncertainty.sensitivity.ranges.{p}", p) for p in spec.sensitivity.ranges
+    named = [(f"uncertainty.parameters.{name}", name) for name in spec.parameters] + [
+        (f"uncertainty.sensitivity.ranges.{name}", name)
+        for name in spec.sensitivity.ranges
     ]
-    return [(where, expected, repr(p)) for where, p in named if p not in known]
+    return [(where, expected, repr(name)) for where, name in named if name not in known]

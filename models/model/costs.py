@@ -23,10 +23,10 @@ def one_off_cost_profile(
     >>> one_off_cost_profile(75_000, {1: 1.0}, 3).tolist()
     [0.0, 75000.0, 0.0]
     """
-    out = np.zeros(horizon_years)
-    for t, fraction in timing.items():
-        out[t] += amount * fraction
-    return out
+    profile = np.zeros(horizon_years)
+    for year, fraction in timing.items():
+        profile[year] += amount * fraction
+    return profile
 
 
 def uplifted_costs(
@@ -41,5 +41,5 @@ def uplifted_costs(
     >>> uplifted_costs(np.array([100.0, 0.0]), np.ones(2), 0.1).round(6).tolist()
     [110.0, 0.0]
     """
-    ob = np.asarray(optimism_bias_costs, dtype=float)
-    return costs * price_index * (1.0 + ob)
+    bias = np.asarray(optimism_bias_costs, dtype=float)
+    return costs * price_index * (1.0 + bias)

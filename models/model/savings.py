@@ -41,11 +41,10 @@ def realisation_factor(
     [0.25, 0.75, 1.0]
     """
     months = np.arange(12 * horizon_years)
-    g = np.asarray(go_live_month)[..., None]
-    since = months - g
+    since = months - np.asarray(go_live_month)[..., None]
     ramp = np.asarray(ramp_up, dtype=float)
-    idx = np.clip(since // 12, 0, len(ramp) - 1)
-    monthly = np.where(since >= 0, ramp[idx], 0.0)
+    year_live = np.clip(since // 12, 0, len(ramp) - 1)
+    monthly = np.where(since >= 0, ramp[year_live], 0.0)
     return monthly.reshape(*monthly.shape[:-1], horizon_years, 12).sum(axis=-1) / 12.0
 
 
@@ -69,8 +68,8 @@ def inflation_index(rate: float | np.ndarray, horizon_years: int) -> np.ndarray:
     >>> inflation_index(0.02, 3).round(4).tolist()
     [1.0, 1.02, 1.0404]
     """
-    r = np.asarray(rate, dtype=float)[..., None]
-    return (1.0 + r) ** np.arange(horizon_years)
+    rates = np.asarray(rate, dtype=float)[..., None]
+    return (1.0 + rates) ** np.arange(horizon_years)
 
 
 def gross_savings(
@@ -86,5 +85,5 @@ def gross_savings(
     >>> gross_savings(np.array(120_000.0), np.array([0.25, 1.0]), np.ones(2)).tolist()
     [30000.0, 120000.0]
     """
-    ob = np.asarray(optimism_bias_savings, dtype=float)
-    return full_year_savings * realisation * price_index * (1.0 - ob)
+    bias = np.asarray(optimism_bias_savings, dtype=float)
+    return full_year_savings * realisation * price_index * (1.0 - bias)

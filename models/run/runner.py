@@ -20,11 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import click
+import pandas as pd
 
 from models.core.errors import InputError
 from models.core.paths import file_sha256
 from models.core.version import __version__
 from models.engine.analysis import (
+    CaseAnalysis,
     OptionAnalysis,
     analyse_case,
     save_comparison_analysis,
@@ -149,11 +151,7 @@ def run_one_case(
     notebooks: bool,
     executor: Executor | None = None,
 ) -> int:
-    """Compute every option of one case into a new run folder."""
-    import pandas as pd
-
-    from models.run.report_runner import COMPARISON
-
+    """Compute every option of one case into a new run folder; the exit status."""
     started = dt.datetime.now().astimezone()
     names = options or list(case.options)
     own_workers = None
@@ -166,120 +164,50 @@ def run_one_case(
         )
     folder = RunFolder(out_root, case.name)
     try:
-        pending: dict[Future, str] = {}
-        on_option = None
-        if notebooks:
-            from models.run import report_runner
-
-            shared = folder.tmp / ANALYSIS_DIR
-            # the notebooks get the case as read from its resolved path, which
-            # is how they name it (they run in the run folder)
-            located = path.resolve()
-            nb_case = case if path == located else load_case(located)
-            jobs_by_key = report_runner.report_jobs(
-                path, case, names, folder.tmp.resolve(), started.date().isoformat()
-            )
-
-            def submit(key: str, analysis_file: Path | None = None) -> None:
-                job = jobs_by_key[key]
-                if analysis_file is not None:
-                    job["parameters"]["analysis_path"] = str(analysis_file.resolve())
-                pending[report_runner.submit_job(executor, job)] = key
-
-            for key in jobs_by_key:
-                if key.startswith("monitoring:"):  # needs no analysis: start now
-                    submit(key)
-
-            def on_option(a: OptionAnalysis) -> None:  # its report starts at once
-                submit(
-                    f"option:{a.option}",
-                    save_option_analysis(a, located, nb_case, shared),
-                )
-
-        # Every option and its analyses, computed once for all the outputs below.
-        # with notebooks, each report's worker draws its charts (in parallel)
-        drawn = (
-            {}
+        reports = (
+            CaseReports(executor, path, case, names, folder, started)
             if notebooks
-            else {
-                "draw_option": draw_option_charts,
-                "draw_comparison": draw_comparison_charts,
-            }
+            else None
         )
-        analysis = analyse_case(path, case, names, on_option, **drawn)
-        statuses: dict[str, dict[str, Any]] = {}
-        for name in names:
-            if name in analysis.failed:
-                statuses[name] = {"status": "failed", "error": analysis.failed[name]}
-            else:
-                statuses[name] = {"status": "ok"}
-                error = analysis.options[name].uncertainty_error
-                if error:  # the appraisal stands without its uncertainty
-                    statuses[name]["uncertainty"] = f"failed: {error}"
-        if notebooks:
-            for name in analysis.failed:  # its notebook shows the error
-                submit(f"option:{name}")
-            submit(
-                COMPARISON, save_comparison_analysis(analysis, located, nb_case, shared)
+        # Every option and its analyses, computed once for all the outputs below;
+        # with reports, each report's worker draws its charts (in parallel)
+        if reports is not None:
+            analysis = analyse_case(path, case, names, reports.on_option)
+        else:
+            analysis = analyse_case(
+                path,
+                case,
+                names,
+                draw_option=draw_option_charts,
+                draw_comparison=draw_comparison_charts,
             )
+        statuses = option_statuses(analysis, names)
+        if reports is not None:
+            reports.submit_the_rest(analysis)
             if own_workers is not None:  # they may stop as soon as they are done
                 own_workers.last_job_submitted()
-        results = analysis.results
-        if results:
-            long = pd.concat([r.long for r in results.values()], ignore_index=True)
-            long.to_csv(folder.path("results.csv"), index=False)
-
-            # per-council tables in £'000, rounded so that every row and column foots
-            pd.concat([council_tables(r) for r in results.values()]).to_csv(
-                folder.path("council_tables.csv"), index=False
-            )
-        doc = results_json(case, results)
-
-        for name, a in analysis.options.items():
-            if a.uncertainty_error is None:
-                doc["options"][name].update(uncertainty_json(case, name, a))
-        folder.write_json("results.json", doc)
+        write_results(folder, case, analysis)
         monitoring: dict[str, Any] | None = None
-        if case.actuals and not notebooks:
-            monitoring_outputs(case, folder)
         comparison: dict[str, Any] | None = None
-        if notebooks:
-            drawn: dict[str, dict[str, bytes]] = {}
-            comparison, reports = report_runner.collect_reports(
-                pending, names, statuses, f"{case.name}: reports", charts=drawn
-            )
-            for name, a in analysis.options.items():  # the reports' own pictures
-                a.charts.update(drawn.get(f"option:{name}", {}))
-            analysis.charts.update(drawn.get(COMPARISON, {}))
+        if reports is None:
             if case.actuals:
-                monitoring = reports
-            shutil.rmtree(folder.tmp / ANALYSIS_DIR, ignore_errors=True)
+                monitoring_outputs(case, folder)
+        else:
+            comparison, monitoring_reports = reports.collect(statuses, analysis)
+            if case.actuals:
+                monitoring = monitoring_reports
         try:  # a chart no report drew (one failed) is drawn here
-            uncertainty_outputs(case, folder, list(results), analysis)
+            uncertainty_outputs(case, folder, list(analysis.results), analysis)
         except InputError:
             raise
         except Exception as exc:
             click.echo(f"  uncertainty tables not written: {exc}", err=True)
-        finished = dt.datetime.now().astimezone()
-        manifest = {
-            "case": case.name,
-            "run_id": folder.run_id,
-            "inputs": case_inputs(path, case, notebooks),
-            "package_version": __version__,
-            "git_commit": git_commit(),
-            "dependencies": dependency_versions(),
-            "started": started.isoformat(timespec="seconds"),
-            "finished": finished.isoformat(timespec="seconds"),
-            "options": {
-                n: {k: v for k, v in s.items() if k != "traceback"}
-                for n, s in statuses.items()
-            },
-        }
+        manifest = run_manifest(folder, path, case, started, statuses, notebooks)
         if monitoring is not None:
             manifest["monitoring"] = monitoring
         if comparison is not None:
             manifest["comparison"] = comparison
-            manifest["jobs"] = jobs or report_runner.default_jobs()
+            manifest["jobs"] = jobs or reports.runner.default_jobs()
         manifest["status"] = "complete"
         folder.write_json("manifest.json", manifest)
     except InputError:
@@ -292,23 +220,179 @@ def run_one_case(
         if own_workers is not None:
             own_workers.close()
     final = folder.commit()
+    lines, failed = run_summary(case.name, final, statuses, monitoring, comparison)
+    for text, is_error in lines:
+        click.echo(text, err=is_error)
+    return 1 if failed else 0
+
+
+class CaseReports:
+    """The report notebooks of one case, each sent to ``executor`` as soon as
+    what it reads is ready: monitoring at once, an option's report when its
+    analysis is saved (:meth:`on_option`), the comparison when all are."""
+
+    def __init__(
+        self,
+        executor: Executor,
+        path: Path,
+        case: Case,
+        names: list[str],
+        folder: RunFolder,
+        started: dt.datetime,
+    ) -> None:
+        from models.run import report_runner
+
+        self.runner = report_runner
+        self.executor = executor
+        self.names = names
+        self.case_name = case.name
+        self.analysis_dir = folder.tmp / ANALYSIS_DIR
+        # the notebooks get the case as read from its resolved path, which is how
+        # they name it (they run in the run folder)
+        self.located = path.resolve()
+        self.case = case if path == self.located else load_case(self.located)
+        self.jobs = report_runner.report_jobs(
+            path, case, names, folder.tmp.resolve(), started.date().isoformat()
+        )
+        self.pending: dict[Future, str] = {}
+        for key in self.jobs:
+            if key.startswith("monitoring:"):  # needs no analysis: start now
+                self.submit(key)
+
+    def submit(self, key: str, analysis_file: Path | None = None) -> None:
+        """Send one report's job, pointing it at its saved analysis."""
+        job = self.jobs[key]
+        if analysis_file is not None:
+            job["parameters"]["analysis_path"] = str(analysis_file.resolve())
+        self.pending[self.runner.submit_job(self.executor, job)] = key
+
+    def on_option(self, analysis: OptionAnalysis) -> None:
+        """An option's analysis is complete: its report starts at once."""
+        saved = save_option_analysis(
+            analysis, self.located, self.case, self.analysis_dir
+        )
+        self.submit(f"option:{analysis.option}", saved)
+
+    def submit_the_rest(self, analysis: CaseAnalysis) -> None:
+        """The reports of options that failed (their notebook shows the error)
+        and the comparison of all options."""
+        for name in analysis.failed:
+            self.submit(f"option:{name}")
+        saved = save_comparison_analysis(
+            analysis, self.located, self.case, self.analysis_dir
+        )
+        self.submit(self.runner.COMPARISON, saved)
+
+    def collect(
+        self, statuses: dict[str, dict], analysis: CaseAnalysis
+    ) -> tuple[dict[str, Any], dict[str, Any]]:
+        """Wait for every report; the comparison's status and the monitoring
+        reports'.  The charts the reports drew are handed
+        to the analysis, for the run folder's ``uncertainty/``."""
+        drawn: dict[str, dict[str, bytes]] = {}
+        comparison, reports = self.runner.collect_reports(
+            self.pending,
+            self.names,
+            statuses,
+            f"{self.case_name}: reports",
+            charts=drawn,
+        )
+        for name, option in analysis.options.items():
+            option.charts.update(drawn.get(f"option:{name}", {}))
+        analysis.charts.update(drawn.get(self.runner.COMPARISON, {}))
+        shutil.rmtree(self.analysis_dir, ignore_errors=True)
+        return comparison, reports
+
+
+def option_statuses(analysis: CaseAnalysis, names: list[str]) -> dict[str, dict]:
+    """Each option's status for the manifest: ``ok`` or ``failed`` with the error;
+    an option whose uncertainty analyses failed is ok (the appraisal stands
+    without them) and says so under ``uncertainty``."""
+    statuses: dict[str, dict[str, Any]] = {}
+    for name in names:
+        if name in analysis.failed:
+            statuses[name] = {"status": "failed", "error": analysis.failed[name]}
+        else:
+            statuses[name] = {"status": "ok"}
+            error = analysis.options[name].uncertainty_error
+            if error:
+                statuses[name]["uncertainty"] = f"failed: {error}"
+    return statuses
+
+
+def write_results(folder: RunFolder, case: Case, analysis: CaseAnalysis) -> None:
+    """Write ``results.csv`` (the long table), ``council_tables.csv`` (per-council
+    tables in £'000, rounded so that every row and column foots) and
+    ``results.json`` (with each option's Monte Carlo and switching values)."""
+    results = analysis.results
+    if results:
+        long = pd.concat([r.long for r in results.values()], ignore_index=True)
+        long.to_csv(folder.path("results.csv"), index=False)
+        pd.concat([council_tables(r) for r in results.values()]).to_csv(
+            folder.path("council_tables.csv"), index=False
+        )
+    doc = results_json(case, results)
+    for name, a in analysis.options.items():
+        if a.uncertainty_error is None:
+            doc["options"][name].update(uncertainty_json(case, name, a))
+    folder.write_json("results.json", doc)
+
+
+def run_manifest(
+    folder: RunFolder,
+    path: Path,
+    case: Case,
+    started: dt.datetime,
+    statuses: dict[str, dict],
+    notebooks: bool,
+) -> dict[str, Any]:
+    """The provenance of a run: its inputs and their SHA-256, the package version,
+    git commit and dependency versions, its times and each option's status."""
+    finished = dt.datetime.now().astimezone()
+    return {
+        "case": case.name,
+        "run_id": folder.run_id,
+        "inputs": case_inputs(path, case, notebooks),
+        "package_version": __version__,
+        "git_commit": git_commit(),
+        "dependencies": dependency_versions(),
+        "started": started.isoformat(timespec="seconds"),
+        "finished": finished.isoformat(timespec="seconds"),
+        "options": {
+            n: {k: v for k, v in s.items() if k != "traceback"}
+            for n, s in statuses.items()
+        },
+    }
+
+
+def run_summary(
+    case_name: str,
+    final: Path,
+    statuses: dict[str, dict],
+    monitoring: dict[str, Any] | None,
+    comparison: dict[str, Any] | None,
+) -> tuple[list[tuple[str, bool]], list[str]]:
+    """The lines the command prints after a case (text, whether it is an error
+    or warning for stderr) and the names of what failed."""
     failed = [n for n, s in statuses.items() if s["status"] != "ok"]
-    click.echo(
-        f"{case.name}: {len(names) - len(failed)} of {len(names)} options ok -> {final}"
-    )
-    for n in failed:
-        click.echo(f"  FAILED {n}: {statuses[n]['error']}", err=True)
-    for n, st in statuses.items():
-        if "pdf" in st:
-            click.echo(f"  warning: no PDF of {n}: {st['pdf']}", err=True)
-    for name, m in (monitoring or {}).items():
-        if m["notebook"] != "ok":
-            click.echo(f"  FAILED monitoring of {name}: {m.get('error')}", err=True)
+    ok = len(statuses) - len(failed)
+    lines = [(f"{case_name}: {ok} of {len(statuses)} options ok -> {final}", False)]
+    lines += [(f"  FAILED {n}: {statuses[n]['error']}", True) for n in failed]
+    lines += [
+        (f"  warning: no PDF of {n}: {s['pdf']}", True)
+        for n, s in statuses.items()
+        if "pdf" in s
+    ]
+    for name, report in (monitoring or {}).items():
+        if report["notebook"] != "ok":
+            lines.append(
+                (f"  FAILED monitoring of {name}: {report.get('error')}", True)
+            )
             failed.append(f"monitoring {name}")
     if comparison is not None and comparison["notebook"] != "ok":
-        click.echo(f"  FAILED comparison: {comparison.get('error')}", err=True)
+        lines.append((f"  FAILED comparison: {comparison.get('error')}", True))
         failed.append("comparison")
-    return 1 if failed else 0
+    return lines, failed
 
 
 def _keep_incomplete(
