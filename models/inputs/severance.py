@@ -1,7 +1,9 @@
 """Severance inputs: council severance policies and the staff-at-risk table.
 
-Schemas and readers only; the arithmetic of statutory redundancy pay,
-discretionary compensation and pension strain is in :mod:`models.model.severance`."""
+Schemas and readers only (:class:`SeverancePolicy`, :func:`load_severance_policies`,
+:func:`load_staff_table`); the arithmetic of statutory redundancy pay,
+discretionary compensation and pension strain is in :mod:`models.model.severance`,
+and completed years between dates come from :mod:`models.core.calendar`."""
 
 from __future__ import annotations
 
@@ -28,6 +30,15 @@ REG6_CEILING_WEEKS = 104.0
 
 MINIMUM_AGE = 16
 """Youngest age accepted in a staff table [years]."""
+
+
+WEEKS_PER_YEAR = 52.0
+"""Convention for a week's pay from an annual salary: annual / 52 [weeks/year]."""
+
+
+CAP_NAME = "statutory_redundancy_weekly_pay_cap"
+"""Reference series of the statutory maximum week's pay (ERA 1996 s.227)
+[GBP/week], in ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``."""
 
 
 class StrainFactors(BaseModel):
@@ -129,31 +140,39 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
             path, "severance_policies", "a mapping of council id to policy", repr(block)
         )
     policies: dict[str, SeverancePolicy] = {}
-    for council, raw in block.items():
+    for council, raw_policy in block.items():
         try:
-            policies[str(council)] = SeverancePolicy.model_validate(raw)
+            policies[str(council)] = SeverancePolicy.model_validate(raw_policy)
         except ValidationError as exc:
-            # a misspelt key also makes the right one "missing": report it first
-            err = sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden")[0]
-            loc = ".".join(str(p) for p in err["loc"])
-            where = f"severance_policies.{council}" + (f".{loc}" if loc else "")
-            found = repr(err.get("input"))[:80]
-            expected = (
-                err["msg"].removeprefix("Value error, ").removeprefix("expected ")
-            )
-            expected = expected.removeprefix("Input should be ")
-            expected, _, stated = expected.partition(", found ")
-            expected, found = expected[0].lower() + expected[1:], stated or found
-            if err["type"] == "extra_forbidden":
-                model = StrainFactors if err["loc"][0] == "strain" else SeverancePolicy
-                known = ", ".join(model.model_fields)
-                expected, found = f"only known keys ({known})", repr(err["loc"][-1])
-            elif err["type"] == "missing":
-                expected, found = "this key", "nothing"
-            elif loc == "maximum_weeks" and err["type"] == "less_than_equal":
-                expected = "at most 104 weeks (2006 Regulations reg 6 ceiling)"
-            raise InputError(path, where, expected, found) from None
+            raise _policy_error(path, council, exc) from None
     return policies
+
+
+def _policy_error(
+    path: str | Path, council: object, exc: ValidationError
+) -> InputError:
+    """The first problem pydantic found in ``council``'s policy, as an InputError.
+
+    The key path is ``severance_policies.<council>.<field>``; a misspelt key is
+    reported before anything else, since it also makes the right key "missing".
+    """
+    error = sorted(exc.errors(), key=lambda item: item["type"] != "extra_forbidden")[0]
+    location = ".".join(str(part) for part in error["loc"])
+    where = f"severance_policies.{council}" + (f".{location}" if location else "")
+    found = repr(error.get("input"))[:80]
+    expected = error["msg"].removeprefix("Value error, ").removeprefix("expected ")
+    expected = expected.removeprefix("Input should be ")
+    expected, _, stated = expected.partition(", found ")
+    expected, found = expected[0].lower() + expected[1:], stated or found
+    if error["type"] == "extra_forbidden":
+        model = StrainFactors if error["loc"][0] == "strain" else SeverancePolicy
+        known = ", ".join(model.model_fields)
+        expected, found = f"only known keys ({known})", repr(error["loc"][-1])
+    elif error["type"] == "missing":
+        expected, found = "this key", "nothing"
+    elif location == "maximum_weeks" and error["type"] == "less_than_equal":
+        expected = "at most 104 weeks (2006 Regulations reg 6 ceiling)"
+    return InputError(path, where, expected, found)
 
 
 STAFF_COLUMNS = {
@@ -182,7 +201,7 @@ STAFF_COLUMNS = {
 """Columns a staff table may have, with their meaning and units."""
 
 
-_REQUIRED = (
+_REQUIRED_COLUMNS = (
     "post",
     "service",
     "council",
@@ -192,29 +211,35 @@ _REQUIRED = (
 )
 
 
-_ALTERNATIVES = (
+_ALTERNATIVE_COLUMNS = (
     ("date_of_birth", "age"),
     ("start_date", "years_of_service"),
     ("weekly_pay", "annual_pay"),
 )
 
 
-_GB = {"gb", "great britain", "england", "wales", "scotland"}
+_GREAT_BRITAIN = {"gb", "great britain", "england", "wales", "scotland"}
 
 
-_NI = {"ni", "northern ireland"}
+_NORTHERN_IRELAND = {"ni", "northern ireland"}
 
 
-_YES = {"yes", "y", "true", "1"}
+_YES_WORDS = {"yes", "y", "true", "1"}
 
 
-_NO = {"no", "n", "false", "0"}
+_NO_WORDS = {"no", "n", "false", "0"}
 
 
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def staff_table_where(row: int, column: str) -> str:
+    """Where a cell is, for an error message: data row ``row`` counts from 1 for the
+    first row under the header, which is file line 1, so it is file line ``row + 1``.
+
+    >>> staff_table_where(3, "age")
+    'data row 3 (file line 4), column age'
+    """
     return f"data row {row} (file line {row + 1}), column {column}"
 
 
@@ -232,13 +257,50 @@ def load_staff_table(
     Returns a frame with columns ``post, service, council, jurisdiction,
     leaving_date, date_of_birth, age, service_start, years_of_service,
     weekly_pay, pension_member, annual_pension_accrued, notice_worked,
-    contractual_notice_weeks, fund_strain_cost`` (NaT / NaN where not given).
+    contractual_notice_weeks, fund_strain_cost`` (NaT / NaN where not given);
+    ``weekly_pay`` [GBP/week] is ``annual_pay / 52`` where only that is given.
     """
     path = Path(path)
     raw = read_text_table(path, "staff table")
+    _raise_all(_column_errors(path, list(raw.columns), default_leaving_date))
+    if len(raw) == 0:
+        raise InputError(path, None, "at least one data row", "none")
+    table = _StaffTableReader(path, raw)
+    identity = {
+        name: table.text(name).to_numpy() for name in ("post", "service", "council")
+    }
+    _check_jurisdiction(table)
+    leaving = _leaving_dates(table, default_leaving_date)
+    ages = _ages(table, leaving)
+    service = _service(table, leaving)
+    weekly_pay = _weekly_pay(table)
+    pension_and_notice = _pension_and_notice(table)
+    _raise_all(table.errors)
+    return pd.DataFrame(
+        {
+            **identity,
+            "jurisdiction": "GB",
+            "leaving_date": leaving.to_numpy(),
+            **ages,
+            **service,
+            "weekly_pay": weekly_pay,
+            **pension_and_notice,
+        }
+    )
+
+
+def _raise_all(errors: list[InputError]) -> None:
+    """Raise the one error, or all of them together; nothing if there are none."""
+    if errors:
+        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+
+
+def _column_errors(
+    path: Path, columns: list[str], default_leaving_date: dt.date | None
+) -> list[InputError]:
+    """The first unknown column (with a close match if any), then each missing one."""
     errors: list[InputError] = []
-    columns = list(raw.columns)
-    unknown = [c for c in columns if c not in STAFF_COLUMNS]
+    unknown = [name for name in columns if name not in STAFF_COLUMNS]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
         errors.append(
@@ -251,9 +313,9 @@ def load_staff_table(
                 repr(unknown[0]),
             )
         )
-    missing = [c for c in _REQUIRED if c not in columns]
-    for pair in _ALTERNATIVES:
-        if not any(c in columns for c in pair):
+    missing = [name for name in _REQUIRED_COLUMNS if name not in columns]
+    for pair in _ALTERNATIVE_COLUMNS:
+        if not any(name in columns for name in pair):
             missing.append(" or ".join(pair))
     if "leaving_date" not in columns and default_leaving_date is None:
         missing.append("leaving_date (or a default leaving date)")
@@ -261,227 +323,263 @@ def load_staff_table(
         errors.append(
             InputError(path, f"column {name}", "this column", "no such column")
         )
-    if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
+    return errors
 
-    n = len(raw)
-    if n == 0:
-        raise InputError(path, None, "at least one data row", "none")
-    rows = np.arange(1, n + 1)
 
-    def col(name: str) -> pd.Series:
-        return raw[name] if name in raw else pd.Series([""] * n, dtype=object)
+class _StaffTableReader:
+    """Parses the text cells of one staff table column by column, keeping every
+    problem found (in the order found) in :attr:`errors`."""
 
-    def report(mask: np.ndarray, column: str, expected: str, found: pd.Series) -> None:
-        for i in np.flatnonzero(mask):
-            errors.append(
+    def __init__(self, path: Path, raw: pd.DataFrame) -> None:
+        self.path = path
+        self.raw = raw
+        self.row_count = len(raw)
+        self.errors: list[InputError] = []
+
+    def column(self, name: str) -> pd.Series:
+        """The column's cells as read, or all blank if the table has no such column."""
+        if name in self.raw:
+            return self.raw[name]
+        return pd.Series([""] * self.row_count, dtype=object)
+
+    def blank(self, name: str) -> np.ndarray:
+        """Whether each cell of the column is empty [bool]."""
+        return (self.column(name) == "").to_numpy()
+
+    def report(
+        self, mask: np.ndarray, column: str, expected: str, found: pd.Series
+    ) -> None:
+        """Add an error for each row where ``mask`` is true, quoting ``found``."""
+        for index in np.flatnonzero(mask):
+            self.errors.append(
                 InputError(
-                    path,
-                    staff_table_where(int(rows[i]), column),
+                    self.path,
+                    staff_table_where(int(index + 1), column),
                     expected,
-                    repr(found.iloc[i]),
+                    repr(found.iloc[index]),
                 )
             )
 
-    def text(name: str) -> pd.Series:
-        values = col(name).astype(str)
-        report((values == "").to_numpy(), name, "a value", values)
+    def text(self, name: str) -> pd.Series:
+        """A column of text that must not be blank."""
+        values = self.column(name).astype(str)
+        self.report((values == "").to_numpy(), name, "a value", values)
         return values
 
-    def dates(name: str, required: np.ndarray | None = None) -> pd.Series:
-        values = col(name).astype(str)
+    def dates(self, name: str) -> pd.Series:
+        """A column of YYYY-MM-DD dates; NaT where blank or bad (bad is reported)."""
+        values = self.column(name).astype(str)
         blank = (values == "").to_numpy()
         parsed = pd.to_datetime(
-            values.where(values.str.match(_ISO), ""), format="%Y-%m-%d", errors="coerce"
+            values.where(values.str.match(_ISO_DATE), ""),
+            format="%Y-%m-%d",
+            errors="coerce",
         )
-        bad = ~blank & parsed.isna().to_numpy()
-        report(bad, name, "a date as YYYY-MM-DD", values)
-        if required is not None:
-            report(blank & required, name, "a date", values)
+        self.report(
+            ~blank & parsed.isna().to_numpy(), name, "a date as YYYY-MM-DD", values
+        )
         return parsed
 
     def numbers(
-        name: str,
-        required: np.ndarray | None = None,
-        minimum: float | None = 0.0,
-        what: str = "a number",
+        self, name: str, minimum: float | None = 0.0, what: str = "a number"
     ) -> pd.Series:
-        values = col(name).astype(str)
+        """A column of numbers (commas and a leading £ allowed), at least
+        ``minimum`` unless None; NaN where blank or bad (bad is reported)."""
+        values = self.column(name).astype(str)
         blank = (values == "").to_numpy()
         parsed = pd.to_numeric(
             values.str.replace(",", "").str.lstrip("£"), errors="coerce"
         ).astype(float)
         bad = ~blank & (parsed.isna() | ~np.isfinite(parsed)).to_numpy()
-        report(bad, name, what, values)
+        self.report(bad, name, what, values)
         if minimum is not None:
-            report(
+            self.report(
                 ~bad & ~blank & (parsed < minimum).to_numpy(),
                 name,
                 f"{what} of {minimum:g} or more",
                 values,
             )
-        if required is not None:
-            report(blank & required, name, what, values)
         return parsed
 
-    def flags(name: str) -> pd.Series:
-        values = col(name).astype(str).str.lower()
-        ok = values.isin(_YES | _NO).to_numpy()
-        report(~ok, name, "yes or no", col(name))
-        return values.isin(_YES)
+    def flags(self, name: str) -> pd.Series:
+        """A column of yes/no (also y/n, true/false, 1/0, any case) [bool]."""
+        values = self.column(name).astype(str).str.lower()
+        is_yes_or_no = values.isin(_YES_WORDS | _NO_WORDS).to_numpy()
+        self.report(~is_yes_or_no, name, "yes or no", self.column(name))
+        return values.isin(_YES_WORDS)
 
-    post, service, council = text("post"), text("service"), text("council")
 
-    jurisdiction = col("jurisdiction").astype(str).str.lower().replace("", "gb")
-    is_ni = jurisdiction.isin(_NI).to_numpy()
-    report(
-        is_ni,
+def _check_jurisdiction(table: _StaffTableReader) -> None:
+    """Great Britain only (blank is GB): Northern Ireland sets its own cap."""
+    jurisdiction = (
+        table.column("jurisdiction").astype(str).str.lower().replace("", "gb")
+    )
+    is_northern_ireland = jurisdiction.isin(_NORTHERN_IRELAND).to_numpy()
+    table.report(
+        is_northern_ireland,
         "jurisdiction",
         "GB (Northern Ireland is not supported: its "
         "redundancy cap is set under the Employment Rights (NI) Order 1996)",
-        col("jurisdiction"),
+        table.column("jurisdiction"),
     )
-    report(
-        ~is_ni & ~jurisdiction.isin(_GB).to_numpy(),
+    table.report(
+        ~is_northern_ireland & ~jurisdiction.isin(_GREAT_BRITAIN).to_numpy(),
         "jurisdiction",
         "GB, England, Wales or Scotland",
-        col("jurisdiction"),
+        table.column("jurisdiction"),
     )
 
-    leaving = dates("leaving_date")
+
+def _leaving_dates(
+    table: _StaffTableReader, default_leaving_date: dt.date | None
+) -> pd.Series:
+    """Leaving dates, ``default_leaving_date`` where none is read; none before the
+    earliest cap on record
+    (``models/reference/statutory_redundancy_weekly_pay_cap.yaml``)."""
+    leaving = table.dates("leaving_date")
     if default_leaving_date is not None:
         leaving = leaving.fillna(pd.Timestamp(default_leaving_date))
-    no_leaving = leaving.isna().to_numpy() & (col("leaving_date") == "").to_numpy()
-    report(
-        no_leaving,
+    table.report(
+        leaving.isna().to_numpy() & table.blank("leaving_date"),
         "leaving_date",
         "a date (or a default leaving date)",
-        col("leaving_date"),
+        table.column("leaving_date"),
     )
     earliest = pd.Timestamp(dated_series(CAP_NAME)[0][0])
-    report(
+    table.report(
         (leaving < earliest).to_numpy(),
         "leaving_date",
         f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
-        col("leaving_date"),
+        table.column("leaving_date"),
     )
+    return leaving
 
-    dob = dates("date_of_birth")
-    age = numbers("age", minimum=None, what="a whole number of years")
-    has_dob = dob.notna().to_numpy()
-    report(
-        ~has_dob
+
+def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]:
+    """Columns ``date_of_birth`` and ``age`` [years] (NaN where a date of birth is
+    given).  A given age must be whole and 16 or over; so must the age completed
+    at the leaving date from a date of birth
+    (:func:`models.core.calendar.completed_years`)."""
+    date_of_birth = table.dates("date_of_birth")
+    age = table.numbers("age", minimum=None, what="a whole number of years")
+    has_date_of_birth = date_of_birth.notna().to_numpy()
+    table.report(
+        ~has_date_of_birth
         & age.isna().to_numpy()
-        & (col("age") == "").to_numpy()
-        & (col("date_of_birth") == "").to_numpy(),
+        & table.blank("age")
+        & table.blank("date_of_birth"),
         "date_of_birth or age",
         "a date of birth or an age",
-        col("age"),
+        table.column("age"),
     )
-    age_known = np.where(has_dob, np.nan, age.to_numpy())
-    ok_dates = has_dob & leaving.notna().to_numpy()
-    if ok_dates.any():
-        age_known[ok_dates] = completed_years(
-            dob[ok_dates].to_numpy(), leaving[ok_dates].to_numpy()
+    completed_age = np.where(has_date_of_birth, np.nan, age.to_numpy())
+    both_dates = has_date_of_birth & leaving.notna().to_numpy()
+    if both_dates.any():
+        completed_age[both_dates] = completed_years(
+            date_of_birth[both_dates].to_numpy(), leaving[both_dates].to_numpy()
         )
-    young = ~np.isnan(age_known) & (age_known < MINIMUM_AGE)
-    report(
-        young & has_dob,
+    young = ~np.isnan(completed_age) & (completed_age < MINIMUM_AGE)
+    table.report(
+        young & has_date_of_birth,
         "date_of_birth",
         f"an age of {MINIMUM_AGE} or over at leaving",
-        dob.dt.strftime("%Y-%m-%d"),
+        date_of_birth.dt.strftime("%Y-%m-%d"),
     )
-    report(young & ~has_dob, "age", f"an age of {MINIMUM_AGE} or over", col("age"))
-    report(
-        ~has_dob & ~np.isnan(age_known) & (age_known != np.floor(age_known)),
+    table.report(
+        young & ~has_date_of_birth,
+        "age",
+        f"an age of {MINIMUM_AGE} or over",
+        table.column("age"),
+    )
+    table.report(
+        ~has_date_of_birth
+        & ~np.isnan(completed_age)
+        & (completed_age != np.floor(completed_age)),
         "age",
         "a whole number of years (completed age)",
-        col("age"),
+        table.column("age"),
     )
+    return {
+        "date_of_birth": date_of_birth.to_numpy(),
+        "age": np.where(has_date_of_birth, np.nan, age.to_numpy()),
+    }
 
-    start = dates("start_date")
-    continuous = dates("continuous_service_start")
-    years = numbers("years_of_service", what="a number of years")
+
+def _service(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]:
+    """Columns ``service_start`` (the earlier of ``continuous_service_start`` and
+    ``start_date``, 1999 Continuity Order) and ``years_of_service`` [years] (NaN
+    where a start date is given); no start date after the leaving date."""
+    start = table.dates("start_date")
+    continuous = table.dates("continuous_service_start")
+    years = table.numbers("years_of_service", what="a number of years")
     service_start = continuous.where(
         continuous.notna() & (start.isna() | (continuous <= start)), start
     )
-    report(
+    table.report(
         (continuous > start).to_numpy(),
         "continuous_service_start",
         "a date on or before start_date",
-        col("continuous_service_start"),
+        table.column("continuous_service_start"),
     )
     has_start = service_start.notna().to_numpy()
-    report(
+    table.report(
         ~has_start
         & years.isna().to_numpy()
-        & (col("years_of_service") == "").to_numpy()
-        & (col("start_date") == "").to_numpy(),
+        & table.blank("years_of_service")
+        & table.blank("start_date"),
         "start_date or years_of_service",
         "a start date or years of service",
-        col("start_date"),
+        table.column("start_date"),
     )
     for name, when in (("start_date", start), ("continuous_service_start", continuous)):
-        report(
+        table.report(
             (when > leaving).to_numpy(),
             name,
             "a date on or before the leaving date (and so the relevant date)",
-            col(name),
+            table.column(name),
         )
+    return {
+        "service_start": service_start.to_numpy(),
+        "years_of_service": np.where(has_start, np.nan, years.to_numpy()),
+    }
 
-    weekly = numbers("weekly_pay", what="a weekly pay in pounds")
-    annual = numbers("annual_pay", what="an annual pay in pounds")
+
+def _weekly_pay(table: _StaffTableReader) -> np.ndarray:
+    """Week's pay [GBP/week]: ``weekly_pay``, else ``annual_pay / 52``."""
+    weekly = table.numbers("weekly_pay", what="a weekly pay in pounds")
+    annual = table.numbers("annual_pay", what="an annual pay in pounds")
     pay = weekly.where(weekly.notna(), annual / WEEKS_PER_YEAR)
-    report(
-        pay.isna().to_numpy()
-        & (col("weekly_pay") == "").to_numpy()
-        & (col("annual_pay") == "").to_numpy(),
+    table.report(
+        pay.isna().to_numpy() & table.blank("weekly_pay") & table.blank("annual_pay"),
         "weekly_pay or annual_pay",
         "a weekly or annual pay",
-        col("weekly_pay"),
+        table.column("weekly_pay"),
     )
+    return pay.to_numpy()
 
-    member = flags("pension_member")
-    worked = flags("notice_worked")
-    fund = numbers("fund_strain_cost", what="a strain cost in pounds")
-    pension = numbers("annual_pension_accrued", what="a pension in pounds a year")
-    report(
+
+def _pension_and_notice(table: _StaffTableReader) -> dict[str, np.ndarray]:
+    """Columns ``pension_member``, ``annual_pension_accrued`` [GBP/year, 0 where
+    blank], ``notice_worked``, ``contractual_notice_weeks`` [weeks, 0 where blank]
+    and ``fund_strain_cost`` [GBP]; a member needs a pension or a fund figure."""
+    member = table.flags("pension_member")
+    worked = table.flags("notice_worked")
+    fund = table.numbers("fund_strain_cost", what="a strain cost in pounds")
+    pension = table.numbers("annual_pension_accrued", what="a pension in pounds a year")
+    table.report(
         member.to_numpy()
         & pension.isna().to_numpy()
         & fund.isna().to_numpy()
-        & (col("annual_pension_accrued") == "").to_numpy(),
+        & table.blank("annual_pension_accrued"),
         "annual_pension_accrued",
         "the pension accrued for a pension member (or a fund_strain_cost)",
-        col("annual_pension_accrued"),
+        table.column("annual_pension_accrued"),
     )
-    contractual = numbers("contractual_notice_weeks", what="a number of weeks")
-
-    if errors:
-        raise errors[0] if len(errors) == 1 else InputErrors(errors)
-
-    return pd.DataFrame(
-        {
-            "post": post.to_numpy(),
-            "service": service.to_numpy(),
-            "council": council.to_numpy(),
-            "jurisdiction": "GB",
-            "leaving_date": leaving.to_numpy(),
-            "date_of_birth": dob.to_numpy(),
-            "age": np.where(has_dob, np.nan, age.to_numpy()),
-            "service_start": service_start.to_numpy(),
-            "years_of_service": np.where(has_start, np.nan, years.to_numpy()),
-            "weekly_pay": pay.to_numpy(),
-            "pension_member": member.to_numpy(),
-            "annual_pension_accrued": pension.fillna(0.0).to_numpy(),
-            "notice_worked": worked.to_numpy(),
-            "contractual_notice_weeks": contractual.fillna(0.0).to_numpy(),
-            "fund_strain_cost": fund.to_numpy(),
-        }
-    )
-
-
-WEEKS_PER_YEAR = 52.0
-"""Convention for a week's pay from an annual salary: annual / 52 [weeks/year]."""
-
-
-CAP_NAME = "statutory_redundancy_weekly_pay_cap"
+    contractual = table.numbers("contractual_notice_weeks", what="a number of weeks")
+    return {
+        "pension_member": member.to_numpy(),
+        "annual_pension_accrued": pension.fillna(0.0).to_numpy(),
+        "notice_worked": worked.to_numpy(),
+        "contractual_notice_weeks": contractual.fillna(0.0).to_numpy(),
+        "fund_strain_cost": fund.to_numpy(),
+    }

@@ -25,7 +25,8 @@ own policy, then sums by service, council and financial year.  The rules:
   instead of the statutory cap; reg 6 lets it pay a lump sum, the redundancy
   payment and the lump sum together no more than 104 weeks' pay.  Councils
   publish a policy (reg 7), typically a multiplier of the statutory weeks and a
-  maximum number of weeks: :class:`SeverancePolicy`.
+  maximum number of weeks: :class:`~models.inputs.severance.SeverancePolicy`,
+  read by :func:`models.inputs.severance.load_severance_policies`.
 * **Pension strain** (Local Government Pension Scheme Regulations 2013 reg 30(7);
   LGPS (Benefits, Membership and Contributions) Regulations 2007 reg 19 before
   2014): a member made redundant at or over the normal minimum pension age (50
@@ -40,7 +41,8 @@ own policy, then sums by service, council and financial year.  The rules:
 
 Conventions
 -----------
-* Ages and years of service are whole (completed) years.  The year counted back
+* Ages and years of service are whole (completed) years
+  (:func:`models.core.calendar.completed_years`).  The year counted back
   ``k`` years from the relevant date (``k = 1`` is the most recent) runs from
   ``relevant_date - k years`` to ``relevant_date - (k - 1) years``; an employee of
   completed age ``A`` on the relevant date had completed age exactly ``A - k`` at
@@ -48,7 +50,9 @@ Conventions
   throughout the year" is "``A - k >= 41``" and "not below 22 throughout" is
   "``A - k >= 22``".  With completed ages this is exact, not an approximation.
 * A week's pay from an annual salary is ``annual_pay / 52`` (the common practice
-  in council redundancy calculators; 365/7 = 52.143 would give 0.3% less).
+  in council redundancy calculators; 365/7 = 52.143 would give 0.3% less),
+  converted when the staff table is read
+  (:data:`models.inputs.severance.WEEKS_PER_YEAR`).
 * Amounts are pounds in full precision, rounded only for display.
 * Costs fall in the financial year of the *leaving date* (when they are paid),
   not of the relevant date, which pay in lieu can push past 31 March.
@@ -60,6 +64,7 @@ Conventions
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -84,6 +89,8 @@ MINIMUM_QUALIFYING_YEARS = 2
 MAXIMUM_STATUTORY_WEEKS = 30.0
 """20 years at 1.5 weeks: the most statutory weeks anyone can have [weeks]."""
 PENSION_AGE_NAME = "lgps_minimum_pension_age"
+"""Reference series of the normal minimum pension age [years], in
+``models/reference/lgps_minimum_pension_age.yaml``."""
 
 
 # --------------------------------------------------------------------------------------
@@ -92,9 +99,10 @@ PENSION_AGE_NAME = "lgps_minimum_pension_age"
 
 
 def counted_years(years_of_service: ArrayLike) -> np.ndarray:
-    """Full years that count for statutory redundancy pay.
+    """Full years that count for statutory redundancy pay [years].
 
-    ``n = min(floor(years), 20)`` if ``years >= 2`` else ``0`` (ERA s.155, s.162(3)).
+    ``n = min(floor(years), 20)`` if ``years >= 2`` else ``0``, with ``years`` the
+    continuous service [years] (ERA 1996 s.155, s.162(3)).
 
     >>> counted_years([1.9, 2.0, 7.5, 25]).tolist()
     [0.0, 2.0, 7.0, 20.0]
@@ -132,10 +140,14 @@ def weeks_by_age_band(
     [1.0, 1.5, 2.0, 2.5, 30.0]
     """
     age = np.floor(np.asarray(age_at_relevant_date, dtype=float))
-    n = counted_years(years_of_service)
-    n41 = np.clip(age - 41, 0, n)
-    n22 = np.clip(age - 22, 0, n)
-    weeks = 1.5 * n41 + 1.0 * (n22 - n41) + 0.5 * (n - n22)
+    counted = counted_years(years_of_service)
+    years_from_41 = np.clip(age - 41, 0, counted)
+    years_from_22 = np.clip(age - 22, 0, counted)
+    weeks = (
+        1.5 * years_from_41
+        + 1.0 * (years_from_22 - years_from_41)
+        + 0.5 * (counted - years_from_22)
+    )
     return float(weeks) if weeks.ndim == 0 else weeks
 
 
@@ -150,7 +162,8 @@ def weekly_pay_cap(relevant_date: ArrayLike) -> np.ndarray | float:
     -------
     cap [GBP/week]
 
-    Source: ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``.
+    Source: Employment Rights Act 1996 s.227, as uprated each year by order;
+    ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``.
 
     >>> weekly_pay_cap(dt.date(2011, 1, 31)), weekly_pay_cap(dt.date(2011, 2, 1))
     (380.0, 400.0)
@@ -173,6 +186,8 @@ def statutory_notice_weeks(years_of_service: ArrayLike) -> np.ndarray | float:
     -------
     statutory notice [weeks]
 
+    Source: Employment Rights Act 1996 s.86(1).
+
     >>> statutory_notice_weeks([0.05, 0.5, 1.99, 2, 7.9, 15]).tolist()
     [0.0, 1.0, 1.0, 2.0, 7.0, 12.0]
     """
@@ -190,8 +205,9 @@ def relevant_date(
     """Relevant date for statutory redundancy pay (ERA 1996 s.145(2), (5)).
 
     ``relevant = leaving_date`` where notice is worked (taken as at least the
-    statutory notice), else ``leaving_date + 7 * notice_weeks`` days: when statutory
-    notice given on the leaving date would have ended (pay in lieu, or no notice).
+    statutory notice), else ``leaving_date + round(7 * notice_weeks)`` days: when
+    statutory notice given on the leaving date would have ended (pay in lieu, or
+    no notice).
 
     Parameters
     ----------
@@ -204,6 +220,8 @@ def relevant_date(
     -------
     relevant date (``datetime.date`` for scalar inputs, else ``datetime64[D]``)
 
+    Source: Employment Rights Act 1996 s.145(2), (5).
+
     >>> relevant_date(dt.date(2011, 1, 21), 4, False)
     datetime.date(2011, 2, 18)
     >>> relevant_date(dt.date(2011, 1, 21), 4, True)
@@ -212,10 +230,10 @@ def relevant_date(
     leaving = np.asarray(leaving_date, dtype="datetime64[D]")
     days = np.round(7 * np.asarray(notice_weeks, dtype=float)).astype("int64")
     worked = np.asarray(notice_worked, dtype=bool)
-    out = leaving + np.where(worked, 0, days).astype("timedelta64[D]")
-    if out.ndim == 0:
-        return out.astype(dt.date)
-    return out
+    relevant = leaving + np.where(worked, 0, days).astype("timedelta64[D]")
+    if relevant.ndim == 0:
+        return relevant.astype(dt.date)
+    return relevant
 
 
 def statutory_redundancy_pay(
@@ -239,6 +257,8 @@ def statutory_redundancy_pay(
     -------
     statutory redundancy pay [GBP]
 
+    Source: Employment Rights Act 1996 s.162, s.227.
+
     Example: age 45, 10 years, £500 a week, relevant date 1 March 2011 (cap £400):
     the counted years start at ages 44 down to 35; 44..41 are 41+ and 40..35 are
     22+, so 4 x 1.5 + 6 x 1 = 12 weeks x £400 = £4,800.
@@ -247,14 +267,19 @@ def statutory_redundancy_pay(
     4800.0
     """
     weeks = np.asarray(weeks_by_age_band(age, years_of_service))
-    pay = np.asarray(weekly_pay, dtype=float)
-    capped = np.minimum(pay, weekly_pay_cap(relevant_date))
+    actual_pay = np.asarray(weekly_pay, dtype=float)
+    capped = np.minimum(actual_pay, weekly_pay_cap(relevant_date))
     pay = weeks * capped
     return float(pay) if np.ndim(pay) == 0 else pay
 
 
 def minimum_pension_age(date: ArrayLike) -> np.ndarray | float:
     """Normal minimum pension age in force on ``date`` [years].
+
+    Source: Finance Act 2004 s.279 (50, 55 from 6 April 2010) and Finance Act 2022
+    s.10 (57 from 6 April 2028), applied by the LGPS to redundancy retirement
+    (LGPS Regulations 2013 reg 30(7)); dated values in
+    ``models/reference/lgps_minimum_pension_age.yaml``.
 
     >>> minimum_pension_age(dt.date(2011, 6, 1))
     55.0
@@ -265,11 +290,6 @@ def minimum_pension_age(date: ArrayLike) -> np.ndarray | float:
 
 
 # --------------------------------------------------------------------------------------
-# Council policy
-# --------------------------------------------------------------------------------------
-
-
-# --------------------------------------------------------------------------------------
 # Policy payments
 # --------------------------------------------------------------------------------------
 
@@ -277,9 +297,13 @@ def minimum_pension_age(date: ArrayLike) -> np.ndarray | float:
 def policy_weeks(
     statutory_weeks: ArrayLike, multiplier: ArrayLike, maximum_weeks: ArrayLike
 ) -> np.ndarray:
-    """Weeks' pay under the policy, never more than 104 (2006 Regulations reg 6).
+    """Weeks' pay under the policy, never more than 104 [weeks].
 
-    ``min(multiplier * statutory_weeks, maximum_weeks, 104)``
+    ``min(multiplier * statutory_weeks, maximum_weeks, 104)`` with the statutory
+    and maximum weeks [weeks] and the multiplier [/1].
+
+    Source: the council's policy (2006 Regulations reg 7); the 104-week ceiling
+    of reg 6.
 
     >>> policy_weeks([10, 30, 30], [2.0, 3.0, 4.0], [104, 66, 104]).tolist()
     [20.0, 66.0, 104.0]
@@ -300,6 +324,7 @@ def discretionary_top_up(
 
     ``basis = weekly_pay if actual else min(weekly_pay, cap)``;
     ``top_up = max(policy_weeks * basis - statutory_weeks * min(weekly_pay, cap), 0)``
+    with ``policy_weeks`` from :func:`policy_weeks`.
 
     Parameters
     ----------
@@ -314,6 +339,9 @@ def discretionary_top_up(
     -------
     top-up [GBP]
 
+    Source: Local Government (Early Termination of Employment) (Discretionary
+    Compensation) (England and Wales) Regulations 2006 regs 5, 6.
+
     Age 50, 20 years: 30 statutory weeks; £600 a week, cap £400; actual basis,
     multiplier 2: 60 weeks x £600 = £36,000 less 30 x £400 = £12,000 statutory:
 
@@ -324,8 +352,8 @@ def discretionary_top_up(
     capped = np.minimum(pay, cap)
     basis = np.where(np.asarray(is_actual_pay_basis, dtype=bool), pay, capped)
     weeks = np.asarray(statutory_weeks, dtype=float)
-    lump = policy_weeks(weeks, multiplier, maximum_weeks) * basis
-    return np.maximum(lump - weeks * capped, 0.0)
+    lump_sum = policy_weeks(weeks, multiplier, maximum_weeks) * basis
+    return np.maximum(lump_sum - weeks * capped, 0.0)
 
 
 def pay_in_lieu_of_notice(
@@ -337,9 +365,24 @@ def pay_in_lieu_of_notice(
 ) -> np.ndarray:
     """Pay in lieu of notice with employer on-costs, zero where notice is worked.
 
-    ``pilon = notice_weeks * weekly_pay * (1 + on_cost)`` where notice is not worked
-    and the policy pays in lieu; else 0.  Notice that is worked is ordinary pay, a
-    running cost, not severance.
+    ``pay_in_lieu = notice_weeks * weekly_pay * (1 + employer_on_cost_rate)`` where
+    notice is not worked and the policy pays in lieu; else 0.  Notice that is
+    worked is ordinary pay, a running cost, not severance.
+
+    Parameters
+    ----------
+    notice_weeks : notice paid, statutory (ERA 1996 s.86) or contractual [weeks]
+    weekly_pay : actual week's pay [GBP/week]
+    notice_worked : whether the notice is worked [bool]
+    pays_in_lieu : whether the policy pays notice not worked in lieu [bool]
+    employer_on_cost_rate : employer's on-costs on pay [fraction of pay]
+
+    Returns
+    -------
+    pay in lieu with on-costs [GBP]
+
+    Source: the council's policy (``pays_in_lieu_of_notice``,
+    ``employer_on_cost_rate``); notice from ERA 1996 s.86 or the contract.
 
     >>> pay_in_lieu_of_notice([5, 5], 400.0, [False, True], True, 0.25).tolist()
     [2500.0, 0.0]
@@ -377,16 +420,20 @@ def pension_strain_estimate(
     -------
     strain estimate [GBP]
 
+    Source: no public formula (LGPS Regulations 2013 reg 30(7) makes the pension
+    payable unreduced; the fund actuary sets the cost): the policy's stated
+    :class:`~models.inputs.severance.StrainFactors`.
+
     £8,000 a year at 58, NPA 65, 5% a year, factor 20:
     8000 x (7 x 0.05 = 0.35) x 20 = £56,000.
 
     >>> round(float(pension_strain_estimate(8000.0, 58, 65, 0.05, 20)), 2)
     56000.0
     """
-    early = np.maximum(
+    years_early = np.maximum(
         np.asarray(normal_pension_age, float) - np.asarray(age_at_leaving, float), 0.0
     )
-    waived = np.minimum(np.asarray(reduction_per_year_early, float) * early, 1.0)
+    waived = np.minimum(np.asarray(reduction_per_year_early, float) * years_early, 1.0)
     return (
         np.asarray(annual_pension, float)
         * waived
@@ -399,6 +446,8 @@ def aggregate_severance(
 ) -> np.ndarray | float:
     """Early-stage severance estimate: headcount x average cost per leaver.
 
+    ``total = headcount * average_cost``
+
     Parameters
     ----------
     headcount : expected leavers [people]
@@ -408,19 +457,15 @@ def aggregate_severance(
     -------
     total [GBP]
 
-    Seed 002 para 3.1.5 e: eight CCTV & Lifeline VCRs cost £110k including pension
-    costs, i.e. £13,750 each on average:
+    Source: the case's own estimate, e.g. seed 002 para 3.1.5 e: eight CCTV &
+    Lifeline VCRs cost £110k including pension costs, i.e. £13,750 each on
+    average:
 
     >>> aggregate_severance(8, 13_750.0)
     110000.0
     """
     total = np.asarray(headcount, dtype=float) * np.asarray(average_cost, dtype=float)
     return float(total) if total.ndim == 0 else total
-
-
-# --------------------------------------------------------------------------------------
-# Dates
-# --------------------------------------------------------------------------------------
 
 
 # --------------------------------------------------------------------------------------
@@ -433,7 +478,12 @@ def policy_terms(
 ) -> pd.DataFrame:
     """Policy terms as numeric columns, one row per entry of ``councils``.
 
-    A council without its own policy takes ``policies["default"]``.
+    A council without its own policy takes ``policies["default"]``.  Columns:
+    ``is_actual_pay_basis`` and ``pays_in_lieu_of_notice`` [1.0 or 0.0],
+    ``multiplier`` [/1], ``maximum_weeks`` [weeks], ``employer_on_cost_rate``
+    [fraction of pay], ``minimum_pension_age`` [years, NaN for the dated
+    default], ``normal_pension_age`` [years], ``reduction_per_year_early``
+    [/year], ``capitalisation_factor`` [GBP per GBP/year].
 
     >>> from models.inputs.severance import SeverancePolicy, StrainFactors
     >>> pol = SeverancePolicy(pay_basis="actual", multiplier=2, maximum_weeks=60,
@@ -446,19 +496,21 @@ def policy_terms(
     table = pd.DataFrame.from_dict(
         {
             council: {
-                "is_actual_pay_basis": float(p.pay_basis == "actual"),
-                "multiplier": p.multiplier,
-                "maximum_weeks": p.maximum_weeks,
-                "pays_in_lieu_of_notice": float(p.pays_in_lieu_of_notice),
-                "employer_on_cost_rate": p.employer_on_cost_rate,
+                "is_actual_pay_basis": float(policy.pay_basis == "actual"),
+                "multiplier": policy.multiplier,
+                "maximum_weeks": policy.maximum_weeks,
+                "pays_in_lieu_of_notice": float(policy.pays_in_lieu_of_notice),
+                "employer_on_cost_rate": policy.employer_on_cost_rate,
                 "minimum_pension_age": (
-                    np.nan if p.minimum_pension_age is None else p.minimum_pension_age
+                    np.nan
+                    if policy.minimum_pension_age is None
+                    else policy.minimum_pension_age
                 ),
-                "normal_pension_age": p.strain.normal_pension_age,
-                "reduction_per_year_early": p.strain.reduction_per_year_early,
-                "capitalisation_factor": p.strain.capitalisation_factor,
+                "normal_pension_age": policy.strain.normal_pension_age,
+                "reduction_per_year_early": policy.strain.reduction_per_year_early,
+                "capitalisation_factor": policy.strain.capitalisation_factor,
             }
-            for council, p in policies.items()
+            for council, policy in policies.items()
         },
         orient="index",
     )
@@ -467,7 +519,7 @@ def policy_terms(
     return table.loc[keys].reset_index(drop=True)
 
 
-_OPTIONAL_DEFAULTS: dict[str, Any] = {
+_OPTIONAL_COLUMN_DEFAULTS: dict[str, Any] = {
     "date_of_birth": pd.NaT,
     "age": np.nan,
     "service_start": pd.NaT,
@@ -502,13 +554,17 @@ def cost_staff(
        over the minimum pension age at leaving, the estimate with the policy's
        factors (``is_strain_estimate``).  The revoked £95k exit cap is not applied.
 
+    ``total = statutory_pay + discretionary_top_up + pay_in_lieu + pension_strain``
+    [GBP].
+
     Parameters
     ----------
-    staff : frame as returned by :func:`load_staff_table` (``post, service,
-        council, leaving_date, weekly_pay, pension_member, notice_worked`` and
-        ``date_of_birth`` or ``age``, ``service_start`` or ``years_of_service``)
-    policies : council id -> :class:`SeverancePolicy`; key ``default`` applies to
-        councils without their own
+    staff : frame as returned by :func:`models.inputs.severance.load_staff_table`
+        (``post, service, council, leaving_date, weekly_pay, pension_member,
+        notice_worked`` and ``date_of_birth`` or ``age``, ``service_start`` or
+        ``years_of_service``)
+    policies : council id -> :class:`~models.inputs.severance.SeverancePolicy`;
+        key ``default`` applies to councils without their own
     default_leaving_date : leaving date for rows without one
 
     Returns
@@ -519,24 +575,61 @@ def cost_staff(
     discretionary_top_up, notice_weeks, pay_in_lieu, pension_strain,
     is_strain_estimate, total [GBP for money]
     """
-    df = staff.reset_index(drop=True).copy()
-    for name, default in _OPTIONAL_DEFAULTS.items():
-        if name not in df:
-            df[name] = default
+    frame = _with_optional_columns(staff, default_leaving_date)
+    _check_leaving_dates_and_policies(frame, policies)
+    dates = _staff_dates(frame)
+    notice_weeks, relevant = _notice_and_relevant_date(frame, dates)
+    statutory = _statutory_pay_by_person(frame, dates, relevant)
+    terms = policy_terms(policies, frame["council"].to_numpy())
+    weeks_under_policy, top_up = _top_up_by_policy(statutory, terms)
+    notice_paid, pay_in_lieu = _pay_in_lieu_by_policy(
+        frame, notice_weeks, statutory.weekly_pay, terms
+    )
+    strain, is_estimate = _pension_strain_by_policy(
+        frame, dates.leaving, statutory.age_at_leaving, terms
+    )
+    by_policy = {
+        "policy_weeks": weeks_under_policy,
+        "discretionary_top_up": top_up,
+        "notice_weeks": notice_paid,
+        "pay_in_lieu": pay_in_lieu,
+        "pension_strain": strain,
+        "is_strain_estimate": is_estimate,
+    }
+    return _costed_table(frame, dates.leaving, relevant, statutory, by_policy)
+
+
+def _with_optional_columns(
+    staff: pd.DataFrame, default_leaving_date: dt.date | None
+) -> pd.DataFrame:
+    """A copy of ``staff`` indexed from 0, with every optional column (its default
+    where absent) and ``default_leaving_date`` where a leaving date is missing."""
+    frame = staff.reset_index(drop=True).copy()
+    for name, default in _OPTIONAL_COLUMN_DEFAULTS.items():
+        if name not in frame:
+            frame[name] = default
     if default_leaving_date is not None:
         default = pd.Timestamp(default_leaving_date)
-        df["leaving_date"] = df["leaving_date"].fillna(default)
-    if df["leaving_date"].isna().any():
-        row = int(np.flatnonzero(df["leaving_date"].isna())[0]) + 1
+        frame["leaving_date"] = frame["leaving_date"].fillna(default)
+    return frame
+
+
+def _check_leaving_dates_and_policies(
+    frame: pd.DataFrame, policies: dict[str, SeverancePolicy]
+) -> None:
+    """InputError for the first row without a leaving date, else for the first
+    council without a policy when there is no ``default`` policy."""
+    if frame["leaving_date"].isna().any():
+        row = int(np.flatnonzero(frame["leaving_date"].isna())[0]) + 1
         raise InputError(
             None,
             staff_table_where(row, "leaving_date"),
             "a leaving date (or a default leaving date)",
             "none",
         )
-    missing_policy = sorted(set(df["council"]) - set(policies))
+    missing_policy = sorted(set(frame["council"]) - set(policies))
     if missing_policy and "default" not in policies:
-        row = int(np.flatnonzero(df["council"] == missing_policy[0])[0]) + 1
+        row = int(np.flatnonzero(frame["council"] == missing_policy[0])[0]) + 1
         raise InputError(
             None,
             staff_table_where(row, "council"),
@@ -545,108 +638,246 @@ def cost_staff(
             repr(missing_policy[0]),
         )
 
-    leaving = df["leaving_date"].to_numpy(dtype="datetime64[D]")
-    dob = df["date_of_birth"].to_numpy(dtype="datetime64[D]")
-    start = df["service_start"].to_numpy(dtype="datetime64[D]")
-    has_dob, has_start = ~np.isnat(dob), ~np.isnat(start)
-    safe_dob = np.where(has_dob, dob, leaving)
-    safe_start = np.where(has_start, start, leaving)
-    given_years = df["years_of_service"].to_numpy(dtype=float)
 
-    # 1-2. statutory notice at the leaving date, relevant date
+@dataclass(frozen=True)
+class _StaffDates:
+    """Dates of each person as ``datetime64[D]`` arrays; a date not given is
+    replaced by the leaving date so that date arithmetic never sees NaT."""
+
+    leaving: np.ndarray
+    date_of_birth: np.ndarray
+    service_start: np.ndarray
+    has_date_of_birth: np.ndarray
+    has_service_start: np.ndarray
+    given_years_of_service: np.ndarray
+    """``years_of_service`` as given [years], for rows without a service start."""
+
+
+def _staff_dates(frame: pd.DataFrame) -> _StaffDates:
+    """The leaving date, date of birth and start of continuous service of each row."""
+    leaving = frame["leaving_date"].to_numpy(dtype="datetime64[D]")
+    date_of_birth = frame["date_of_birth"].to_numpy(dtype="datetime64[D]")
+    start = frame["service_start"].to_numpy(dtype="datetime64[D]")
+    has_date_of_birth, has_start = ~np.isnat(date_of_birth), ~np.isnat(start)
+    return _StaffDates(
+        leaving=leaving,
+        date_of_birth=np.where(has_date_of_birth, date_of_birth, leaving),
+        service_start=np.where(has_start, start, leaving),
+        has_date_of_birth=has_date_of_birth,
+        has_service_start=has_start,
+        given_years_of_service=frame["years_of_service"].to_numpy(dtype=float),
+    )
+
+
+def _notice_and_relevant_date(
+    frame: pd.DataFrame, dates: _StaffDates
+) -> tuple[np.ndarray, np.ndarray]:
+    """Steps 1-2: statutory notice [weeks] from service at the leaving date
+    (``completed_months(service_start, leaving) / 12`` [years], else
+    ``years_of_service`` as given; ERA s.86) and the relevant date
+    (``datetime64[D]``, ERA s.145(5))."""
     years_at_leaving = np.where(
-        has_start, completed_months(safe_start, leaving) / 12.0, given_years
+        dates.has_service_start,
+        completed_months(dates.service_start, dates.leaving) / 12.0,
+        dates.given_years_of_service,
     )
-    notice = np.asarray(statutory_notice_weeks(years_at_leaving))
-    worked = df["notice_worked"].to_numpy(dtype=bool)
-    relevant = np.asarray(relevant_date(leaving, notice, worked), "datetime64[D]")
+    notice_weeks = np.asarray(statutory_notice_weeks(years_at_leaving))
+    worked = frame["notice_worked"].to_numpy(dtype=bool)
+    relevant = np.asarray(
+        relevant_date(dates.leaving, notice_weeks, worked), "datetime64[D]"
+    )
+    return notice_weeks, relevant
 
-    # 3. statutory pay on the relevant date
+
+@dataclass(frozen=True)
+class _StatutoryPay:
+    """Step 3 for each person (arrays, one value a row)."""
+
+    age: np.ndarray
+    """Completed age on the relevant date [years]."""
+    age_at_leaving: np.ndarray
+    """Completed age on the leaving date [years]."""
+    years_of_service: np.ndarray
+    """Completed years of continuous service on the relevant date [years]."""
+    weeks: np.ndarray
+    """Statutory weeks (ERA s.162) [weeks]."""
+    weekly_pay: np.ndarray
+    """Actual week's pay [GBP/week]."""
+    cap: np.ndarray
+    """Statutory cap on the relevant date (ERA s.227) [GBP/week]."""
+    capped_weekly_pay: np.ndarray
+    """``min(weekly_pay, cap)`` [GBP/week]."""
+    pay: np.ndarray
+    """Statutory redundancy pay ``weeks * capped_weekly_pay`` [GBP]."""
+
+
+def _statutory_pay_by_person(
+    frame: pd.DataFrame, dates: _StaffDates, relevant: np.ndarray
+) -> _StatutoryPay:
+    """Step 3: ``pay = weeks_by_age_band(age, years) * min(weekly_pay, cap)`` [GBP],
+    with completed age and years on the relevant date (ERA s.162, s.227)."""
+    has_date_of_birth = dates.has_date_of_birth
     age = np.where(
-        has_dob, completed_years(safe_dob, relevant), df["age"].to_numpy(dtype=float)
+        has_date_of_birth,
+        completed_years(dates.date_of_birth, relevant),
+        frame["age"].to_numpy(dtype=float),
     )
-    age_at_leaving = np.where(has_dob, completed_years(safe_dob, leaving), age)
-    years = np.where(has_start, completed_years(safe_start, relevant), given_years)
+    age_at_leaving = np.where(
+        has_date_of_birth, completed_years(dates.date_of_birth, dates.leaving), age
+    )
+    years = np.where(
+        dates.has_service_start,
+        completed_years(dates.service_start, relevant),
+        dates.given_years_of_service,
+    )
     weeks = np.asarray(weeks_by_age_band(age, years), dtype=float)
-    pay = df["weekly_pay"].to_numpy(dtype=float)
+    weekly_pay = frame["weekly_pay"].to_numpy(dtype=float)
     cap = np.asarray(weekly_pay_cap(relevant), dtype=float)
-    capped = np.minimum(pay, cap)
-    statutory = weeks * capped
-
-    # 4-6. policy by council
-    terms = policy_terms(policies, df["council"].to_numpy())
-
-    def field(name: str) -> np.ndarray:
-        return terms[name].to_numpy(dtype=float)
-
-    is_actual = field("is_actual_pay_basis").astype(bool)
-    multiplier = field("multiplier")
-    maximum = field("maximum_weeks")
-    pweeks = np.maximum(policy_weeks(weeks, multiplier, maximum), 0.0)
-    top_up = discretionary_top_up(weeks, pay, cap, is_actual, multiplier, maximum)
-
-    notice_paid = np.maximum(notice, df["contractual_notice_weeks"].to_numpy(float))
-    pilon = pay_in_lieu_of_notice(
-        notice_paid,
-        pay,
-        worked,
-        field("pays_in_lieu_of_notice").astype(bool),
-        field("employer_on_cost_rate"),
+    capped = np.minimum(weekly_pay, cap)
+    return _StatutoryPay(
+        age=age,
+        age_at_leaving=age_at_leaving,
+        years_of_service=years,
+        weeks=weeks,
+        weekly_pay=weekly_pay,
+        cap=cap,
+        capped_weekly_pay=capped,
+        pay=weeks * capped,
     )
 
-    override = field("minimum_pension_age")
-    min_age = np.where(
+
+def _term(terms: pd.DataFrame, name: str) -> np.ndarray:
+    """One column of :func:`policy_terms` as floats."""
+    return terms[name].to_numpy(dtype=float)
+
+
+def _top_up_by_policy(
+    statutory: _StatutoryPay, terms: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 4: weeks under the policy [weeks] (:func:`policy_weeks`, at least 0) and
+    the discretionary top-up [GBP] (:func:`discretionary_top_up`; 2006 Regs regs
+    5, 6)."""
+    is_actual = _term(terms, "is_actual_pay_basis").astype(bool)
+    multiplier = _term(terms, "multiplier")
+    maximum = _term(terms, "maximum_weeks")
+    weeks_under_policy = np.maximum(
+        policy_weeks(statutory.weeks, multiplier, maximum), 0.0
+    )
+    top_up = discretionary_top_up(
+        statutory.weeks,
+        statutory.weekly_pay,
+        statutory.cap,
+        is_actual,
+        multiplier,
+        maximum,
+    )
+    return weeks_under_policy, top_up
+
+
+def _pay_in_lieu_by_policy(
+    frame: pd.DataFrame,
+    notice_weeks: np.ndarray,
+    weekly_pay: np.ndarray,
+    terms: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 5: notice paid ``max(statutory, contractual_notice_weeks)`` [weeks] and
+    :func:`pay_in_lieu_of_notice` with on-costs [GBP] (ERA s.86; council policy)."""
+    notice_paid = np.maximum(
+        notice_weeks, frame["contractual_notice_weeks"].to_numpy(float)
+    )
+    pay_in_lieu = pay_in_lieu_of_notice(
+        notice_paid,
+        weekly_pay,
+        frame["notice_worked"].to_numpy(dtype=bool),
+        _term(terms, "pays_in_lieu_of_notice").astype(bool),
+        _term(terms, "employer_on_cost_rate"),
+    )
+    return notice_paid, pay_in_lieu
+
+
+def _pension_strain_by_policy(
+    frame: pd.DataFrame,
+    leaving: np.ndarray,
+    age_at_leaving: np.ndarray,
+    terms: pd.DataFrame,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 6: pension strain [GBP] and whether it is an estimate [bool].
+
+    ``strain = fund_strain_cost`` where given; else :func:`pension_strain_estimate`
+    for a pension member whose completed age at leaving is at least the minimum
+    pension age (the policy's override, else :func:`minimum_pension_age` on the
+    leaving date; LGPS Regulations 2013 reg 30(7)); else 0.
+    """
+    override = _term(terms, "minimum_pension_age")
+    minimum_age = np.where(
         np.isnan(override), np.asarray(minimum_pension_age(leaving), float), override
     )
-    member = df["pension_member"].to_numpy(dtype=bool)
-    eligible = member & (age_at_leaving >= min_age)
+    member = frame["pension_member"].to_numpy(dtype=bool)
+    eligible = member & (age_at_leaving >= minimum_age)
     estimate = pension_strain_estimate(
-        df["annual_pension_accrued"].to_numpy(float),
+        frame["annual_pension_accrued"].to_numpy(float),
         age_at_leaving,
-        field("normal_pension_age"),
-        field("reduction_per_year_early"),
-        field("capitalisation_factor"),
+        _term(terms, "normal_pension_age"),
+        _term(terms, "reduction_per_year_early"),
+        _term(terms, "capitalisation_factor"),
     )
-    fund = df["fund_strain_cost"].to_numpy(dtype=float)
+    fund = frame["fund_strain_cost"].to_numpy(dtype=float)
     has_fund = ~np.isnan(fund)
     strain = np.where(has_fund, fund, np.where(eligible, estimate, 0.0))
+    return strain, ~has_fund & eligible
 
-    leaving_ts = pd.DatetimeIndex(leaving)
+
+def _financial_years(leaving: np.ndarray) -> np.ndarray:
+    """Financial year label (``"2011/12"``) of each leaving date, worked out once
+    per distinct date (:func:`models.core.calendar.financial_year_of`)."""
     unique_days = np.unique(leaving)
-    labels = np.array([financial_year_of(d) for d in unique_days.astype(dt.date)])
-    fy = labels[np.searchsorted(unique_days, leaving)]
-    out = pd.DataFrame(
+    labels = np.array([financial_year_of(day) for day in unique_days.astype(dt.date)])
+    return labels[np.searchsorted(unique_days, leaving)]
+
+
+def _costed_table(
+    frame: pd.DataFrame,
+    leaving: np.ndarray,
+    relevant: np.ndarray,
+    statutory: _StatutoryPay,
+    by_policy: dict[str, np.ndarray],
+) -> pd.DataFrame:
+    """The costed table, one row a person (columns as :func:`cost_staff` lists),
+    with ``total = statutory_pay + discretionary_top_up + pay_in_lieu
+    + pension_strain`` [GBP]; ``by_policy`` holds the columns from steps 4-6."""
+    costed = pd.DataFrame(
         {
-            "post": df["post"],
-            "service": df["service"],
-            "council": df["council"],
-            "financial_year": fy,
-            "leaving_date": leaving_ts,
+            "post": frame["post"],
+            "service": frame["service"],
+            "council": frame["council"],
+            "financial_year": _financial_years(leaving),
+            "leaving_date": pd.DatetimeIndex(leaving),
             "relevant_date": pd.DatetimeIndex(relevant),
-            "age": age,
-            "years_counted": counted_years(years),
-            "statutory_weeks": weeks,
-            "weekly_pay": pay,
-            "capped_weekly_pay": capped,
-            "statutory_pay": statutory,
-            "policy_weeks": pweeks,
-            "discretionary_top_up": top_up,
-            "notice_weeks": notice_paid,
-            "pay_in_lieu": pilon,
-            "pension_strain": strain,
-            "is_strain_estimate": ~has_fund & eligible,
+            "age": statutory.age,
+            "years_counted": counted_years(statutory.years_of_service),
+            "statutory_weeks": statutory.weeks,
+            "weekly_pay": statutory.weekly_pay,
+            "capped_weekly_pay": statutory.capped_weekly_pay,
+            "statutory_pay": statutory.pay,
+            **by_policy,
         }
     )
-    out["total"] = statutory + top_up + pilon + strain
-    return out
+    costed["total"] = (
+        statutory.pay
+        + by_policy["discretionary_top_up"]
+        + by_policy["pay_in_lieu"]
+        + by_policy["pension_strain"]
+    )
+    return costed
 
 
 def severance_by_service(costed: pd.DataFrame) -> pd.DataFrame:
     """Sum a costed staff table by service, council and financial year.
 
     ``redundancy_pay = statutory_pay + discretionary_top_up + pay_in_lieu`` (with
-    on-costs); ``total = redundancy_pay + pension_strain``.  The financial view of
-    a case counts both; the economic view leaves them out as transfers.
+    on-costs); ``total = redundancy_pay + pension_strain`` [GBP]; ``headcount``
+    [people].  The financial view of a case counts both; the economic view leaves
+    them out as transfers.
 
     >>> costed = pd.DataFrame({"service": ["a", "a"], "council": ["bdc", "bdc"],
     ...     "financial_year": ["2011/12"] * 2, "statutory_pay": [100.0, 50.0],
