@@ -1,4 +1,4 @@
-"""Rounding for display keeps every table footing (models/rounding.py)."""
+"""Rounding for display keeps every table footing (models/core/rounding.py)."""
 
 from __future__ import annotations
 

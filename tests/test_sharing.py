@@ -1,4 +1,4 @@
-"""Cost sharing between partner councils (models/bases.py, models/sharing.py)."""
+"""Cost sharing between partner councils (models/inputs/bases.py, models/model/sharing.py)."""
 
 from __future__ import annotations
 

@@ -101,7 +101,8 @@ def validation_errors(
     """
     known = sorted(_field_names(model))
     errors: list[InputError] = []
-    for err in exc.errors():
+    # a misspelt key also makes the right one "missing": report it first
+    for err in sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden"):
         loc = tuple(err["loc"])
         # pydantic repeats a location once per branch of a union; keep the useful one
         loc = tuple(

@@ -15,12 +15,13 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import Field, ValidationError, field_validator
 
 from models.core.calendar import completed_years
 from models.core.errors import InputError, InputErrors
 from models.core.yamlio import describe, load_yaml
-from models.inputs.quantities import Number
+from models.inputs.pydantic_errors import validation_errors
+from models.inputs.quantities import Number, Strict
 from models.inputs.tableio import read_text_table
 from models.reference import dated_series
 
@@ -41,14 +42,12 @@ CAP_NAME = "statutory_redundancy_weekly_pay_cap"
 [GBP/week], in ``models/reference/statutory_redundancy_weekly_pay_cap.yaml``."""
 
 
-class StrainFactors(BaseModel):
+class StrainFactors(Strict):
     """Stated factors for estimating pension strain where the fund gives no figure.
 
     ``strain = annual_pension * min(reduction_per_year_early * years_early, 1)
     * capitalisation_factor`` with ``years_early = max(normal_pension_age - age, 0)``.
     """
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     normal_pension_age: Number = Field(
         ge=55,
@@ -72,15 +71,13 @@ class StrainFactors(BaseModel):
     source: str | None = Field(None, description="Where the factors come from.")
 
 
-class SeverancePolicy(BaseModel):
+class SeverancePolicy(Strict):
     """A council's published severance policy (2006 Regulations reg 7).
 
     ``policy_weeks = min(multiplier * statutory_weeks, maximum_weeks, 104)``;
     ``lump_sum = max(policy_weeks * basis_pay, statutory_pay)`` where ``basis_pay``
     is the capped week's pay or, under reg 5, the actual week's pay.
     """
-
-    model_config = ConfigDict(extra="forbid", allow_inf_nan=False)
 
     pay_basis: Literal["capped", "actual"] = Field(
         description="Week's pay used for the policy payment: 'capped' at the "
@@ -94,7 +91,6 @@ class SeverancePolicy(BaseModel):
     )
     maximum_weeks: Number = Field(
         gt=0,
-        le=REG6_CEILING_WEEKS,
         description="Policy maximum of weeks' pay, statutory and discretionary "
         "together [weeks]; reg 6 never allows more than 104.",
     )
@@ -120,6 +116,16 @@ class SeverancePolicy(BaseModel):
     )
     source: str | None = Field(None, description="Where the policy comes from.")
 
+    @field_validator("maximum_weeks")
+    @classmethod
+    def _within_the_reg_6_ceiling(cls, weeks: float) -> float:
+        if weeks > REG6_CEILING_WEEKS:
+            raise ValueError(
+                "expected at most 104 weeks (2006 Regulations reg 6 ceiling), "
+                f"found {weeks:g}"
+            )
+        return weeks
+
 
 def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
     """Read ``severance_policies:`` (council id -> policy, optional ``default``).
@@ -144,35 +150,10 @@ def load_severance_policies(path: str | Path) -> dict[str, SeverancePolicy]:
         try:
             policies[str(council)] = SeverancePolicy.model_validate(raw_policy)
         except ValidationError as exc:
-            raise _policy_error(path, council, exc) from None
+            raise validation_errors(
+                exc, path, SeverancePolicy, prefix=f"severance_policies.{council}."
+            ) from None
     return policies
-
-
-def _policy_error(
-    path: str | Path, council: object, exc: ValidationError
-) -> InputError:
-    """The first problem pydantic found in ``council``'s policy, as an InputError.
-
-    The key path is ``severance_policies.<council>.<field>``; a misspelt key is
-    reported before anything else, since it also makes the right key "missing".
-    """
-    error = sorted(exc.errors(), key=lambda item: item["type"] != "extra_forbidden")[0]
-    location = ".".join(str(part) for part in error["loc"])
-    where = f"severance_policies.{council}" + (f".{location}" if location else "")
-    found = repr(error.get("input"))[:80]
-    expected = error["msg"].removeprefix("Value error, ").removeprefix("expected ")
-    expected = expected.removeprefix("Input should be ")
-    expected, _, stated = expected.partition(", found ")
-    expected, found = expected[0].lower() + expected[1:], stated or found
-    if error["type"] == "extra_forbidden":
-        model = StrainFactors if error["loc"][0] == "strain" else SeverancePolicy
-        known = ", ".join(model.model_fields)
-        expected, found = f"only known keys ({known})", repr(error["loc"][-1])
-    elif error["type"] == "missing":
-        expected, found = "this key", "nothing"
-    elif location == "maximum_weeks" and error["type"] == "less_than_equal":
-        expected = "at most 104 weeks (2006 Regulations reg 6 ceiling)"
-    return InputError(path, where, expected, found)
 
 
 STAFF_COLUMNS = {
