@@ -41,6 +41,8 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ): "matplotlib in workers",
     ("models.run.report_runner", "models.report.browser"): "Chromium only for PDFs",
     ("models.run.report_runner", "models.report.export"): "nbconvert only for reports",
+    ("models.run.report_runner", "models.report.notebook"): "what kernels preload",
+    ("models.run.report_runner", "models.report.monitoring"): "what kernels preload",
     ("models.run.report_runner", "models.run.kernel_fork"): "ipykernel only to fork",
     ("models.run.report_runner", "models.run.progress"): "tqdm only when reports run",
     ("models.run.kernels", "models.run.kernel_fork"): "ipykernel only to fork",

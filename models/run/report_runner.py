@@ -242,7 +242,8 @@ class ReportWorkers:
         import nbconvert  # noqa: F401
         import papermill  # noqa: F401
 
-        from models.report import browser, export  # noqa: F401
+        # and what every kernel preloads (models.run.kernels.PRELOAD)
+        from models.report import browser, export, monitoring, notebook  # noqa: F401
 
         _freeze_imports()
         self.kernels = ThreadPoolExecutor(workers, thread_name_prefix="kernel")
@@ -317,7 +318,8 @@ class ForkedReportWorkers:
         import nbconvert  # noqa: F401 - imported here once, for every worker
         import papermill  # noqa: F401
 
-        from models.report import browser, export
+        # what every forked kernel preloads (models.run.kernels.PRELOAD), once
+        from models.report import browser, export, monitoring, notebook  # noqa: F401
         from models.run import kernel_fork
 
         kernel_fork.prepare_to_fork()
