@@ -1,6 +1,8 @@
-"""Risk registers: likelihood x impact, checked, optionally linked to model parameters.
+"""Risk registers as a table: likelihood x impact, in the seeds' words.
 
-The seeds score each risk on a 4 x 4 matrix (seed 002 Appendix A, seed 000
+The register file, its checks and its links to model parameters are inputs
+(:mod:`models.inputs.risk_register`); this module turns a register into the
+table the reports show (:func:`risk_table`).  The seeds score each risk on a 4 x 4 matrix (seed 002 Appendix A, seed 000
 Appendix B):
 
 * likelihood: 1 low, 2 medium, 3 significant, 4 high;
@@ -8,7 +10,7 @@ Appendix B):
 * score = likelihood x impact (1 to 16).
 
 A register file (``kind: risk_register``) lists the rows as the report printed
-them, with the stated score.  :func:`register_problems` flags every row whose
+them, with the stated score.  :func:`models.inputs.risk_register.register_problems` flags every row whose
 rating is missing or whose stated score is not L x I; the loader refuses a
 register with such a row (it names the row and the key, and never guesses the
 missing rating), unless the row records the discrepancy as found in the source
@@ -17,7 +19,7 @@ missing rating), unless the row records the discrepancy as found in the source
 A risk may name the model parameter it threatens (``parameter:`` a path or
 aggregate of :mod:`models.engine.uncertainty`) and how much wider it makes that
 parameter's distribution (``widen: 0.5`` = 50% wider about its centre);
-:func:`apply_risks` returns the case's uncertainty section so widened.
+:func:`models.inputs.risk_register.apply_risks` returns the case's uncertainty section so widened.
 """
 
 from __future__ import annotations

@@ -11,8 +11,9 @@ Allocation multiplies each service's yearly line by its shares; because every
 year's shares sum to 1, the council lines sum to the whole (to floating-point
 precision, about 1e-16 of the amount: money is never rounded here).
 
-Rounding for display is in models.core.rounding; :func:`council_table` applies it to a
-council x year table so that it foots to the £'000.
+Rounding for display is in models.core.rounding;
+:func:`models.report.council_tables.council_table` applies it to a council x year
+table so that it foots to the £'000.
 """
 
 from __future__ import annotations

@@ -87,7 +87,7 @@ def execute_report(
     "charts": {...}, "nb": ...}`` (``nb``: the executed notebook, which
     :func:`export_report` takes off); the executed notebook is kept whatever
     happens.  The charts of the analysis the notebook is given
-    (``analysis_path``) are drawn first (:func:`models.engine.analysis.draw_charts`)
+    (``analysis_path``) are drawn first (:func:`models.report.analysis_charts.draw_charts`)
     and returned as PNG.
     """
     from models.report.analysis_charts import draw_charts
@@ -485,7 +485,7 @@ def report_jobs(
     """Every report of a run as keyword arguments of :func:`render_notebook`,
     keyed ``option:<name>``, ``comparison`` and ``monitoring:<actuals file>``;
     paths are absolute so that any worker can run any job.  ``analysis``: the
-    files of :func:`models.engine.analysis.save_analysis` (by option, and
+    files of :func:`models.engine.analysis.save_option_analysis` and :func:`models.engine.analysis.save_comparison_analysis` (by option, and
     ``comparison``), passed to the notebooks so that they compute nothing twice."""
     case_file = str(case_path.resolve())
     analysis = analysis or {}
@@ -547,7 +547,7 @@ def collect_reports(
     progress: bool = True,
     charts: MutableMapping[str, dict[str, bytes]] | None = None,
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """Wait for the reports of :func:`submit_reports`.  Updates ``statuses`` in
+    """Wait for the reports sent by :func:`submit_job`.  Updates ``statuses`` in
     place (``notebook``, ``files``, and ``status``/``error`` when an option's
     notebook fails) and returns the comparison's status and the monitoring
     statuses keyed by actuals file.  The charts each job drew go into

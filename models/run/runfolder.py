@@ -16,7 +16,7 @@ has ``"status": "interrupted"`` (with the signal) or ``"status": "failed"``
 (SIGKILL, power cut) stays as ``.<run-id>.partial/``.
 
 Names are checked twice: a case file's ``name`` and option names must be
-:data:`SAFE_NAME` (see :func:`name_problem`), and RunFolder itself refuses any
+:data:`models.core.names.SAFE_NAME` (see :func:`models.core.names.name_problem`), and RunFolder itself refuses any
 folder or file name that would resolve outside its root.
 """
 
