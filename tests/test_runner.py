@@ -190,3 +190,35 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_standing(tmp_path, monke
     manifest = json.loads((latest / "manifest.json").read_text())
     assert manifest["options"]["status_quo"]["pdf"].startswith("failed")
     assert "no PDF of status_quo" in result.output
+
+
+def test_a_run_keeps_a_copy_of_every_input_it_read(run):
+    """Seed 000 para 6.4: the board's case is re-run and compared later, so each
+    run folder keeps the case file and the tables, actuals and risk register it
+    names under inputs/, each listed in the manifest with its SHA-256."""
+    _, folder = run
+    manifest = json.loads((folder / "manifest.json").read_text())
+    kept = manifest["input_copies"]
+    case_copy = f"inputs/{DEFAULT_CASE.name}"
+    assert case_copy in kept
+    named = {
+        "bromsgrove_redditch_2011_baselines.csv",
+        "staff_at_risk_2011.csv",
+        "risk_register_2011.yaml",
+        "actuals_2010_11.yaml",
+    }
+    assert {f"inputs/{name}" for name in named} <= set(kept)
+    for name, sha in kept.items():
+        original = DEFAULT_CASE.parent / name.removeprefix("inputs/")
+        assert sha == file_sha256(folder / name) == file_sha256(original)
+
+
+def test_the_kept_inputs_run_again_to_the_same_results(run, tmp_path):
+    _, folder = run
+    kept_case = folder / "inputs" / DEFAULT_CASE.name
+    result = CliRunner().invoke(
+        main, ["run", str(kept_case), "--no-notebooks", "--out", str(tmp_path)]
+    )
+    assert result.exit_code == 0, result.output
+    again = tmp_path / "bromsgrove_redditch_2011" / "latest" / "results.json"
+    assert again.read_bytes() == (folder / "results.json").read_bytes()

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib.metadata as md
+import os
 import platform
 import shutil
 import subprocess
@@ -25,6 +26,7 @@ import pandas as pd
 from models.core.errors import InputError
 from models.core.paths import file_sha256
 from models.core.version import __version__
+from models.core.yamlio import load_yaml
 from models.engine.analysis import (
     CaseAnalysis,
     OptionAnalysis,
@@ -100,6 +102,41 @@ def case_inputs(
     if notebooks:
         inputs.update({display_path(p): file_sha256(p) for p in notebook_paths()})
     return inputs
+
+
+def input_files_read(case_path: Path, case: Case) -> list[Path]:
+    """Every file a run of the case reads: the case file, the tables, actuals and
+    risk register it names, and the case each actuals file takes its budgets from
+    (``approved_case``), each once, in that order."""
+    files = [Path(case_path), *case.input_files()]
+    for actuals in case.actuals_files():
+        link = load_yaml(actuals).get("approved_case")
+        if isinstance(link, dict) and isinstance(link.get("file"), str):
+            files.append(actuals.parent / link["file"])
+    seen: set[Path] = set()
+    unique = []
+    for file in files:
+        if file.is_file() and file.resolve() not in seen:
+            seen.add(file.resolve())
+            unique.append(file)
+    return unique
+
+
+def keep_inputs(folder: RunFolder, case_path: Path, case: Case) -> dict[str, str]:
+    """Copy every input file of the run into its folder under ``inputs/``, laid out
+    as beside the case file (so that the copy of the case runs as it is), and
+    return ``{"inputs/<file>": SHA-256}`` for the manifest.  A file the case names
+    from outside its own folder is kept under its bare name."""
+    kept: dict[str, str] = {}
+    base = Path(case_path).parent
+    for file in input_files_read(case_path, case):
+        relative = Path(os.path.relpath(file, base))
+        if relative.is_absolute() or ".." in relative.parts:
+            relative = Path(file.name)
+        name = f"inputs/{relative.as_posix()}"
+        shutil.copyfile(file, folder.path(name))
+        kept[name] = file_sha256(folder.path(name))
+    return kept
 
 
 def run_cases(
@@ -187,6 +224,7 @@ def run_one_case(
             if own_workers is not None:  # they may stop as soon as they are done
                 own_workers.last_job_submitted()
         write_results(folder, case, analysis)
+        kept_inputs = keep_inputs(folder, path, case)
         monitoring: dict[str, Any] | None = None
         comparison: dict[str, Any] | None = None
         if reports is None:
@@ -203,6 +241,7 @@ def run_one_case(
         except Exception as exc:
             click.echo(f"  uncertainty tables not written: {exc}", err=True)
         manifest = run_manifest(folder, path, case, started, statuses, notebooks)
+        manifest["input_copies"] = kept_inputs
         if monitoring is not None:
             manifest["monitoring"] = monitoring
         if comparison is not None:
