@@ -151,11 +151,14 @@ def loads_yaml(text: str, source: str | Path | None = None) -> Any:
         ) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
-        where = f"line {mark.line + 1}" if mark is not None else None
+        where = (
+            f"line {mark.line + 1}, column {mark.column + 1}"
+            if mark is not None
+            else None
+        )
         problem = getattr(exc, "problem", None) or str(exc)
-        raise InputError(
-            source, where, "valid YAML", problem.removeprefix("found ")
-        ) from None
+        expected, found = _syntax_problem(problem)
+        raise InputError(source, where, expected, found) from None
     except RecursionError:
         raise InputError(
             source, None, "YAML nested a few dozen levels at most", "deeper nesting"
@@ -163,6 +166,37 @@ def loads_yaml(text: str, source: str | Path | None = None) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
+
+
+_SYNTAX_PROBLEMS = {
+    "mapping values are not allowed here": (
+        "valid YAML: one 'key: value' a line, a nested key indented under its "
+        "parent (check the indentation of this line and the one above)",
+        "a second ':' where a value was expected",
+    ),
+    "expected <block end>, but found '<block mapping start>'": (
+        "valid YAML: the keys of one mapping indented by the same number of "
+        "spaces (check the indentation of this line against the keys above)",
+        "a line whose indentation matches none of the keys above it",
+    ),
+    "could not find expected ':'": (
+        "valid YAML: a ':' after each key (and a space after the ':')",
+        "a line with no ':'",
+    ),
+    "found character '\\t' that cannot start any token": (
+        "valid YAML: indentation with spaces",
+        "a tab character",
+    ),
+}
+"""The parser's words for common slips, put as what to fix (expected, found)."""
+
+
+def _syntax_problem(problem: str) -> tuple[str, str]:
+    """(expected, found) for a YAML syntax error, in words a finance lead reads."""
+    for words, meaning in _SYNTAX_PROBLEMS.items():
+        if words in problem:
+            return meaning
+    return "valid YAML", problem.removeprefix("found ")
 
 
 def describe(value: Any) -> str:

@@ -13,6 +13,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from models.core.errors import InputError, InputErrors
+from models.inputs.quantities import how_to_write_number
 
 
 def _field_names(model: type[BaseModel], seen: set[type] | None = None) -> set[str]:
@@ -148,6 +149,10 @@ def validation_errors(
             if expected is None:
                 expected = err["msg"].removeprefix("Input should be ")
                 expected = expected[0].lower() + expected[1:] if expected else kind
+            if kind in ("float_parsing", "int_parsing") and isinstance(
+                err.get("input"), str
+            ):
+                expected += how_to_write_number(err["input"])
             errors.append(InputError(source, path, expected, _found(err)))
     # de-duplicate (union branches repeat)
     unique: dict[str, InputError] = {}

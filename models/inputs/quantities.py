@@ -47,6 +47,26 @@ class Strict(BaseModel):
     )
 
 
+def how_to_write_number(text: str) -> str:
+    """A hint for a number written as a person writes money: ``£30,000`` or
+    ``30,000`` is written ``30000`` in a case file (a unit goes in ``unit:``).
+
+    >>> how_to_write_number("£30,000")
+    ' written as 30000, without a £ sign or commas'
+    >>> how_to_write_number("thirty")
+    ''
+    """
+    plain = text.strip().removeprefix("£").replace(",", "").strip()
+    try:
+        number = float(plain)
+    except ValueError:
+        return ""
+    if plain == text.strip() or number != number:  # not money-like, or nan
+        return ""
+    shown = f"{number:.0f}" if number.is_integer() else plain
+    return f" written as {shown}, without a £ sign or commas"
+
+
 class Quantity(Strict):
     """A number with its unit and source.  A bare number is accepted as ``value``."""
 
@@ -66,6 +86,7 @@ class Quantity(Strict):
             # YAML reads 1e6 (no dot) and quoted numbers as text
             raise ValueError(
                 "expected a number (or a mapping of value, unit and source)"
+                + how_to_write_number(data)
             )
         return data
 

@@ -11,6 +11,7 @@ interrupted or fails unexpectedly is kept as ``<run-id>.incomplete/``, marked so
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import importlib.metadata as md
 import os
 import platform
@@ -159,10 +160,12 @@ def run_cases(
         case = load_case(p)
         for o in options or []:
             if o not in case.options:
+                hint = difflib.get_close_matches(o, list(case.options), n=1)
                 raise InputError(
                     p,
                     "--options",
-                    f"an option of the case ({', '.join(case.options)})",
+                    f"an option of the case ({', '.join(case.options)})"
+                    + (f" (did you mean '{hint[0]}'?)" if hint else ""),
                     repr(o),
                 )
         cases.append((p, case))
