@@ -65,3 +65,21 @@ def test_money_written_with_a_pound_sign_or_commas_says_how_to_write_it(
     result = run_cli("validate", str(case))
     assert result.exit_code == 2
     assert "written as 30000, without a £ sign or commas" in result.output
+
+
+def test_run_with_the_name_given_to_init_suggests_the_file_init_wrote(
+    tmp_path, monkeypatch
+):
+    monkeypatch.chdir(tmp_path)
+    assert run_cli("init", "my_case").exit_code == 0
+    result = run_cli("run", "my_case")
+    assert result.exit_code == 2
+    assert "did you mean scenarios/my_case.yaml?" in result.output
+    assert not (tmp_path / "outputs").exists()
+
+
+def test_run_with_no_case_says_it_runs_the_default_case(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("run", "--no-notebooks")
+    assert result.exit_code == 2  # no default case here: it asks for one
+    assert "a case file to run" in result.output

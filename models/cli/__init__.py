@@ -28,6 +28,7 @@ from models.run.interrupt import (
 FEATURE_COMMANDS = {
     "severance": "models.cli.severance",
     "monitor": "models.cli.monitor",
+    "diff": "models.cli.diff",
 }
 """Commands that live in a module of their own, imported only when they run (so
 that ``sharedcase validate`` does not load the monitoring report's libraries)."""
@@ -72,6 +73,26 @@ def _without_unused_iri_checker() -> None:
     sys.modules.setdefault("rfc3987_syntax", None)  # type: ignore[arg-type]
 
 
+DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
+"""The case ``sharedcase run`` runs when given none (from a source checkout)."""
+
+
+def existing_file(path: Path) -> Path:
+    """``path`` if it exists; else an InputError suggesting the case file a user
+    most likely meant (``my_case`` after ``sharedcase init my_case`` is
+    ``scenarios/my_case.yaml``)."""
+    if path.exists():
+        return path
+    candidates = [
+        path.with_suffix(".yaml"),
+        Path("scenarios") / path,
+        Path("scenarios") / path.with_suffix(".yaml"),
+    ]
+    found = [c for c in candidates if c.suffix and c.is_file()]
+    hint = f" (did you mean {found[0]}?)" if found else ""
+    raise InputError(path, None, "an existing file" + hint, "no such file")
+
+
 def _format_warning(message, category, filename, lineno, line=None) -> str:  # noqa: ANN001
     """A warning as one line for a finance lead, without Python source lines."""
     return f"warning: {message}\n"
@@ -87,6 +108,7 @@ def validate(files: tuple[Path, ...]) -> None:
     failures: list[InputError] = []
     for f in files:
         try:
+            f = existing_file(f)
             with warnings.catch_warnings(record=True) as caught:
                 warnings.simplefilter("always")
                 kind = validate_file(f)
@@ -167,7 +189,13 @@ def run(
     from models.run.runner import run_cases
 
     if not cases:
-        cases = (Path("scenarios/bromsgrove_redditch_2011.yaml"),)
+        if not DEFAULT_CASE.is_file():
+            raise InputError(
+                None, "CASES", "a case file to run (sharedcase run CASE.yaml)", "none"
+            )
+        click.echo(f"no case given: running the default case {DEFAULT_CASE}", err=True)
+        cases = (DEFAULT_CASE,)
+    cases = tuple(existing_file(path) for path in cases)
     options = [o.strip() for o in option_list.split(",")] if option_list else None
     try:
         with signals_raise():  # SIGINT, SIGTERM: stop children, keep the run marked
