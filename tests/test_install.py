@@ -25,10 +25,13 @@ ROOT = Path(__file__).resolve().parents[1]
 def installed(tmp_path_factory) -> Path:
     """The bin folder of a fresh environment with the package's wheel installed."""
     work = tmp_path_factory.mktemp("install")
+    # nothing of this checkout may be on the path of the new environment
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", work, ROOT],
         check=True,
         cwd=work,
+        env=env,
     )
     wheel = next(work.glob("sharedcase-*.whl"))
     venv.EnvBuilder(with_pip=True).create(work / "env")
@@ -37,6 +40,7 @@ def installed(tmp_path_factory) -> Path:
         [bin_dir / "python", "-m", "pip", "install", "-q", wheel],
         check=True,
         cwd=work,
+        env=env,
     )
     return bin_dir
 
