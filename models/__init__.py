@@ -25,6 +25,8 @@ public API below is loaded on first use::
     case = models.load_case("scenarios/bromsgrove_redditch_2011.yaml")
     result = models.run_option(case, "single_business_case")
     models.OptionReport(case_path, "single_business_case").headline()
+    what_if = models.WhatIf.from_file(case_path, "single_business_case")
+    what_if.evaluate({"settings.optimism_bias.savings": 0.15})["npv"]
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ _LOADED_ON_FIRST_USE = frozenset(
         "MonitoringReport",
         "OptionReport",
         "OptionResult",
+        "WhatIf",
         "__version__",
         "load_case",
         "run_option",
@@ -62,6 +65,8 @@ def __getattr__(name: str) -> Any:
         from models.engine import projection
 
         value = getattr(projection, name)
+    elif name == "WhatIf":
+        from models.engine.whatif import WhatIf as value
     else:
         from models.report import notebook
 
@@ -78,6 +83,7 @@ __all__ = [
     "MonitoringReport",
     "OptionReport",
     "OptionResult",
+    "WhatIf",
     "__version__",
     "load_case",
     "run_option",

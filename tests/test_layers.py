@@ -24,6 +24,7 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("models", "models.inputs.case"): "import models stays light (PEP 562)",
     ("models", "models.engine.loading"): "import models stays light (PEP 562)",
     ("models", "models.engine.projection"): "import models stays light (PEP 562)",
+    ("models", "models.engine.whatif"): "import models stays light (PEP 562)",
     ("models", "models.report.notebook"): "import models loads no matplotlib",
     ("models", "models.core.version"): "reading package metadata takes 50 ms",
     (

@@ -287,8 +287,13 @@ class Settings(Strict):
 
 
 class Option(Strict):
-    """An option: a name, a description and sparse overrides of the baseline."""
+    """An option: a name, a description and sparse overrides of the baseline.
 
+    ``title`` is a short name for the reader (e.g. "Delayed revenues and
+    benefits"); without it the option's id names it.
+    """
+
+    title: str | None = None
     description: str
     overrides: dict[str, Any] = Field(default_factory=dict)
 
