@@ -48,6 +48,10 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("models.run.report_runner", "models.run.progress"): "tqdm only when reports run",
     ("models.run.kernels", "models.run.kernel_fork"): "ipykernel only to fork",
     ("models.report.notebook", "models.engine.uncertainty"): "scipy only for tornadoes",
+    (
+        "models.report.bridge",
+        "models.report.charts",
+    ): "sharedcase --help and diff --json load no matplotlib",
 }
 
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import html
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -221,3 +221,68 @@ def npv_chart(results: Mapping[str, OptionResult]) -> Chart:
         png=figure_png(fig),
         alt="Bar chart of the net present value of each option.",
     )
+
+
+WATERFALL_LABEL_LENGTH = 48
+"""Longest bar label of a waterfall chart [characters]; longer ones are cut."""
+
+
+def waterfall_chart(
+    start: tuple[str, float],
+    steps: Sequence[tuple[str, float]],
+    end: tuple[str, float],
+    title: str,
+    alt: str,
+    key: str = "waterfall",
+    value_labels: Sequence[str] | None = None,
+) -> Chart:
+    """A waterfall (bridge) chart: a total bar, one floating bar a step, a total.
+
+    Horizontal bars read top to bottom: ``start`` (label, value [GBP]) from zero,
+    then each step (label, change [GBP]) from the running total before it
+    (increases green, decreases orange), then ``end`` from zero.  Each bar is
+    labelled with its ``value_labels`` entry (the figures of a footed table, say),
+    else its value in £'000; ``alt`` is the alternative text.
+    """
+    labels = [start[0], *(label for label, _ in steps), end[0]]
+    changes = np.array([change for _, change in steps], dtype=float)
+    running = start[1] + np.concatenate([[0.0], np.cumsum(changes)])[:-1]
+    lefts = np.concatenate([[0.0], running, [0.0]])
+    widths = np.concatenate([[start[1]], changes, [end[1]]])
+    colours = [COLOURS[0]]
+    colours += [COLOURS[2] if c >= 0 else COLOURS[1] for c in changes]
+    colours += [COLOURS[0]]
+    y = np.arange(len(labels))
+    fig, ax = plt.subplots(figsize=(7.5, 0.9 + 0.32 * len(labels)))
+    ax.barh(y, widths, left=lefts, color=colours, height=0.6)
+    if value_labels is None:
+        value_labels = [money_k(width) for width in widths]
+    for i, (left, width) in enumerate(zip(lefts, widths, strict=True)):
+        ax.annotate(
+            value_labels[i],
+            (max(left, left + width), i),
+            xytext=(3, 0),
+            textcoords="offset points",
+            va="center",
+            fontsize=7,
+        )
+    ax.set_yticks(y, [plain(_cut(label)) for label in labels], fontsize=7.5)
+    ax.invert_yaxis()
+    ax.xaxis.set_major_formatter(MONEY_K)
+    ax.axvline(0, color="#444", linewidth=0.8)
+    ax.grid(axis="x", color="#ddd", linewidth=0.6)
+    ax.set_axisbelow(True)
+    ax.margins(x=0.12)
+    for side in ("top", "right"):
+        ax.spines[side].set_visible(False)
+    ax.set_title(plain(title), fontsize=10)
+    return Chart(key=key, title=title, png=figure_png(fig), alt=alt)
+
+
+def _cut(label: str, length: int = WATERFALL_LABEL_LENGTH) -> str:
+    """A bar label no longer than ``length`` characters.
+
+    >>> _cut("x" * 60, 10)
+    'xxxxxxxxx…'
+    """
+    return label if len(label) <= length else label[: length - 1] + "…"
