@@ -1,4 +1,4 @@
-"""The ``sharedcase`` command: validate | init | run | severance | monitor.
+"""The ``sharedcase`` command: validate | init | run | severance | monitor | diff.
 
 Bad input prints one paragraph naming the file, the key or row and what was
 expected, and exits with status 2; no traceback, nothing written.
