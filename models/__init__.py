@@ -75,16 +75,4 @@ def __getattr__(name: str) -> Any:
     return value
 
 
-__all__ = [
-    "Case",
-    "ComparisonReport",
-    "InputError",
-    "InputErrors",
-    "MonitoringReport",
-    "OptionReport",
-    "OptionResult",
-    "WhatIf",
-    "__version__",
-    "load_case",
-    "run_option",
-]
+__all__ = ["InputError", "InputErrors", *sorted(_LOADED_ON_FIRST_USE)]

@@ -147,14 +147,9 @@ def new_folder(out: Path, flag: str) -> Path:
 def write_bridge(result: Bridge, names: BridgeNames, out: Path) -> list[Path]:
     """Write bridge.html and bridge.xlsx into the new folder ``out``, assembled
     beside it and renamed into place (nothing is left if writing fails)."""
-    folder = RunFolder.at(out)
-    try:
+    with RunFolder.writing(out) as folder:
         folder.write_text("bridge.html", bridge_page(result, names))
         write_bridge_excel(result, names, folder.path("bridge.xlsx"))
-        folder.commit(update_latest=False)
-    except BaseException:
-        folder.abandon()
-        raise
     return [out / "bridge.html", out / "bridge.xlsx"]
 
 

@@ -42,14 +42,9 @@ def write_report(actuals: Actuals, table: pd.DataFrame, out: Path) -> list[Path]
         raise FileExistsError(
             f"{out} already exists; monitor never overwrites a folder"
         )
-    folder = RunFolder.at(out)
-    try:
+    with RunFolder.writing(out) as folder:
         folder.write_text("monitoring.html", render_monitoring_html(actuals, table))
         write_monitoring_excel(actuals, table, folder.path("monitoring.xlsx"))
-        folder.commit(update_latest=False)
-    except BaseException:
-        folder.abandon()
-        raise
     return [out / "monitoring.html", out / "monitoring.xlsx"]
 
 

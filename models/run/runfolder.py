@@ -28,6 +28,7 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,26 @@ class RunFolder:
             )
         )
         return self
+
+    @classmethod
+    @contextlib.contextmanager
+    def writing(cls, target: str | Path) -> Iterator[RunFolder]:
+        """A new folder ``target`` to write into: assembled beside it and renamed
+        into place when the block ends, or abandoned (nothing left) if it fails.
+
+        >>> import tempfile
+        >>> with RunFolder.writing(Path(tempfile.mkdtemp()) / "new") as folder:
+        ...     _ = folder.write_text("a.txt", "a")
+        >>> folder.final.joinpath("a.txt").read_text()
+        'a'
+        """
+        folder = cls.at(target)
+        try:
+            yield folder
+            folder.commit(update_latest=False)
+        except BaseException:
+            folder.abandon()
+            raise
 
     def path(self, name: str) -> Path:
         """Path of a file inside the (temporary) run folder (never outside it)."""
