@@ -104,7 +104,9 @@ def test_a_service_project_type_sets_its_own_optimism_bias(small_case_dict):
     # Green Book supplementary guidance Table 1: equipment/development capex upper
     # bound 200%; after 75% mitigation 2.0 x 0.25 = 0.5 -> set-up 50,000 x 1.5
     np.testing.assert_allclose(t.loc["Costs|Set-up"], [75_000, 0, 0])
-    np.testing.assert_allclose(t.loc["Costs|Severance"], [90_000, 0, 0])
+    # a capex uplift is for set-up (capital) costs: severance takes the case-wide
+    # uplift (none here), so 40,000 + 20,000 = 60,000 (issue 15 item 5)
+    np.testing.assert_allclose(t.loc["Costs|Severance"], [60_000, 0, 0])
 
 
 def test_projection_broadcasts_over_a_leading_draw_axis(small_case_dict):
@@ -122,3 +124,35 @@ def test_projection_broadcasts_over_a_leading_draw_axis(small_case_dict):
     assert lines["net"].shape == (2, 2, 3)  # draws x councils x years
     # draw 2 halves the savings: 15,000 / 60,000 / 60,000 to council a at 60%
     np.testing.assert_allclose(lines["savings"][1, 0], [9_000, 36_000, 36_000])
+
+
+def test_one_off_costs_after_year_0_are_inflated_by_category_in_nominal_prices(
+    small_case_dict,
+):
+    # Nominal prices: pay 2%, non-pay 5% a year; optimism bias on costs 10%.
+    small_case_dict["settings"]["price_basis"] = "nominal"
+    small_case_dict["settings"]["inflation"] = {
+        "pay": 0.02,
+        "non_pay": 0.05,
+        "general": 0.0,
+    }
+    small_case_dict["settings"]["optimism_bias"] = {"costs": 0.1, "savings": 0.0}
+    payroll = small_case_dict["services"]["payroll"]
+    payroll["set_up_costs"] = [
+        {
+            "category": "ict",
+            "amount": 50000,
+            "profile": {"2011/12": 0.6, "2012/13": 0.4},
+        },
+        {"category": "project_team", "amount": 10000, "year": "2013/14"},
+    ]
+    payroll["severance"]["year"] = "2012/13"
+    t = yearly_table(run_option(case_from_dict(small_case_dict), "share_payroll").long)
+    # ICT is non-pay: 50,000 x 0.6 x 1.1 = 33,000 in 2011/12;
+    #                 50,000 x 0.4 x 1.05 x 1.1 = 20,000 x 1.155 = 23,100 in 2012/13
+    np.testing.assert_allclose(t.loc["Costs|Set-up|ICT"], [33_000, 23_100, 0])
+    # the project team is pay: 10,000 x 1.02^2 x 1.1 = 10,000 x 1.0404 x 1.1 = 11,444.40
+    np.testing.assert_allclose(t.loc["Costs|Set-up|Project team"], [0, 0, 11_444.40])
+    # severance follows pay: 40,000 x 1.02 x 1.1 = 44,880; 20,000 x 1.122 = 22,440
+    np.testing.assert_allclose(t.loc["Costs|Severance|Redundancy pay"], [0, 44_880, 0])
+    np.testing.assert_allclose(t.loc["Costs|Severance|Pension strain"], [0, 22_440, 0])

@@ -1,21 +1,33 @@
 """The vectorised yearly model against a slow, obvious, month-by-month version.
 
-The reference walks every service, month and set-up item in plain Python, in
-the order a finance lead would work a spreadsheet; the fast model must agree to
-a thousandth of a penny on every option of every shipped case.
+The reference walks every service, month, set-up item and person at risk in
+plain Python, in the order a finance lead would work a spreadsheet; the fast
+model must agree to a thousandth of a penny on every option of every shipped
+case.
+
+Pricing and optimism bias follow docs/conventions.md (issue 15 item 5): a
+person's severance is costed in money of the leaving date, so it is divided by
+the pay index of the leaving year to reach base-year prices and then priced like
+any flat figure (x pay index of the year it falls in the nominal view); set-up
+costs take the service's own project-type uplift, else the case's; severance
+takes the case-wide uplift, except a strain quoted by the fund actuary, which
+takes none.
 """
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from models.core import calendar
-from models.engine.cases import case_from_dict, option_case, staff_severance
+from models.engine.cases import case_from_dict, option_case
 from models.engine.loading import load_case
 from models.engine.projection import run_option
 from models.inputs.case import PAY_SETUP_CATEGORIES, SAVINGS_CATEGORIES
+from models.inputs.severance import load_staff_table
+from models.model.severance import cost_staff
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 
@@ -29,6 +41,8 @@ def slow_net_savings(case, option):
     pay = st_.inflation.pay.value if nominal else 0.0
     non_pay = st_.inflation.non_pay.value if nominal else 0.0
     ob_s = st_.optimism_bias.savings.value
+    ob_severance = st_.optimism_bias.costs.value  # case-wide, whatever the service
+    pay_deflator = st_.inflation.pay.value  # leaving-date money to base year
     total = [0.0] * T
     councils = {c: [0.0] * T for c in oc.councils}
 
@@ -48,7 +62,10 @@ def slow_net_savings(case, option):
                 out[c] += weight * v / sum(values.values())
         return out
 
-    staff = staff_severance(oc)
+    staff = None
+    if oc.staff_at_risk:  # costed person by person, as the finance lead would
+        table = load_staff_table(Path(case._source).parent / oc.staff_at_risk)
+        staff = cost_staff(table, oc.severance_policies)
     for name, svc in oc.services.items():
         if not svc.enabled:
             continue
@@ -93,7 +110,7 @@ def slow_net_savings(case, option):
                         + svc.severance.pension_strain.value
                     )
                     * (1 + pay) ** t
-                    * (1 + ob_c)
+                    * (1 + ob_severance)
                 )
             total[t] += saving - setup - flat
             for c, share in shares(sav_basis, t).items():
@@ -106,10 +123,19 @@ def slow_net_savings(case, option):
             for row in staff[staff["service"] == name].itertuples(index=False):
                 fy = svc.severance.year or row.financial_year
                 t = years.index(fy)
+                leaving = calendar.fy_index(row.financial_year, st_.base_year)
+                to_base_year = 1 / (1 + pay_deflator) ** leaving
+                redundancy = (
+                    row.statutory_pay + row.discretionary_top_up + row.pay_in_lieu
+                )
+                strain_uplift = (1 + ob_severance) if row.is_strain_estimate else 1
                 cost = (
-                    (row.redundancy_pay + row.pension_strain)
+                    (
+                        redundancy * (1 + ob_severance)
+                        + row.pension_strain * strain_uplift
+                    )
+                    * to_base_year
                     * (1 + pay) ** t
-                    * (1 + ob_c)
                 )
                 total[t] -= cost
                 councils[row.council][t] -= cost  # falls where the post was

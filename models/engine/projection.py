@@ -26,6 +26,7 @@ from models.inputs.case import (
     Settings,
 )
 from models.model import appraisal, costs, savings, sharing
+from models.model import severance as sev
 
 ALL = "All"
 SAVINGS_LABELS = {
@@ -57,18 +58,23 @@ class OptionArrays:
     realisation: np.ndarray  # (S, T) [/1] part-year x ramp-up
     explicit_savings: np.ndarray  # (S, K, T) [GBP] savings given year by year
     setup: np.ndarray  # (S, J, T) [GBP] base-year prices
-    redundancy_pay: np.ndarray  # (S, T) [GBP]
-    pension_strain: np.ndarray  # (S, T) [GBP]
+    redundancy_pay: np.ndarray  # (S, T) [GBP] base-year prices
+    pension_strain: np.ndarray  # (S, T) [GBP] base-year prices, estimated strain
+    quoted_pension_strain: np.ndarray  # (S, T) [GBP] base-year prices, fund quotes
     pay_index: np.ndarray  # (T,)
     non_pay_index: np.ndarray  # (T,)
-    optimism_bias_costs: np.ndarray  # (..., S) uplift of one-off costs [/1]
+    optimism_bias_costs: np.ndarray  # (..., S) uplift of set-up costs [/1]
+    optimism_bias_severance: np.ndarray  # (..., S) uplift of severance [/1]
     optimism_bias_savings: np.ndarray  # (..., S) cut of savings [/1]
     discount_factor: np.ndarray  # (T,)
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray  # (S, C, T)
     severance_shares: np.ndarray  # (S, C, T) of redundancy pay
     strain_shares: np.ndarray | None = (
-        None  # (S, C, T) of pension strain; None: as above
+        None  # (S, C, T) of estimated pension strain; None: as above
+    )
+    quoted_strain_shares: np.ndarray | None = (
+        None  # (S, C, T) of quoted pension strain; None: as above
     )
     target_window: tuple[int, int] | None = None
     target: float | None = None
@@ -76,11 +82,20 @@ class OptionArrays:
 
     @property
     def pension_strain_shares(self) -> np.ndarray:
-        """Council shares (S, C, T) [/1] of pension strain: ``strain_shares``, or
-        those of redundancy pay where it is None."""
+        """Council shares (S, C, T) [/1] of the estimated pension strain:
+        ``strain_shares``, or those of redundancy pay where it is None."""
         if self.strain_shares is not None:
             return self.strain_shares
         return self.severance_shares
+
+    @property
+    def quoted_pension_strain_shares(self) -> np.ndarray:
+        """Council shares (S, C, T) [/1] of the quoted pension strain:
+        ``quoted_strain_shares``, or those of the estimated strain where it is
+        None."""
+        if self.quoted_strain_shares is not None:
+            return self.quoted_strain_shares
+        return self.pension_strain_shares
 
     def replaced(self, **changes) -> OptionArrays:
         """A copy with the named fields replaced (``dataclasses.replace``)."""
@@ -101,9 +116,7 @@ def compile_option(case: Case, option: str) -> OptionArrays:
     savings_shares, setup_shares = _savings_and_setup_shares(
         option_case, services, councils, horizon
     )
-    redundancy_pay, pension_strain, severance_shares, strain_shares = _severance_arrays(
-        option_case, services, councils, horizon
-    )
+    severance = _severance_arrays(option_case, services, councils, horizon)
     pay_index, non_pay_index = _inflation_indices(settings, horizon)
     real_rates = appraisal.discount_rates(settings.discount_rate, horizon)
     window, target = _target_window(settings)
@@ -116,11 +129,15 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         realisation=realisation,
         explicit_savings=explicit,
         setup=_setup_array(option_case, services, horizon),
-        redundancy_pay=redundancy_pay,
-        pension_strain=pension_strain,
+        redundancy_pay=severance.redundancy_pay,
+        pension_strain=severance.pension_strain,
+        quoted_pension_strain=severance.quoted_pension_strain,
         pay_index=pay_index,
         non_pay_index=non_pay_index,
-        optimism_bias_costs=_cost_bias(option_case, services),
+        optimism_bias_costs=_set_up_cost_bias(option_case, services),
+        optimism_bias_severance=np.full(
+            len(services), settings.optimism_bias.costs.value
+        ),
         optimism_bias_savings=np.full(
             len(services), settings.optimism_bias.savings.value
         ),
@@ -129,8 +146,9 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         ),
         savings_shares=savings_shares,
         setup_shares=setup_shares,
-        severance_shares=severance_shares,
-        strain_shares=strain_shares,
+        severance_shares=severance.redundancy_shares,
+        strain_shares=severance.strain_shares,
+        quoted_strain_shares=severance.quoted_strain_shares,
         target_window=window,
         target=target,
     )
@@ -199,15 +217,30 @@ def _savings_and_setup_shares(
     return savings_shares, setup_shares
 
 
+@dataclass
+class _SeveranceArrays:
+    """A service's severance lines (S, T) [GBP] at base-year prices, and the
+    council shares (S, C, T) [/1] of each."""
+
+    redundancy_pay: np.ndarray
+    pension_strain: np.ndarray  # estimated: takes optimism bias
+    quoted_pension_strain: np.ndarray  # quoted by the fund actuary: no uplift
+    redundancy_shares: np.ndarray
+    strain_shares: np.ndarray
+    quoted_strain_shares: np.ndarray
+
+
 def _severance_arrays(
     option_case: Case, services: list[str], councils: list[str], horizon: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """Redundancy pay and pension strain (S, T) [GBP] and the council shares of
-    each (S, C, T) [/1].
+) -> _SeveranceArrays:
+    """Redundancy pay, estimated and quoted pension strain (S, T) [GBP] at
+    base-year prices, and the council shares of each (S, C, T) [/1].
 
-    A service's flat severance falls in its severance year, shared on its
-    severance basis (else its basis); severance costed from the staff table is
-    added where the posts were (:func:`_where_the_posts_were`).
+    A service's flat severance (base-year prices, its strain counted as an
+    estimate) falls in its severance year, shared on its severance basis (else
+    its basis); severance costed from the staff table is added where the posts
+    were (:func:`_where_the_posts_were`), brought to base-year prices by the
+    pay index of each leaving year (:func:`_staff_severance_costs`).
     """
     base_year = option_case.settings.base_year
     redundancy_pay = np.zeros((len(services), horizon))
@@ -223,10 +256,12 @@ def _severance_arrays(
         redundancy_shares[i] = sharing.basis_shares(
             option_case, severance.basis or service.basis, councils, horizon
         )
+    quoted_strain = np.zeros_like(pension_strain)
     strain_shares = redundancy_shares.copy()
+    quoted_shares = redundancy_shares.copy()
     staff = cases.staff_severance(option_case)
     if staff is not None and len(staff):
-        redundancy_by_post, strain_by_post = _staff_severance_costs(
+        redundancy_by_post, strain_by_post, quoted_by_post = _staff_severance_costs(
             option_case, staff, services, councils, horizon
         )
         redundancy_pay, redundancy_shares = _where_the_posts_were(
@@ -235,7 +270,17 @@ def _severance_arrays(
         pension_strain, strain_shares = _where_the_posts_were(
             strain_by_post, pension_strain, strain_shares
         )
-    return redundancy_pay, pension_strain, redundancy_shares, strain_shares
+        quoted_strain, quoted_shares = _where_the_posts_were(
+            quoted_by_post, quoted_strain, quoted_shares
+        )
+    return _SeveranceArrays(
+        redundancy_pay=redundancy_pay,
+        pension_strain=pension_strain,
+        quoted_pension_strain=quoted_strain,
+        redundancy_shares=redundancy_shares,
+        strain_shares=strain_shares,
+        quoted_strain_shares=quoted_shares,
+    )
 
 
 def _staff_severance_costs(
@@ -245,20 +290,42 @@ def _staff_severance_costs(
     councils: list[str],
     horizon: int,
 ) -> np.ndarray:
-    """Redundancy pay and pension strain of the staff table by service, council and
-    year, shape (2, S, C, T) [GBP]; rows of services not in the option are left
-    out.  A post's costs fall in its service's severance year, else the row's."""
-    base_year = option_case.settings.base_year
-    amounts = np.zeros((2, len(services), len(councils), horizon))
-    for row in staff.itertuples(index=False):
-        if row.service not in services:
-            continue  # service not in this option
-        i = services.index(row.service)
-        year = option_case.services[row.service].severance.year or row.financial_year
-        t = calendar.fy_index(year, base_year)
-        c = councils.index(row.council)
-        amounts[0, i, c, t] += row.redundancy_pay
-        amounts[1, i, c, t] += row.pension_strain
+    """Redundancy pay, estimated and quoted pension strain of the staff table by
+    service, council and year, shape (3, S, C, T) [GBP] at base-year prices.
+
+    ``base = costed / pay_index(leaving year)`` with ``pay_index(L) = (1 + pay
+    inflation) ** L`` (:func:`models.model.costs.pay_price_index`, whatever the
+    price basis): the table is costed in money of each leaving date.  A post's
+    costs fall in its service's severance year, else in its leaving year; rows
+    of services not in the option are left out.
+    """
+    settings = option_case.settings
+    amounts = np.zeros((3, len(services), len(councils), horizon))
+    rows = staff[staff["service"].isin(services)]
+    if not len(rows):
+        return amounts
+    moved_to = {name: option_case.services[name].severance.year for name in services}
+    falls_in = rows["service"].map(moved_to).fillna(rows["financial_year"])
+    labels = set(rows["financial_year"]) | set(falls_in)
+    year_index = {year: calendar.fy_index(year, settings.base_year) for year in labels}
+    where = (
+        rows["service"].map({name: i for i, name in enumerate(services)}).to_numpy(int),
+        rows["council"].map({name: c for c, name in enumerate(councils)}).to_numpy(int),
+        falls_in.map(year_index).to_numpy(int),
+    )
+    pay_index_at_leaving = costs.pay_price_index(
+        settings.inflation.pay.value,
+        rows["financial_year"].map(year_index).to_numpy(int),
+    )
+    estimated_strain = rows["pension_strain"] - rows["quoted_pension_strain"]
+    for part, costed in enumerate(
+        (rows["redundancy_pay"], estimated_strain, rows["quoted_pension_strain"])
+    ):
+        np.add.at(
+            amounts[part],
+            where,
+            costs.at_base_year_prices(costed.to_numpy(float), pay_index_at_leaving),
+        )
     return amounts
 
 
@@ -315,9 +382,10 @@ def _target_window(settings: Settings) -> tuple[tuple[int, int] | None, float | 
     return indices, window.target.value if window.target is not None else None
 
 
-def _cost_bias(option_case: Case, services: list[str]) -> np.ndarray:
-    """Optimism bias uplift of each service's one-off costs (S,) [/1]: the service's
-    own project type where it names one, else the case's."""
+def _set_up_cost_bias(option_case: Case, services: list[str]) -> np.ndarray:
+    """Optimism bias uplift of each service's set-up costs (S,) [/1]: the service's
+    own project type where it names one, else the case's ``optimism_bias.costs``.
+    Severance takes the case's uplift whatever the service names."""
     settings = option_case.settings
     return np.array(
         [
@@ -349,17 +417,30 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
     Returns arrays keyed by quantity:
 
     * ``savings`` (S, K, T): ``(full_year x realisation + explicit) x index x (1 - ob_s)``
-    * ``setup`` (S, J, T): ``setup x index x (1 + ob_c)``
-    * ``redundancy_pay``, ``pension_strain`` (S, T): ``x pay index x (1 + ob_c)``
+    * ``setup`` (S, J, T): ``setup x index x (1 + ob_c)``, with ``ob_c`` the
+      service's own project-type uplift where it names one, else the case's
+    * ``redundancy_pay`` (S, T): ``redundancy pay x pay index x (1 + ob_sev)``,
+      ``ob_sev`` the case-wide ``settings.optimism_bias.costs``
+    * ``pension_strain`` (S, T): ``estimated x pay index x (1 + ob_sev) + quoted
+      x pay index`` (a fund actuary's quote is firm: no optimism bias)
+    * ``pension_strain_shares`` (S, C, T) [/1]: council shares of that line,
+      worked out on the uplifted parts
+      (:func:`models.model.severance.council_shares_of_parts`)
     * ``savings_total``, ``setup_total`` (S, T): summed over categories
     * ``net`` (S, T): savings - setup - severance (financial view,
       :func:`appraisal.net_savings`)
     * ``net_economic`` (S, T): savings - setup (severance is a transfer)
+
+    Severance arrays are at base-year prices (staff-table severance deflated by
+    the pay index of its leaving year when compiled), so in the nominal view a
+    post's severance in its leaving year is the amount costed at its leaving
+    date, and in the real view that amount over the pay index of the year.
     """
     savings_index, setup_index = category_price_indices(arrays)  # (K, T), (J, T)
     # optimism bias is per service, shape (..., S): broadcast over categories/years
     savings_bias = np.asarray(arrays.optimism_bias_savings, dtype=float)
     cost_bias = np.asarray(arrays.optimism_bias_costs, dtype=float)
+    severance_bias = np.asarray(arrays.optimism_bias_severance, dtype=float)
     base = (
         arrays.full_year_savings[..., None] * arrays.realisation[..., None, :]
         + arrays.explicit_savings
@@ -371,11 +452,13 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
         arrays.setup, setup_index, cost_bias[..., :, None, None]
     )
     redundancy_pay = costs.uplifted_costs(
-        arrays.redundancy_pay, arrays.pay_index, cost_bias[..., :, None]
+        arrays.redundancy_pay, arrays.pay_index, severance_bias[..., :, None]
     )
-    pension_strain = costs.uplifted_costs(
-        arrays.pension_strain, arrays.pay_index, cost_bias[..., :, None]
+    estimated_strain = costs.uplifted_costs(
+        arrays.pension_strain, arrays.pay_index, severance_bias[..., :, None]
     )
+    quoted_strain = costs.uplifted_costs(arrays.quoted_pension_strain, arrays.pay_index)
+    pension_strain = estimated_strain + quoted_strain
     savings_total = savings_lines.sum(axis=-2)
     setup_total = setup.sum(axis=-2)
     return {
@@ -383,6 +466,10 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
         "setup": setup,
         "redundancy_pay": redundancy_pay,
         "pension_strain": pension_strain,
+        "pension_strain_shares": sev.council_shares_of_parts(
+            [estimated_strain, quoted_strain],
+            [arrays.pension_strain_shares, arrays.quoted_pension_strain_shares],
+        ),
         "savings_total": savings_total,
         "setup_total": setup_total,
         "net": appraisal.net_savings(
@@ -485,7 +572,7 @@ def council_lines(
     severance = sharing.allocate(
         projection["redundancy_pay"], arrays.severance_shares
     ).sum(axis=-3) + sharing.allocate(
-        projection["pension_strain"], arrays.pension_strain_shares
+        projection["pension_strain"], projection["pension_strain_shares"]
     ).sum(axis=-3)
     return {
         "savings": savings_lines,
@@ -551,7 +638,7 @@ def _service_lines(
         shares.append(arrays.setup_shares)
     names += ["Costs|Severance|Redundancy pay", "Costs|Severance|Pension strain"]
     blocks += [projection["redundancy_pay"], projection["pension_strain"]]
-    shares += [arrays.severance_shares, arrays.pension_strain_shares]
+    shares += [arrays.severance_shares, projection["pension_strain_shares"]]
     if not arrays.services:
         horizon, n_councils = len(arrays.years), len(arrays.councils)
         return (

@@ -19,7 +19,7 @@ path or aggregate                              unit    effect
 ``services.<s>.severance.redundancy_pay``      GBP     redundancy pay
 ``services.<s>.severance.pension_strain``      GBP     pension strain
 ``services.<s>.go_live``                       months  delay of go-live (negative: early)
-``settings.optimism_bias.costs`` / ``.savings``  /1    the optimism bias uplift / cut
+``settings.optimism_bias.costs`` / ``.savings``  /1    the case-wide uplift / cut
 ``settings.discount_rate``                     /1      the year-0 rate; the schedule
                                                        is shifted by the same amount
 ``savings_achieved``                           /1      factor on every saving
@@ -48,8 +48,15 @@ Conventions:
   ``rate - base rate`` (for horizons up to 30 years the Green Book schedule is
   flat, so this is simply the rate); in the nominal basis the shifted real rates
   are then made nominal as the core does.
-* Inflation rates and ramp-up fractions are not varied here (inflation matters
-  only in the nominal basis; ramp-up is bounded by 1).
+* Optimism bias applies by cost type, as in the core projection: a service's
+  own project-type uplift (``optimism_bias_costs``) raises its set-up costs;
+  redundancy pay and estimated pension strain take the case-wide uplift
+  (``optimism_bias_severance``, moved by ``settings.optimism_bias.costs``); a
+  strain quoted by the fund actuary takes none.  A pension strain path or the
+  ``severance`` aggregate scales estimated and quoted strain alike.
+* Inflation rates and ramp-up fractions are not varied here (inflation prices
+  the nominal basis and brings staff-table severance to base-year prices;
+  ramp-up is bounded by 1).
 
 Checks: :func:`evaluate` agrees with :func:`models.engine.projection.run_option` at the
 base point and with :func:`slow_npv` (an override of the case file re-validated
@@ -124,10 +131,12 @@ class UncertaintyModel:
     item_amounts: np.ndarray  # (I,)
     item_service: np.ndarray  # (I,) index of each item's service
     redundancy_pay: np.ndarray  # (S, T) indexed
-    pension_strain: np.ndarray  # (S, T) indexed
+    pension_strain: np.ndarray  # (S, T) indexed, estimated (takes optimism bias)
+    quoted_pension_strain: np.ndarray  # (S, T) indexed, fund quotes (no uplift)
     redundancy_base: np.ndarray  # (S,)
-    strain_base: np.ndarray  # (S,)
-    optimism_bias_costs: np.ndarray  # (S,)
+    strain_base: np.ndarray  # (S,) estimated and quoted
+    optimism_bias_costs: np.ndarray  # (S,) uplift of set-up costs
+    optimism_bias_severance: np.ndarray  # (S,) uplift of severance (case-wide)
     optimism_bias_savings: np.ndarray  # (S,)
     has_own_cost_bias: np.ndarray  # (S,) bool: the service names its project type
     case_cost_bias: float  # settings.optimism_bias.costs [/1]
@@ -136,7 +145,8 @@ class UncertaintyModel:
     savings_shares: np.ndarray  # (S, C, T)
     setup_shares: np.ndarray
     severance_shares: np.ndarray  # (S, C, T) of redundancy pay
-    strain_shares: np.ndarray  # (S, C, T) of pension strain
+    strain_shares: np.ndarray  # (S, C, T) of estimated pension strain
+    quoted_strain_shares: np.ndarray  # (S, C, T) of quoted pension strain
     target_window: tuple[int, int] | None
     target: float | None
     explicit_categories: np.ndarray  # (S, K) bool: a year-by-year saving exists
@@ -210,10 +220,14 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         item_service=item_service,
         redundancy_pay=arrays.redundancy_pay * arrays.pay_index,
         pension_strain=arrays.pension_strain * arrays.pay_index,
+        quoted_pension_strain=arrays.quoted_pension_strain * arrays.pay_index,
         redundancy_base=arrays.redundancy_pay.sum(axis=-1),
-        strain_base=arrays.pension_strain.sum(axis=-1),
+        strain_base=(arrays.pension_strain + arrays.quoted_pension_strain).sum(axis=-1),
         optimism_bias_costs=np.broadcast_to(
             arrays.optimism_bias_costs, (n_services,)
+        ).astype(float),
+        optimism_bias_severance=np.broadcast_to(
+            arrays.optimism_bias_severance, (n_services,)
         ).astype(float),
         optimism_bias_savings=np.broadcast_to(
             arrays.optimism_bias_savings, (n_services,)
@@ -232,6 +246,7 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         setup_shares=arrays.setup_shares,
         severance_shares=arrays.severance_shares,
         strain_shares=arrays.pension_strain_shares,
+        quoted_strain_shares=arrays.quoted_pension_strain_shares,
         target_window=arrays.target_window,
         target=arrays.target,
         explicit_categories=_explicit_categories(option_case, arrays.services),
@@ -310,7 +325,8 @@ class Levers:
 
     Shapes: ``savings_factor`` (D, S, K); ``item_factor`` (D, I);
     ``redundancy_factor``, ``strain_factor``, ``delay_months``,
-    ``optimism_bias_costs``, ``optimism_bias_savings`` (D, S); ``rate_shift`` (D,).
+    ``optimism_bias_costs`` (of set-up costs), ``optimism_bias_severance``,
+    ``optimism_bias_savings`` (D, S); ``rate_shift`` (D,).
     """
 
     savings_factor: np.ndarray
@@ -319,6 +335,7 @@ class Levers:
     strain_factor: np.ndarray
     delay_months: np.ndarray
     optimism_bias_costs: np.ndarray
+    optimism_bias_severance: np.ndarray
     optimism_bias_savings: np.ndarray
     rate_shift: np.ndarray
 
@@ -337,6 +354,7 @@ def base_levers(model: UncertaintyModel, draws: int = 1) -> Levers:
         strain_factor=np.ones((draws, S)),
         delay_months=np.zeros((draws, S)),
         optimism_bias_costs=np.tile(model.optimism_bias_costs, (draws, 1)),
+        optimism_bias_severance=np.tile(model.optimism_bias_severance, (draws, 1)),
         optimism_bias_savings=np.tile(model.optimism_bias_savings, (draws, 1)),
         rate_shift=np.zeros(draws),
     )
@@ -470,11 +488,18 @@ def _severance_and_go_live_parameters(
 
 
 def _settings_parameters(model: UncertaintyModel) -> list[Parameter]:
-    """The case's optimism bias on costs and savings (where they apply) and its
-    discount rate [/1]."""
+    """The case's optimism bias on costs and savings (where they apply: the
+    case-wide cost uplift reaches the set-up costs of services without their own
+    project type and every service's redundancy pay and estimated strain) and
+    its discount rate [/1]."""
     found: list[Parameter] = []
     if len(model.services):
-        if model.case_cost_bias and not model.has_own_cost_bias.all():
+        has_uplifted_severance = bool(
+            np.any(model.redundancy_pay) or np.any(model.pension_strain)
+        )
+        if model.case_cost_bias and (
+            not model.has_own_cost_bias.all() or has_uplifted_severance
+        ):
             found.append(
                 Parameter(
                     "settings.optimism_bias.costs",
@@ -610,13 +635,17 @@ def _case_wide_change(
     if path in ("discount_rate", "settings.discount_rate"):
         return {"rate_shift": levers.rate_shift + (value - model.base_rate)}
     if path == "settings.optimism_bias.costs":
-        # services that name their own project type keep their own uplift
+        # set-up costs of services that name their own project type keep their
+        # own uplift; every service's severance takes the case-wide one
         return {
             "optimism_bias_costs": np.where(
                 model.has_own_cost_bias[None, :],
                 model.optimism_bias_costs[None, :],
                 value[:, None],
-            )
+            ),
+            "optimism_bias_severance": np.repeat(
+                value[:, None], len(model.services), axis=1
+            ),
         }
     if path == "settings.optimism_bias.savings":
         return {
@@ -713,7 +742,10 @@ def evaluate(model: UncertaintyModel, levers: Levers, councils: bool = True) -> 
     ``savings[d,s,t] = (sum_k f[d,s,k] x full[s,k,t] x R_s(g_s + delay[d,s])[t]
     + sum_k f[d,s,k] x explicit[s,k,t]) x (1 - ob_s[d,s])``;
     ``setup[d,s,t] = sum_i f_i[d,i] x item[i,s,t] x (1 + ob_c[d,s])``;
-    ``severance[d,s,t] = (f_r[d,s] x red[s,t] + f_p[d,s] x strain[s,t]) x (1 + ob_c)``;
+    ``severance[d,s,t] = (f_r[d,s] x red[s,t] + f_p[d,s] x strain[s,t])
+    x (1 + ob_sev[d,s]) + f_p[d,s] x quoted[s,t]``, with ``ob_c`` the set-up
+    uplift (the service's own project type, else the case's), ``ob_sev`` the
+    case-wide uplift and ``quoted`` the fund actuary's strain (no uplift);
     then the formulas of :mod:`models.model.appraisal`, as the core projection
     uses them: ``net = savings - setup - redundancy pay - pension strain``
     (:func:`~models.model.appraisal.net_savings`), ``NPV[d] = sum_t net[d,t] x
@@ -761,7 +793,8 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
     D = levers.draws
     S, T, C = len(model.services), len(model.years), len(model.councils)
     keep = 1.0 - levers.optimism_bias_savings  # (D, S)
-    uplift = 1.0 + levers.optimism_bias_costs  # (D, S)
+    set_up_uplift = 1.0 + levers.optimism_bias_costs  # (D, S)
+    severance_uplift = 1.0 + levers.optimism_bias_severance  # (D, S)
     savings_weight = levers.savings_factor * keep[:, :, None]  # (D, S, K)
     # savings (D, S, T): full-year savings by category, then realisation
     savings_lines = _by_service(savings_weight, model.full_year_savings_indexed)
@@ -769,9 +802,10 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
     if model.explicit_categories.any():
         savings_lines += _by_service(savings_weight, model.explicit_savings_indexed)
     # one-off costs enter linearly in their draw weights (D, I) and (D, S)
-    item_weight = levers.item_factor * uplift[:, model.item_service]  # (D, I)
-    redundancy_weight = levers.redundancy_factor * uplift  # (D, S)
-    strain_weight = levers.strain_factor * uplift  # (D, S)
+    item_weight = levers.item_factor * set_up_uplift[:, model.item_service]  # (D, I)
+    redundancy_weight = levers.redundancy_factor * severance_uplift  # (D, S)
+    strain_weight = levers.strain_factor * severance_uplift  # (D, S)
+    quoted_weight = levers.strain_factor  # (D, S): a quoted strain takes no uplift
     maps = _linear_maps(model)
     window = None
     if model.target_window is not None:
@@ -781,14 +815,16 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
         savings_lines.sum(axis=1),
         item_weight @ maps["item_rows"],
         redundancy_weight @ model.redundancy_pay,
-        strain_weight @ model.pension_strain,
+        strain_weight @ model.pension_strain
+        + quoted_weight @ model.quoted_pension_strain,
     )  # (D, T)
     if councils and S:
         net_council = appraisal.net_savings(
             savings_lines.reshape(D, S * T) @ maps["savings_to_councils"],
             item_weight @ maps["items_to_councils"],
             redundancy_weight @ maps["redundancy_to_councils"],
-            strain_weight @ maps["strain_to_councils"],
+            strain_weight @ maps["strain_to_councils"]
+            + quoted_weight @ maps["quoted_strain_to_councils"],
         ).reshape(D, C, T)
     else:
         net_council = np.zeros((D, C, T))
@@ -821,8 +857,10 @@ def _linear_maps(model: UncertaintyModel) -> dict[str, np.ndarray]:
     * ``savings_to_councils`` (S*T, C*T): ``[(s, t), (c, t)] = savings share``, so
       that ``savings (D, S*T) @ it`` is each council's savings (D, C*T);
     * ``items_to_councils`` (I, C*T): ``sum_s item[i, s, t] x set-up share[s, c, t]``;
-    * ``redundancy_to_councils``, ``strain_to_councils`` (S, C*T):
-      ``line[s, t] x share[s, c, t]``.
+    * ``redundancy_to_councils``, ``strain_to_councils`` (estimated strain),
+      ``quoted_strain_to_councils`` (S, C*T): ``line[s, t] x share[s, c, t]``;
+      each council's severance is then its own uplifted amounts, whatever the
+      draw's optimism bias.
     """
     if "linear_maps" in model.cache:
         return model.cache["linear_maps"]
@@ -842,6 +880,9 @@ def _linear_maps(model: UncertaintyModel) -> dict[str, np.ndarray]:
         ).reshape(S, C * T),
         "strain_to_councils": (
             model.pension_strain[:, None, :] * model.strain_shares
+        ).reshape(S, C * T),
+        "quoted_strain_to_councils": (
+            model.quoted_pension_strain[:, None, :] * model.quoted_strain_shares
         ).reshape(S, C * T),
     }
     model.cache["linear_maps"] = maps
@@ -1028,10 +1069,12 @@ def slow_npv(case: Case, option: str, values: Mapping[str, float]) -> float:
             if parts[3] == "redundancy_pay":
                 redundancy_factor[i] *= float(value) / arrays.redundancy_pay[i].sum()
             else:
-                strain_factor[i] *= float(value) / arrays.pension_strain[i].sum()
+                strain = arrays.pension_strain[i] + arrays.quoted_pension_strain[i]
+                strain_factor[i] *= float(value) / strain.sum()
     arrays = arrays.replaced(
         redundancy_pay=arrays.redundancy_pay * redundancy_factor[:, None],
         pension_strain=arrays.pension_strain * strain_factor[:, None],
+        quoted_pension_strain=arrays.quoted_pension_strain * strain_factor[:, None],
     )
     projection = project(arrays)
     return summarise(
@@ -1546,11 +1589,12 @@ def service_optimism_bias(
     model: UncertaintyModel,
     categories: Mapping[str, tuple[str, str, float]],
 ) -> np.ndarray:
-    """Per-service cost uplift (S,) [/1] from ``{service: (project_type, measure,
-    mitigation)}``; services not named keep the case's uplift.
+    """Per-service set-up cost uplift (S,) [/1] from ``{service: (project_type,
+    measure, mitigation)}``; services not named keep their uplift.
 
     The result can be passed as ``optimism_bias_costs`` (shape (S,)) to
-    :func:`models.engine.projection.project` or set on the levers here.
+    :func:`models.engine.projection.project` or set on the levers here.  It
+    raises set-up costs only: severance keeps the case-wide uplift.
     """
     uplift = model.optimism_bias_costs.copy()
     for service, (project_type, measure, mitigation) in categories.items():

@@ -167,7 +167,7 @@ class Severance(Strict):
 
 
 class ServiceOptimismBias(Strict):
-    """A service's project type for optimism bias on its one-off costs.
+    """A service's project type for optimism bias on its set-up (capital) costs.
 
     The uplift is the Green Book supplementary guidance upper bound for the type
     and measure, reduced by ``mitigation`` (the share of the contributory risks

@@ -53,7 +53,11 @@ Conventions
   in council redundancy calculators; 365/7 = 52.143 would give 0.3% less),
   converted when the staff table is read
   (:data:`models.inputs.severance.WEEKS_PER_YEAR`).
-* Amounts are pounds in full precision, rounded only for display.
+* Amounts are pounds in full precision, rounded only for display, in money of
+  the leaving date (the pay and the weekly cap of that date).  A case brings
+  them to base-year prices by the pay index of the leaving year, and raises
+  redundancy pay and estimated strain (not a strain quoted by the fund
+  actuary) by the case-wide optimism bias (docs/conventions.md).
 * Costs fall in the financial year of the *leaving date* (when they are paid),
   not of the relevant date, which pay in lieu can push past 31 March.
 * Jurisdiction: Great Britain only.  Northern Ireland (its own cap under the
@@ -876,29 +880,83 @@ def severance_by_service(costed: pd.DataFrame) -> pd.DataFrame:
 
     ``redundancy_pay = statutory_pay + discretionary_top_up + pay_in_lieu`` (with
     on-costs); ``total = redundancy_pay + pension_strain`` [GBP]; ``headcount``
-    [people].  The financial view of a case counts both; the economic view leaves
-    them out as transfers.
+    [people]; ``quoted_pension_strain`` [GBP] is the part of ``pension_strain``
+    quoted by the fund actuary (``fund_strain_cost``, not ``is_strain_estimate``),
+    which takes no optimism bias in a case (docs/conventions.md).  The financial
+    view of a case counts both; the economic view leaves them out as transfers.
+    Amounts are in money of the leaving date (the financial year's).
 
     >>> costed = pd.DataFrame({"service": ["a", "a"], "council": ["bdc", "bdc"],
     ...     "financial_year": ["2011/12"] * 2, "statutory_pay": [100.0, 50.0],
     ...     "discretionary_top_up": [10.0, 0.0], "pay_in_lieu": [0.0, 5.0],
-    ...     "pension_strain": [0.0, 1000.0]})
+    ...     "pension_strain": [0.0, 1000.0], "is_strain_estimate": [False, False]})
     >>> severance_by_service(costed)[["redundancy_pay", "pension_strain", "total"]]
        redundancy_pay  pension_strain   total
     0           165.0          1000.0  1165.0
+    >>> float(severance_by_service(costed)["quoted_pension_strain"].iloc[0])
+    1000.0
     """
     frame = costed.assign(
         redundancy_pay=costed["statutory_pay"]
         + costed["discretionary_top_up"]
         + costed["pay_in_lieu"],
         headcount=1,
+        quoted_pension_strain=costed["pension_strain"].where(
+            ~costed["is_strain_estimate"].astype(bool), 0.0
+        ),
     )
     grouped = (
         frame.groupby(["service", "council", "financial_year"], sort=True)[
-            ["headcount", "redundancy_pay", "pension_strain"]
+            ["headcount", "redundancy_pay", "pension_strain", "quoted_pension_strain"]
         ]
         .sum()
         .reset_index()
     )
     grouped["total"] = grouped["redundancy_pay"] + grouped["pension_strain"]
-    return grouped
+    return grouped[
+        [
+            "service",
+            "council",
+            "financial_year",
+            "headcount",
+            "redundancy_pay",
+            "pension_strain",
+            "total",
+            "quoted_pension_strain",
+        ]
+    ]
+
+
+def council_shares_of_parts(
+    parts: list[np.ndarray], shares: list[np.ndarray]
+) -> np.ndarray:
+    """Council shares [/1] of a severance line that is the sum of parts, each
+    with its own council shares.
+
+    ``share[c, t] = sum_p part_p[t] x share_p[c, t] / sum_p part_p[t]``: each
+    council's share of the line as it stands (after optimism bias), so that the
+    council lines add up to each council's own uplifted amounts.  Where no part
+    but the first is non-zero, the first part's shares are kept as they are.
+    Parts (..., S, T) [GBP] broadcast over leading (draw) axes; shares are
+    (S, C, T) [/1]; the result is (..., S, C, T).
+
+    Source: docs/severance.md (In a case): severance falls on the council where
+    the post was; issue 15 item 5 (shares on the uplifted amounts).
+
+    >>> estimate = np.array([[120.0]])   # council a's strain, uplifted by 20%
+    >>> quoted = np.array([[100.0]])     # council b's quoted strain, no uplift
+    >>> on_a, on_b = np.array([[[1.0], [0.0]]]), np.array([[[0.0], [1.0]]])
+    >>> shares = council_shares_of_parts([estimate, quoted], [on_a, on_b])
+    >>> shares.round(4).ravel().tolist()  # 120 / 220 and 100 / 220
+    [0.5455, 0.4545]
+    """
+    total = np.asarray(sum(parts))[..., None, :]
+    weighted = sum(
+        np.asarray(part)[..., None, :] * share
+        for part, share in zip(parts, shares, strict=True)
+    )
+    combined = np.divide(
+        weighted, total, out=np.zeros(np.shape(weighted)), where=total != 0
+    )
+    is_mixed = np.asarray(sum(np.abs(part) for part in parts[1:]))[..., None, :] > 0
+    return np.where(is_mixed, combined, shares[0])

@@ -2,9 +2,10 @@
 
 Reference data: ``models/reference/optimism_bias.yaml`` (HM Treasury, Green Book
 supplementary guidance - Optimism bias, 2003, Table 1).  A service may name its
-project type in a case file (``services.<id>.optimism_bias``); its one-off costs
-are then uplifted by ``upper bound x (1 - mitigation)`` instead of the case-wide
-``settings.optimism_bias.costs``.
+project type in a case file (``services.<id>.optimism_bias``); its set-up
+(capital) costs are then uplifted by ``upper bound x (1 - mitigation)`` instead of
+the case-wide ``settings.optimism_bias.costs``, which its severance keeps (a
+quoted fund strain figure takes no uplift).
 """
 
 from __future__ import annotations

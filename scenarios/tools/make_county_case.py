@@ -790,7 +790,7 @@ def build() -> dict[str, str]:
     w("  discount_rate: green_book")
     w("  inflation:")
     w(
-        f"    pay: {{value: 0.015, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}"
+        f"    pay: {{value: 0.015, unit: /1 a year, source: '{SOURCE}', note: prices pay-related costs in the nominal basis and brings staff-table severance to base-year prices}}"
     )
     w(
         f"    non_pay: {{value: 0.02, unit: /1 a year, source: '{SOURCE}', note: used only in the nominal price basis}}"
