@@ -17,16 +17,27 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from models.core.money import pounds
 from models.core.paths import file_sha256, resolve_input
 from models.core.version import __version__
 from models.engine import projection
 from models.engine.analysis import load_analysis
+from models.engine.bridge import option_bridge
 from models.engine.loading import load_case
 from models.engine.monitoring import load_actuals, monitoring_headline
 from models.engine.projection import OptionResult
 from models.inputs.case import Case
 from models.model.monitoring import status_table, variance_table
 from models.report import charts, tables, uncertainty_tables
+from models.report.bridge import (
+    TOTAL,
+    BridgeEnd,
+    BridgeNames,
+    bridge_chart,
+    bridge_table,
+    names_of,
+    option_label,
+)
 from models.report.charts import Chart
 from models.report.export import write_excel
 from models.report.monitoring import render_monitoring_html, write_monitoring_excel
@@ -324,6 +335,69 @@ class ComparisonReport:
 
     def npv_chart(self) -> Chart:
         return charts.npv_chart(self.results)
+
+    STATUS_QUO = "status_quo"
+    """The option a bridge starts from where the case has it."""
+
+    def bridge_options(self) -> tuple[str, str] | None:
+        """The options the NPV bridge runs between: from the status quo (the
+        option ``status_quo``, else the case's first option that ran) to the
+        recommended option, the highest financial NPV of the other options that
+        ran (a case cannot name another yet).  None if fewer than two ran."""
+        ran = list(self.results)
+        if len(ran) < 2:
+            return None
+        start = self.STATUS_QUO if self.STATUS_QUO in ran else ran[0]
+        others = [o for o in ran if o != start]
+        return start, max(others, key=lambda o: self.results[o].summary.npv)
+
+    def _bridge_end(self, option: str) -> BridgeEnd:
+        chosen = self.case.options[option]
+        return BridgeEnd(
+            option=option,
+            label=chosen.title or option_label(option),
+            description=(chosen.description or "").strip(),
+            case_file=self.meta.case_file,
+            case_sha256=self.meta.input_hash,
+        )
+
+    def npv_bridge(self) -> Html:
+        """The NPV bridge from the status quo to the recommended option
+        (:meth:`bridge_options`): a sentence, the table of steps (each council
+        and the total, in £'000 that add up) and the waterfall chart with its
+        alternative text (:mod:`models.report.bridge`, arithmetic in
+        :func:`models.engine.bridge.option_bridge`)."""
+        e = html.escape
+        ends = self.bridge_options()
+        if ends is None:
+            return Html("<p>A bridge needs two options that ran.</p>")
+        result = option_bridge(self.case, *ends)
+        councils, services = names_of(self.case)
+        names = BridgeNames(
+            case_name=self.case.name,
+            case_title=self.case.title,
+            start=self._bridge_end(ends[0]),
+            end=self._bridge_end(ends[1]),
+            councils=councils,
+            services=services,
+            run_date=self.meta.run_date,
+        )
+        table = bridge_table(result, names)
+        shown = list(table.display()[TOTAL])
+        best = max(self.results, key=lambda o: self.results[o].summary.npv)
+        others = "" if best == ends[1] else f" other than {names.start.label}"
+        summary = (
+            f"The recommended option, {names.end.label}, has the highest net "
+            f"present value of the options compared{others}: {shown[-1]}, against "
+            f"{shown[0]} for {names.start.label}, a difference of "
+            f"{pounds(result.total_change)}. The table and chart attribute the "
+            "difference to the inputs that differ between the two, one at a time."
+        )
+        return Html(
+            f"<p>{e(summary)}</p>{table.to_html()}"
+            f"{bridge_chart(result, names).to_html()}"
+            f'<p class="note">{e(result.order)}</p>'
+        )
 
     def switching_values(self) -> ReportTable:
         saved = self._saved.switching if self._saved is not None else None
