@@ -6,6 +6,7 @@ distribution) is in :mod:`models.model.risks`."""
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
@@ -183,14 +184,26 @@ def risk_register_from_dict(raw: Any, source: str | Path | None = None) -> RiskR
 
 
 def load_risk_register(path: str | Path) -> RiskRegister:
-    """Load and check a ``kind: risk_register`` file (see the module docstring)."""
+    """Load and check a ``kind: risk_register`` file (see the module docstring).
+
+    A file read already and unchanged since (same size and modification time)
+    is not parsed again: every option of a case, and every step of an NPV
+    bridge, checks the same register.
+    """
     path = Path(path)
-    return risk_register_from_dict(load_yaml(path), source=path)
+    try:
+        stat = path.stat()
+    except OSError:  # the reader names the file and the problem
+        return risk_register_from_dict(load_yaml(path), source=path)
+    where = str(path.resolve())  # the key: the same name may mean another file
+    return _read_register(str(path), where, stat.st_mtime_ns, stat.st_size)
 
 
-def register_file_kind(register: Any) -> None:
-    """Let ``sharedcase validate`` check risk registers."""
-    register("risk_register", load_risk_register)
+@functools.lru_cache(maxsize=16)
+def _read_register(path: str, where: str, modified_ns: int, size: int) -> RiskRegister:
+    """A register as read from ``path`` (the file ``where``) at that modification
+    time and size; messages name it as given."""
+    return risk_register_from_dict(load_yaml(Path(path)), source=Path(path))
 
 
 def apply_risks(
