@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 CASE ?= scenarios/bromsgrove_redditch_2011.yaml
 STAMP := $(VENV)/.installed
 
-.PHONY: run test bench lab lint env clean-env
+.PHONY: run test bench mutants lab lint env clean-env
 
 env: $(STAMP)
 
@@ -25,6 +25,10 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# Mutation testing of the formula modules (minutes; not part of `make test`).
+mutants: $(STAMP)
+	$(BIN)/python benchmarks/mutants.py
 
 # As root (common in containers) JupyterLab needs --allow-root; it prints its URL.
 lab: $(STAMP)

@@ -211,3 +211,179 @@ def test_a_large_figure_a_penny_short_of_a_whole_unit_is_not_treated_as_whole():
     table.loc["Total"] = table.sum()
     rounded = footed_round(table, unit=1.0, row_total="Total")
     assert rounded["c0"].tolist() == [861_674, 10_000_000, 10_861_674]
+
+
+# ------------------------------------------------------------ checks and guards
+
+
+def test_by_default_figures_are_shown_in_whole_thousands():
+    # 1,500 / 1,000 = 1.5 -> 2 (half away from zero); 499 / 1,000 = 0.499 -> 0
+    rounded = footed_round(pd.DataFrame({"a": [1_500.0, 499.0]}))
+    assert rounded["a"].tolist() == [2, 0]
+
+
+@pytest.mark.parametrize("unit", [0.0, -1000.0])
+def test_a_display_unit_of_zero_or_less_is_refused(unit):
+    with pytest.raises(ValueError, match="unit must be positive"):
+        footed_round(pd.DataFrame({"a": [1_000.0]}), unit=unit)
+
+
+def test_a_table_with_one_missing_figure_is_refused():
+    with pytest.raises(ValueError, match="missing"):
+        footed_round(pd.DataFrame({"a": [1_000.0, np.nan]}))
+
+
+def test_a_total_row_or_column_named_twice_is_refused():
+    t = pd.DataFrame({"a": [1_000.0, 1_000.0, 1_000.0]}, index=["x", "Total", "Total"])
+    with pytest.raises(ValueError, match="total row 'Total' appears more than once"):
+        footed_round(t, row_total="Total")
+    t = pd.DataFrame([[1_000.0, 1_000.0, 1_000.0]], columns=["x", "Total", "Total"])
+    with pytest.raises(ValueError, match="total column 'Total' appears more than once"):
+        footed_round(t, col_total="Total")
+
+
+def test_a_total_row_or_column_that_is_not_there_is_refused():
+    t = pd.DataFrame({"a": [1_000.0]}, index=["x"])
+    with pytest.raises(ValueError, match="total row 'Total' is not in the table"):
+        footed_round(t, row_total="Total")
+    with pytest.raises(ValueError, match="total column 'Total' is not in the table"):
+        footed_round(t, col_total="Total")
+
+
+def test_a_stated_total_off_the_sum_only_by_float_noise_is_accepted():
+    # 100,000.10 + 200,000.20 + 300,000.30 = 600,000.6000000001 in floating
+    # point, stated as 600,000.60: the same total.  In £'000: 100.0001 -> 100,
+    # 200.0002 -> 200, 300.0003 -> 300, total 600.0006 -> 600
+    cells = [100_000.1, 200_000.2, 300_000.3]
+    assert sum(cells) != 600_000.6
+    t = pd.DataFrame({"a": [*cells, 600_000.6]}, index=["x", "y", "z", "T"])
+    assert footed_round(t, row_total="T")["a"].tolist() == [100, 200, 300, 600]
+    rounded = footed_round(t.T, col_total="T")
+    assert rounded.values.tolist() == [[100, 200, 300, 600]]
+
+
+def test_one_wrong_figure_in_a_stated_total_row_is_refused():
+    # column a: 1,000 + 2,000 = 3,000 (right); column b: 1,000 + 1,000 != 3,000
+    t = pd.DataFrame(
+        {"a": [1_000.0, 2_000.0, 3_000.0], "b": [1_000.0, 1_000.0, 3_000.0]},
+        index=["x", "y", "Total"],
+    )
+    with pytest.raises(ValueError, match="total row 'Total' is not the sum"):
+        footed_round(t, row_total="Total")
+
+
+def test_one_wrong_figure_in_a_stated_total_column_is_refused():
+    # row x: 1,000 + 2,000 = 3,000 (right); row y: 1,000 + 1,000 != 3,000
+    t = pd.DataFrame(
+        [[1_000.0, 2_000.0, 3_000.0], [1_000.0, 1_000.0, 3_000.0]],
+        index=["x", "y"],
+        columns=["a", "b", "Total"],
+    )
+    with pytest.raises(ValueError, match="total column 'Total' is not the sum"):
+        footed_round(t, col_total="Total")
+
+
+def test_a_total_to_hit_below_the_sum_of_floors_is_refused():
+    # floors 1 + 2 = 3: a total of 2 cannot be reached by rounding up or down
+    with pytest.raises(ValueError, match="outside the sums of floors and ceilings"):
+        largest_remainder(np.array([1.5, 2.5]), total=np.array([2.0]))
+
+
+def test_a_total_to_hit_above_the_sum_of_ceilings_is_refused():
+    # ceilings 2 + 3 = 5: a total of 6 cannot be reached
+    with pytest.raises(ValueError, match="outside the sums of floors and ceilings"):
+        largest_remainder(np.array([1.5, 2.5]), total=np.array([6.0]))
+
+
+def test_a_total_of_every_ceiling_rounds_every_cell_up():
+    # ceilings 2 + 3 = 5: both cells go up
+    assert largest_remainder(np.array([1.5, 2.5]), total=np.array([5.0])).tolist() == [
+        2.0,
+        3.0,
+    ]
+
+
+def test_a_total_out_of_reach_is_refused_even_if_a_whole_cell_could_make_it_up():
+    # [1.0, 1.5]: floors 1 + 1 = 2, ceilings 1 + 2 = 3 (a whole cell does not
+    # move): a total of 4 is out of reach
+    with pytest.raises(ValueError, match="outside the sums of floors and ceilings"):
+        largest_remainder(np.array([1.0, 1.5]), total=np.array([4.0]))
+
+
+def test_one_column_whose_total_is_out_of_reach_is_refused():
+    # column 1: floors 1 + 2 = 3, ceilings 5, total 4 (fine);
+    # column 2: floors 0 + 0 = 0, ceilings 2, total 3 (out of reach)
+    cells = np.array([[1.5, 0.5], [2.5, 0.5]])
+    with pytest.raises(ValueError, match="outside the sums of floors and ceilings"):
+        largest_remainder(cells, total=np.array([4.0, 3.0]))
+    with pytest.raises(ValueError, match="outside the sums of floors and ceilings"):
+        largest_remainder(cells, total=np.array([2.0, 1.0]))
+
+
+def test_foots_notices_a_total_column_one_unit_out():
+    # rows foot (1 + 2 = 3 and 1 + 1 = 2 in the total row) but row y's
+    # 1 + 1 is shown as 3 in the total column
+    t = pd.DataFrame(
+        [[1, 1, 2], [1, 1, 3], [2, 2, 5]],
+        index=["x", "y", "Total"],
+        columns=["a", "b", "Total"],
+    )
+    assert foots(t, row_total="Total")
+    assert not foots(t, col_total="Total")
+    assert not foots(t, row_total="Total", col_total="Total")
+
+
+def test_foots_notices_a_table_of_millions_ten_units_out():
+    # 999,990 + 0 shown with a total of 1,000,000: ten units out, however large
+    # the figures (a relative tolerance of 1e-5 would let it pass)
+    t = pd.DataFrame({"a": [999_990, 0, 1_000_000]}, index=["x", "y", "Total"])
+    assert not foots(t, row_total="Total")
+    assert not foots(t.T, col_total="Total")
+
+
+# ------------------------------------------- whole numbers and float residue
+
+
+def total_row_rounding(cells: list[float], unit: float = 1000.0) -> list[int]:
+    """The cells and their total row, rounded with the total row footing."""
+    t = pd.DataFrame({"a": cells})
+    t.loc["Total"] = t.sum()
+    return footed_round(t, unit=unit, row_total="Total")["a"].tolist()
+
+
+def test_a_figure_a_float_hair_below_a_whole_thousand_counts_as_that_thousand():
+    # £999.9999999999 (a computed share 1e-10 short) is 1 whole thousand, so the
+    # exact total is 0.5 + 1 + 2 = 3.5 -> 4, and 0.5 rounds up to make it foot;
+    # taken at face value the total 3.4999999999999 would show as 3
+    assert total_row_rounding([500.0, 999.999_999_9999, 2_000.0]) == [1, 1, 2, 4]
+
+
+def test_a_large_figure_within_its_relative_tolerance_counts_as_whole():
+    # 9,999.999999995 / 1,000 = 9.999999999995: 5e-12 off 10, within 1e-12 x 10;
+    # total 0.5 + 10 = 10.5 -> 11
+    assert total_row_rounding([500.0, 9_999.999_999_995]) == [1, 10, 11]
+
+
+def test_a_figure_within_a_millionth_of_a_millionth_of_zero_counts_as_zero():
+    # in pounds: -0.5 + 1e-12 is -0.5 once 1e-12 counts as 0 (at the tolerance
+    # itself): the total rounds half away from zero to -1
+    assert total_row_rounding([-0.5, 1e-12], unit=1.0) == [-1, 0, -1]
+    # one and a half times the tolerance is a figure: -0.4999999999985 -> 0
+    assert total_row_rounding([-0.5, 1.5e-12], unit=1.0) == [0, 0, 0]
+
+
+def test_a_whole_thousand_stays_even_where_moving_it_would_help_the_totals():
+    # Interior (£'000) [[1, 0.6], [1, 0.6], [0.5, 1]]: rows 1.6, 1.6, 1.5, columns
+    # 2.5, 2.2, grand 4.7 -> 5.  Each cell is its floor or ceiling, so the whole
+    # ones stay 1; rows 1 + 2 + 2 = 5 then cost 0.6 + 0.4 + 0.5 in the row totals.
+    # (Moving the 1 in row 2 to 2 would let the rows be 2, 2, 1: 0.4 + 0.4 + 0.5.)
+    interior = pd.DataFrame([[1_000.0, 600.0], [1_000.0, 600.0], [500.0, 1_000.0]])
+    rounded = footed_round(with_totals(interior, True, True), 1000, "Total", "Total")
+    assert rounded.values.tolist() == [[1, 0, 1], [1, 1, 2], [1, 1, 2], [3, 2, 5]]
+
+
+def test_foots_forgives_float_noise_in_a_table_of_pounds_and_pence():
+    # 0.1 + 0.2 = 0.30000000000000004 in floating point: within 1e-6 of 0.3
+    pence = pd.DataFrame({"a": [0.1, 0.2, 0.3]}, index=["x", "y", "Total"])
+    assert foots(pence, row_total="Total")
+    assert foots(pence.T, col_total="Total")

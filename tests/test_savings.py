@@ -1,4 +1,5 @@
 import numpy as np
+import pytest
 
 from models.model import savings
 
@@ -40,3 +41,20 @@ def test_optimism_bias_cuts_savings():
 def test_part_year_fraction_of_a_january_go_live():
     # live January, February, March of year 0: 3/12; then whole years
     np.testing.assert_allclose(savings.part_year_fraction(9, 3), [0.25, 1.0, 1.0])
+
+
+def test_staff_savings_are_inflated_by_the_pay_index_and_cut_by_optimism_bias():
+    # 100,000 x 0.25 (live January to March) x 1.02 (pay index) x (1 - 0.1)
+    #   = 25,000 x 1.02 x 0.9 = 22,950
+    assert savings.gross_savings(
+        np.array(100_000.0), np.array(0.25), np.array(1.02), 0.1
+    ) == pytest.approx(22_950.0)
+
+
+def test_nominal_savings_grow_with_the_price_index_year_by_year():
+    # 120,000 x [0.25, 1, 1] x 1.05^t = 30,000; 126,000; 132,300
+    index = savings.inflation_index(0.05, 3)
+    np.testing.assert_allclose(
+        savings.gross_savings(np.array(120_000.0), np.array([0.25, 1.0, 1.0]), index),
+        [30_000, 126_000, 132_300],
+    )

@@ -18,6 +18,7 @@ from models.engine.cases import case_from_dict
 from models.engine.loading import load_case
 from models.engine.projection import check_totals, council_lines, run_option
 from models.engine.results import run_case
+from models.inputs.bases import FixedBasis
 from models.model.sharing import (
     basis_shares,
     proportional_shares,
@@ -547,3 +548,115 @@ def test_council_tables_stack_one_footing_table_per_line_item():
         assert foots(wide, row_total="Total", col_total="Total")
     savings = tables[tables["line_item"] == "Savings"].set_index("council")
     assert savings["Total"].tolist() == [129, 219, 348]
+
+
+# ------------------------------------------------- true-up: drivers at the edges
+
+
+def test_a_share_exactly_3_percent_off_is_not_restated():
+    # shares 0.5 -> 1,030 / 2,000 = 0.515: (0.515 - 0.5) / 0.5 = 3%, which floating
+    # point makes 3.0000000000000027%; exactly the tolerance is not beyond it
+    t = true_up({"a": 1000, "b": 1000}, {"a": 1030, "b": 970}, 65_000, compare="share")
+    assert not t["beyond_tolerance"].any()
+    assert t["re_allocation"].abs().sum() == 0
+
+
+def test_a_council_with_no_estimated_activity_that_now_has_some_restates_the_shares():
+    # b was expected to produce no payslips and produced 100: an infinite relative
+    # change; shares restated to 900 / 1,000 and 100 / 1,000 of 10,000
+    t = true_up({"a": 1000, "b": 0}, {"a": 900, "b": 100}, 10_000)
+    assert t.loc["b", "relative_change"] == np.inf
+    assert t["beyond_tolerance"].tolist() == [True, True]
+    assert t["re_allocation"].tolist() == pytest.approx([-1_000, 1_000])
+
+
+def test_a_council_with_no_estimated_share_that_now_has_a_fifth_is_beyond_tolerance():
+    # drivers as shares: b was expected to have none and has 0.2: infinite change
+    t = true_up({"a": 1.0, "b": 0.0}, {"a": 0.8, "b": 0.2}, 10_000)
+    assert t.loc["b", "relative_change"] == np.inf
+    assert t["re_allocation"].tolist() == pytest.approx([-2_000, 2_000])
+
+
+def test_a_council_with_no_activity_estimated_or_actual_has_no_change():
+    # c: 0 then 0 -> relative change 0, within tolerance; a and b within 3%
+    t = true_up({"a": 500, "b": 500, "c": 0}, {"a": 505, "b": 495, "c": 0}, 10_000)
+    assert t.loc["c", "relative_change"] == 0.0
+    assert not t["beyond_tolerance"].any()
+
+
+def test_drivers_may_be_fractions_such_as_shares():
+    # estimated 0.6 / 0.4, actual 0.5 / 0.5: a -16.7%, beyond 3%; on 1,000
+    # a is owed (0.5 - 0.6) x 1,000 = -100 and b owes +100
+    t = true_up({"a": 0.6, "b": 0.4}, {"a": 0.5, "b": 0.5}, 1_000)
+    assert t["re_allocation"].tolist() == pytest.approx([-100, 100])
+
+
+@pytest.mark.parametrize(
+    "estimated, actual",
+    [
+        ({"a": -1, "b": 10}, {"a": 1, "b": 10}),
+        ({"a": 1, "b": 10}, {"a": 1, "b": -10}),
+    ],
+    ids=["a_negative_estimate", "a_negative_actual"],
+)
+def test_a_negative_driver_value_is_refused(estimated, actual):
+    with pytest.raises(ValueError, match="non-negative driver values"):
+        true_up(estimated, actual, 100)
+
+
+@pytest.mark.parametrize(
+    "estimated, actual",
+    [({"a": 0, "b": 0}, {"a": 1, "b": 1}), ({"a": 1, "b": 1}, {"a": 0, "b": 0})],
+    ids=["no_estimated_activity", "no_actual_activity"],
+)
+def test_drivers_that_are_all_zero_are_refused(estimated, actual):
+    with pytest.raises(ValueError, match="some positive driver value"):
+        true_up(estimated, actual, 100)
+
+
+def test_a_zero_driver_among_positive_ones_is_accepted():
+    t = true_up({"a": 0, "b": 100}, {"a": 0, "b": 100}, 100)
+    assert t["restated_share"].tolist() == [0.0, 1.0]
+
+
+# --------------------------------------------- shares: parts of weight zero
+
+
+def test_a_hybrid_weighting_its_fixed_part_0_needs_no_fixed_share_before_a_join():
+    # fixed part {a 0, b 0, c 1} weighted 0: before c joins (2013/14) it has no
+    # partner present, which does not matter; shares are the driver part alone:
+    # 2011/12-2012/13: a 800 / 1,100, b 300 / 1,100; then 800, 300, 900 of 2,000
+    case = case_from_dict(
+        wyre_forest_joins_case(
+            {
+                "type": "hybrid",
+                "fixed_weight": 0.0,
+                "shares": {"a": 0.0, "b": 0.0, "c": 1.0},
+                "driver_weight": 1.0,
+                "driver": "payslips",
+            }
+        )
+    )
+    shares = basis_shares(case, "payroll_basis", ["a", "b", "c"], 4)
+    np.testing.assert_allclose(
+        shares,
+        [
+            [8 / 11, 8 / 11, 0.40, 0.40],
+            [3 / 11, 3 / 11, 0.15, 0.15],
+            [0, 0, 0.45, 0.45],
+        ],
+    )
+
+
+def test_basis_shares_refuses_a_year_without_a_partner_present_even_unchecked():
+    # the case check refuses it first (see above); basis_shares refuses it too,
+    # for a case changed after it was checked: only c has a share, and c joins
+    # in 2013/14, so 2011/12 has no partner to share among
+    case = case_from_dict(
+        wyre_forest_joins_case(
+            {"type": "fixed", "shares": {"a": 0.4, "b": 0.3, "c": 0.3}}
+        )
+    )
+    case.bases["payroll_basis"] = FixedBasis(shares={"a": 0.0, "b": 0.0, "c": 1.0})
+    with pytest.raises(InputError, match="none in 2011/12"):
+        basis_shares(case, "payroll_basis", ["a", "b", "c"], 4)

@@ -326,7 +326,9 @@ def foots(
     """Whether a displayed table adds up: rows and columns sum to the totals shown.
 
     ``sum_{i != total} rounded[i, j] == rounded[total, j]`` for every column j
-    (total row), and likewise across each row for the total column.
+    (total row), and likewise across each row for the total column: exactly (to
+    1e-6 of a unit), however large the figures; a relative tolerance would let a
+    table of millions be some units out.
 
     >>> t = pd.DataFrame({"a": [0, 1, 1]}, index=["x", "y", "Total"])
     >>> foots(t, row_total="Total")
@@ -340,7 +342,10 @@ def foots(
         is_total = np.asarray(rounded.index == row_total)
         ok &= bool(
             np.allclose(
-                values[~is_total].sum(axis=0), values[is_total].sum(axis=0), atol=1e-6
+                values[~is_total].sum(axis=0),
+                values[is_total].sum(axis=0),
+                rtol=0.0,
+                atol=1e-6,
             )
         )
     if col_total is not None:
@@ -349,6 +354,7 @@ def foots(
             np.allclose(
                 values[:, ~is_total].sum(axis=1),
                 values[:, is_total].sum(axis=1),
+                rtol=0.0,
                 atol=1e-6,
             )
         )
