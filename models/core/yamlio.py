@@ -11,6 +11,8 @@ line (and the key, where there is one); nothing PyYAML raises gets through.
 from __future__ import annotations
 
 import codecs
+import copy
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -111,7 +113,13 @@ def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
 
 
 def load_yaml(path: str | Path) -> Any:
-    """Read a YAML file strictly; raise :class:`InputError` naming the file and line."""
+    """Read a YAML file strictly; raise :class:`InputError` naming the file and line.
+
+    Text parsed already is not parsed again (the same bytes give the same data);
+    the caller gets its own copy of what was read.  A command reads a case file
+    more than once (its kind, then the case; an actuals file's approved case),
+    and parsing is most of the time it takes.
+    """
     path = Path(path)
     try:
         data = path.read_bytes()
@@ -126,7 +134,17 @@ def load_yaml(path: str | Path) -> Any:
         raise InputError(
             path, None, "a readable file", exc.strerror or str(exc)
         ) from None
-    return loads_yaml(text, source=path)
+    key = hashlib.sha256(data).digest()
+    if key not in _PARSED:
+        parsed = loads_yaml(text, source=path)
+        if len(_PARSED) >= 32:
+            _PARSED.clear()
+        _PARSED[key] = parsed
+    return copy.deepcopy(_PARSED[key])
+
+
+_PARSED: dict[bytes, Any] = {}
+"""What each text held when parsed, by the SHA-256 of its bytes."""
 
 
 def loads_yaml(text: str, source: str | Path | None = None) -> Any:
