@@ -101,6 +101,23 @@ _StrictLoader.add_constructor(
     yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
 )
 
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+"""Characters the pure-Python reader refuses (it names them)."""
+
+if getattr(yaml, "__with_libyaml__", False):
+
+    class _FastStrictLoader(yaml.CSafeLoader):
+        """:class:`_StrictLoader`'s constructors on libyaml's parser."""
+
+        construct_object = _StrictLoader.construct_object
+        _where = _StrictLoader._where
+
+    _FastStrictLoader.add_constructor(
+        yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
+    )
+else:  # pragma: no cover - PyYAML built without libyaml
+    _FastStrictLoader = None
+
 
 def undecodable(data: bytes, exc: UnicodeDecodeError) -> str:
     """What a file that is not UTF-8 text looks like, in words."""
@@ -148,7 +165,23 @@ _PARSED: dict[bytes, Any] = {}
 
 
 def loads_yaml(text: str, source: str | Path | None = None) -> Any:
-    """Parse YAML text strictly (see :func:`load_yaml`)."""
+    """Parse YAML text strictly (see :func:`load_yaml`).
+
+    Text of printable characters is parsed by libyaml (PyYAML's C parser, with
+    the same strict constructors) where PyYAML has it: about ten times faster.
+    Anything it refuses is parsed again by the pure-Python parser, whose
+    messages (line, column, what to fix) are the ones a user sees.
+    """
+    if _FastStrictLoader is not None and not _NON_PRINTABLE.search(text):
+        fast = _FastStrictLoader(text)
+        fast._source = str(source) if source is not None else None  # type: ignore[attr-defined]
+        fast._keys = {}  # type: ignore[attr-defined]
+        try:
+            return fast.get_single_data()
+        except Exception:  # noqa: BLE001 - the pure parser names the problem
+            pass
+        finally:
+            fast.dispose()
     loader = None
     try:
         loader = _StrictLoader(text)  # checks the characters already
