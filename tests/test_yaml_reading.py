@@ -46,6 +46,12 @@ def test_the_fast_parser_reads_each_file_as_the_pure_one(path):
             assert caught.value.message == exc.message
         return
     assert yamlio.loads_yaml(text, source="f.yaml") == expected
+    fast = yamlio._FastStrictLoader(text)  # and libyaml itself read it
+    fast._source, fast._keys = "f.yaml", {}
+    try:
+        assert fast.get_single_data() == expected
+    finally:
+        fast.dispose()
 
 
 def test_a_duplicate_key_is_named_with_its_line_by_either_parser():

@@ -26,9 +26,9 @@ _REFUSED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("binary", "set", "omap", "pa
 """Tags SafeLoader would read into bytes, sets or pairs: no input file needs them."""
 
 
-class _StrictLoader(yaml.SafeLoader):
-    """SafeLoader that rejects duplicate and unhashable keys, tags and impossible
-    values, naming the line and key."""
+class _StrictConstruction:
+    """The strict constructors, for either parser: duplicate and unhashable keys,
+    tags and impossible values are refused, naming the line and key."""
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node.tag not in self.yaml_constructors or node.tag in _REFUSED_TAGS:
@@ -54,6 +54,10 @@ class _StrictLoader(yaml.SafeLoader):
         where = f"line {node.start_mark.line + 1}"
         key = self._keys.get(id(node))
         return where if key is None else f"{where}, key '{key}'"
+
+
+class _StrictLoader(_StrictConstruction, yaml.SafeLoader):
+    """SafeLoader (pure Python) with the strict constructors."""
 
 
 def _short_tag(tag: str) -> str:
@@ -106,11 +110,8 @@ _NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
 
 if getattr(yaml, "__with_libyaml__", False):
 
-    class _FastStrictLoader(yaml.CSafeLoader):
-        """:class:`_StrictLoader`'s constructors on libyaml's parser."""
-
-        construct_object = _StrictLoader.construct_object
-        _where = _StrictLoader._where
+    class _FastStrictLoader(_StrictConstruction, yaml.CSafeLoader):
+        """The strict constructors on libyaml's parser."""
 
     _FastStrictLoader.add_constructor(
         yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping
