@@ -34,6 +34,16 @@ from pydantic import (
 from models.core import calendar
 from models.core.errors import InputError
 from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem
+from models.inputs.affordability import (
+    BORROWING,
+    CAPITAL_RECEIPTS,
+    OTHER_FUNDING_SOURCES,
+    REVENUE_COST_TYPES,
+    FundingOrder,
+    NonCashableBenefit,
+    RegradedPost,
+    Reserve,
+)
 from models.inputs.bases import Basis
 from models.inputs.pydantic_errors import CrossReferenceError
 from models.inputs.quantities import (
@@ -49,6 +59,7 @@ from models.inputs.risk_register import apply_risks, load_risk_register
 from models.inputs.severance import SeverancePolicy
 from models.inputs.tableio import read_text_table
 from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
+from models.reference.capital_receipts import first_year_of_flexible_use
 from models.reference.optimism_bias import ProjectType, optimism_bias_uplift
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
@@ -78,6 +89,10 @@ class Council(Strict):
     name: str
     drivers: dict[str, Driver] = Field(default_factory=dict)
     joins: str | None = None
+    reserves: dict[str, Reserve] = Field(default_factory=dict)
+    funding_order: FundingOrder = FundingOrder()
+    capital_receipts: dict[str, Money] = Field(default_factory=dict)
+    budget_gap: dict[str, Money] = Field(default_factory=dict)
 
 
 class SavingsByCategory(Strict):
@@ -101,6 +116,7 @@ class SetupCost(Strict):
     year: str | None = None
     profile: dict[str, Number] | None = None
     description: str | None = None
+    capital: bool = False
 
     @model_validator(mode="after")
     def _timing(self) -> SetupCost:
@@ -212,6 +228,8 @@ class Service(Strict):
     savings_basis: str | None = None
     set_up_basis: str | None = None
     optimism_bias: ServiceOptimismBias | None = None
+    non_cashable_benefits: list[NonCashableBenefit] = Field(default_factory=list)
+    regraded_posts: list[RegradedPost] = Field(default_factory=list)
 
     @field_validator("ramp_up")
     @classmethod
@@ -394,6 +412,31 @@ class Case(Strict):
             )
         return options
 
+    @model_validator(mode="before")
+    @classmethod
+    def _affordability_of_unknown_council(cls, data: Any) -> Any:
+        """A council block with reserves, a budget gap or a funding order but no
+        name is almost always a misspelt council id: say so, not 'name missing'."""
+        councils = data.get("councils") if isinstance(data, dict) else None
+        if not isinstance(councils, dict):
+            return data
+        named = [c for c, v in councils.items() if isinstance(v, dict) and "name" in v]
+        problems = [
+            (
+                f"councils.{council}.{key}",
+                f"reserves, funding and budget gap of a council of the case "
+                f"({', '.join(str(c) for c in named)})",
+                f"{key} for the unknown council {council!r}",
+            )
+            for council, block in councils.items()
+            if isinstance(block, dict) and "name" not in block
+            for key in ("reserves", "funding_order", "capital_receipts", "budget_gap")
+            if key in block
+        ]
+        if problems:
+            raise CrossReferenceError(problems[:1])
+        return data
+
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
         problems = _cross_reference_problems(self)
@@ -414,8 +457,11 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
         for problem in _year_problems(case, f"councils.{name}.joins", council.joins)
     ]
     out += _bases_problems(case)
+    for name, council in case.councils.items():
+        out += _affordability_problems(case, f"councils.{name}", council)
     for name, service in case.services.items():
         out += _service_problems(case, f"services.{name}", service)
+        out += _regrading_problems(case, f"services.{name}", service)
     if case.uncertainty is not None:
         out += parameter_problems(
             case.uncertainty,
@@ -484,6 +530,94 @@ def _service_problems(case: Case, where: str, service: Service) -> list[Problem]
     out += _year_problems(case, f"{where}.severance.year", service.severance.year)
     for fy in service.savings_by_year or {}:
         out += _year_problems(case, f"{where}.savings_by_year.{fy}", fy)
+    return out
+
+
+def _affordability_problems(case: Case, where: str, council: Council) -> list[Problem]:
+    """A council's reserves, funding order, capital receipts and budget gap:
+    years inside the horizon; every source named exists; borrowing for capital
+    costs only; capital receipts for revenue costs only in years the
+    flexible-use direction covers (models.reference.capital_receipts)."""
+    out: list[Problem] = []
+    for name, reserve in council.reserves.items():
+        if name in OTHER_FUNDING_SOURCES:
+            out.append(
+                (
+                    f"{where}.reserves.{name}",
+                    "a reserve name other than " + ", ".join(OTHER_FUNDING_SOURCES),
+                    repr(name),
+                )
+            )
+        out += _year_problems(case, f"{where}.reserves.{name}.at", reserve.at)
+    known = sorted(council.reserves) + list(OTHER_FUNDING_SOURCES)
+    orders = council.funding_order.by_cost_type()
+    for cost_type, sources in orders.items():
+        for i, source in enumerate(sources):
+            key = f"{where}.funding_order.{cost_type}[{i}]"
+            if source not in known:
+                out.append(
+                    (
+                        key,
+                        "a reserve of the council or a funding source ("
+                        + ", ".join(known)
+                        + ")",
+                        repr(source),
+                    )
+                )
+            elif source == BORROWING and cost_type != "capital":
+                out.append((key, "borrowing for capital costs only", repr(source)))
+    for fy in council.capital_receipts:
+        out += _year_problems(case, f"{where}.capital_receipts.{fy}", fy)
+    revenue_users = [t for t in REVENUE_COST_TYPES if CAPITAL_RECEIPTS in orders[t]]
+    if revenue_users and CAPITAL_RECEIPTS not in orders["capital"]:
+        first = first_year_of_flexible_use()
+        for fy in council.capital_receipts:
+            if fy in case.settings.years() and calendar.fy_start_year(fy) < first:
+                out.append(
+                    (
+                        f"{where}.capital_receipts.{fy}",
+                        "capital receipts for revenue costs ("
+                        + ", ".join(revenue_users)
+                        + ") only in years the flexible-use direction covers "
+                        f"({calendar.fy_label(first)} onward, Local Government "
+                        "Act 2003 s.16(2)(b))",
+                        repr(fy),
+                    )
+                )
+    for fy in council.budget_gap:
+        out += _year_problems(case, f"{where}.budget_gap.{fy}", fy)
+    return out
+
+
+def _regrading_problems(case: Case, where: str, service: Service) -> list[Problem]:
+    """Posts moving grades: a council of the case employs each, its year is
+    inside the horizon, and a pay cut needs that council's pay protection
+    policy (severance_policies.<council>.pay_protection)."""
+    out: list[Problem] = []
+    known = f"a council of the case ({', '.join(sorted(case.councils))})"
+    for i, post in enumerate(service.regraded_posts):
+        key = f"{where}.regraded_posts[{i}]"
+        if post.council not in case.councils:
+            out.append((f"{key}.council", known, repr(post.council)))
+            continue
+        out += _year_problems(case, f"{key}.year", post.year)
+        policy = case.severance_policies.get(
+            post.council, case.severance_policies.get("default")
+        )
+        is_cut = post.new_annual_pay.value < post.current_annual_pay.value
+        if is_cut and (policy is None or policy.pay_protection is None):
+            out.append(
+                (
+                    f"severance_policies.{post.council}.pay_protection",
+                    f"a pay protection policy of the council employing "
+                    f"'{post.post}' ({key}), whose pay falls",
+                    "none",
+                )
+            )
+    for i, benefit in enumerate(service.non_cashable_benefits):
+        out += _year_problems(
+            case, f"{where}.non_cashable_benefits[{i}].from_year", benefit.from_year
+        )
     return out
 
 

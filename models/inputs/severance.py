@@ -20,6 +20,7 @@ from pydantic import Field, ValidationError, field_validator
 from models.core.calendar import completed_years
 from models.core.errors import InputError, InputErrors
 from models.core.yamlio import describe, load_yaml
+from models.inputs.affordability import PayProtection
 from models.inputs.pydantic_errors import validation_errors
 from models.inputs.quantities import Number, Strict
 from models.inputs.tableio import read_text_table
@@ -113,6 +114,12 @@ class SeverancePolicy(Strict):
         description="Override of the minimum age for an unreduced redundancy "
         "pension [years]; by default the dated normal minimum pension age "
         "(55, 57 from 6 April 2028).",
+    )
+    pay_protection: PayProtection | None = Field(
+        None,
+        description="Change-support pay protection for posts moving onto a lower "
+        "grade: the fraction of the pay cut still paid in each year after the move "
+        "(e.g. taper [1.0, 0.5]).",
     )
     source: str | None = Field(None, description="Where the policy comes from.")
 
