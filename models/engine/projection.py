@@ -25,7 +25,7 @@ from models.inputs.case import (
     Case,
     Settings,
 )
-from models.model import appraisal, costs, savings, sharing
+from models.model import appraisal, costs, pay_protection, savings, sharing
 from models.model import severance as sev
 
 ALL = "All"
@@ -36,6 +36,9 @@ SAVINGS_LABELS = {
     "ict": "ICT",
     "other": "Other",
 }
+PAY_HARMONISATION = "Savings|Pay harmonisation"
+PAY_PROTECTION = "Costs|Set-up|Pay protection"
+NON_CASHABLE = "Benefits|Non-cashable"
 SETUP_LABELS = {
     "ict": "ICT",
     "accommodation": "Accommodation",
@@ -78,7 +81,43 @@ class OptionArrays:
     )
     target_window: tuple[int, int] | None = None
     target: float | None = None
+    capital_fraction: np.ndarray | None = None  # (S, J, T) [/1] of set-up, capital
+    pay_protection: np.ndarray | None = None  # (S, C, T) [GBP] base-year prices
+    pay_harmonisation: np.ndarray | None = None  # (S, C, T) [GBP] base-year prices
+    non_cashable_benefits: np.ndarray | None = None  # (S, T) [GBP] base-year prices
     extras: dict = field(default_factory=dict)
+
+    def _zeros(self, *shape: int) -> np.ndarray:
+        return np.zeros(shape)
+
+    @property
+    def capital_fraction_or_zero(self) -> np.ndarray:
+        """Fraction (S, J, T) [/1] of each set-up line that is capital (0 if none)."""
+        if self.capital_fraction is not None:
+            return self.capital_fraction
+        return np.zeros_like(self.setup)
+
+    @property
+    def pay_protection_or_zero(self) -> np.ndarray:
+        """Pay protection (S, C, T) [GBP] at base-year prices, by employing council."""
+        if self.pay_protection is not None:
+            return self.pay_protection
+        return self._zeros(len(self.services), len(self.councils), len(self.years))
+
+    @property
+    def pay_harmonisation_or_zero(self) -> np.ndarray:
+        """Pay harmonisation (S, C, T) [GBP] at base-year prices, by employing
+        council."""
+        if self.pay_harmonisation is not None:
+            return self.pay_harmonisation
+        return self._zeros(len(self.services), len(self.councils), len(self.years))
+
+    @property
+    def non_cashable_or_zero(self) -> np.ndarray:
+        """Non-cashable benefits (S, T) [GBP] at base-year prices."""
+        if self.non_cashable_benefits is not None:
+            return self.non_cashable_benefits
+        return self._zeros(len(self.services), len(self.years))
 
     @property
     def pension_strain_shares(self) -> np.ndarray:
@@ -120,6 +159,9 @@ def compile_option(case: Case, option: str) -> OptionArrays:
     pay_index, non_pay_index = _inflation_indices(settings, horizon)
     real_rates = appraisal.discount_rates(settings.discount_rate, horizon)
     window, target = _target_window(settings)
+    protection, harmonisation = _pay_change_arrays(
+        option_case, services, councils, horizon
+    )
     return OptionArrays(
         option=option,
         years=years,
@@ -151,7 +193,91 @@ def compile_option(case: Case, option: str) -> OptionArrays:
         quoted_strain_shares=severance.quoted_strain_shares,
         target_window=window,
         target=target,
+        capital_fraction=_capital_fraction(option_case, services, horizon),
+        pay_protection=protection,
+        pay_harmonisation=harmonisation,
+        non_cashable_benefits=_non_cashable_array(option_case, services, realisation),
     )
+
+
+def _capital_fraction(
+    option_case: Case, services: list[str], horizon: int
+) -> np.ndarray:
+    """Fraction of each set-up line (S, J, T) [/1] that is capital spending
+    (items marked ``capital: true``); the rest is revenue."""
+    base_year = option_case.settings.base_year
+    capital = np.zeros((len(services), len(SETUP_CATEGORIES), horizon))
+    total = np.zeros_like(capital)
+    for i, name in enumerate(services):
+        for item in option_case.services[name].set_up_costs:
+            j = SETUP_CATEGORIES.index(item.category)
+            timing = {
+                calendar.fy_index(year, base_year): fraction
+                for year, fraction in item.timing().items()
+            }
+            profile = costs.one_off_cost_profile(item.amount.value, timing, horizon)
+            total[i, j] += profile
+            if item.capital:
+                capital[i, j] += profile
+    return np.divide(capital, total, out=np.zeros_like(total), where=total > 0)
+
+
+def _pay_change_arrays(
+    option_case: Case, services: list[str], councils: list[str], horizon: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Pay protection and pay harmonisation (S, C, T) [GBP] at base-year prices
+    of the posts moving onto new grades, by employing council
+    (:mod:`models.model.pay_protection`); the taper is the employing council's
+    ``severance_policies.<council>.pay_protection`` (else ``default``)."""
+    protection = np.zeros((len(services), len(councils), horizon))
+    harmonisation = np.zeros_like(protection)
+    base_year = option_case.settings.base_year
+    policies = option_case.severance_policies
+    for i, name in enumerate(services):
+        posts = option_case.services[name].regraded_posts
+        if not posts:
+            continue
+        tapers = []
+        for post in posts:
+            policy = policies.get(post.council, policies.get("default"))
+            rules = policy.pay_protection if policy is not None else None
+            tapers.append(list(rules.taper) if rules is not None else [])
+        width = max(1, max(len(t) for t in tapers))
+        taper = np.array([t + [0.0] * (width - len(t)) for t in tapers])
+        current = np.array([p.current_annual_pay.value for p in posts])
+        new = np.array([p.new_annual_pay.value for p in posts])
+        moves = np.array([calendar.fy_index(p.year, base_year) for p in posts])
+        employer = np.array([councils.index(p.council) for p in posts])
+        np.add.at(
+            protection[i],
+            employer,
+            pay_protection.pay_protection_cost(current, new, moves, taper, horizon),
+        )
+        np.add.at(
+            harmonisation[i],
+            employer,
+            pay_protection.pay_harmonisation_cost(current, new, moves, horizon),
+        )
+    return protection, harmonisation
+
+
+def _non_cashable_array(
+    option_case: Case, services: list[str], realisation: np.ndarray
+) -> np.ndarray:
+    """Non-cashable benefits (S, T) [GBP] at base-year prices: the full amount
+    from ``from_year`` on, else following the service's go-live and ramp-up
+    (its realisation, as its savings)."""
+    horizon = realisation.shape[-1]
+    out = np.zeros((len(services), horizon))
+    base_year = option_case.settings.base_year
+    for i, name in enumerate(services):
+        for benefit in option_case.services[name].non_cashable_benefits:
+            if benefit.from_year is not None:
+                start = calendar.fy_index(benefit.from_year, base_year)
+                out[i] += benefit.amount.value * (np.arange(horizon) >= start)
+            else:
+                out[i] += benefit.amount.value * realisation[i]
+    return out
 
 
 def _savings_arrays(
@@ -426,10 +552,17 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
     * ``pension_strain_shares`` (S, C, T) [/1]: council shares of that line,
       worked out on the uplifted parts
       (:func:`models.model.severance.council_shares_of_parts`)
-    * ``savings_total``, ``setup_total`` (S, T): summed over categories
+    * ``pay_harmonisation``, ``pay_protection`` (S, T) and their
+      ``..._by_council`` (S, C, T): the pay changes of posts moving grades
+      x pay index, falling on the employing council (no optimism bias)
+    * ``capital_setup`` (S, T): the capital part of the set-up costs
+    * ``non_cashable_benefits`` (S, T): ``amount x non-pay index x (1 - ob_s)``
+    * ``savings_total`` (S, T): savings summed over categories less pay
+      harmonisation; ``setup_total`` (S, T): set-up costs plus pay protection
     * ``net`` (S, T): savings - setup - severance (financial view,
       :func:`appraisal.net_savings`)
-    * ``net_economic`` (S, T): savings - setup (severance is a transfer)
+    * ``net_economic`` (S, T): savings - setup + non-cashable benefits
+      (severance is a transfer; non-cashable benefits count here only)
 
     Severance arrays are at base-year prices (staff-table severance deflated by
     the pay index of its leaving year when compiled), so in the nominal view a
@@ -459,11 +592,27 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
     )
     quoted_strain = costs.uplifted_costs(arrays.quoted_pension_strain, arrays.pay_index)
     pension_strain = estimated_strain + quoted_strain
-    savings_total = savings_lines.sum(axis=-2)
-    setup_total = setup.sum(axis=-2)
+    harmonisation_by_council = arrays.pay_harmonisation_or_zero * arrays.pay_index
+    protection_by_council = arrays.pay_protection_or_zero * arrays.pay_index
+    harmonisation = harmonisation_by_council.sum(axis=-2)
+    protection = protection_by_council.sum(axis=-2)
+    non_cashable = savings.gross_savings(
+        arrays.non_cashable_or_zero,
+        1.0,
+        arrays.non_pay_index,
+        savings_bias[..., :, None],
+    )
+    savings_total = savings_lines.sum(axis=-2) - harmonisation
+    setup_total = setup.sum(axis=-2) + protection
     return {
         "savings": savings_lines,
         "setup": setup,
+        "capital_setup": (setup * arrays.capital_fraction_or_zero).sum(axis=-2),
+        "pay_harmonisation": harmonisation,
+        "pay_protection": protection,
+        "pay_harmonisation_by_council": harmonisation_by_council,
+        "pay_protection_by_council": protection_by_council,
+        "non_cashable_benefits": non_cashable,
         "redundancy_pay": redundancy_pay,
         "pension_strain": pension_strain,
         "pension_strain_shares": sev.council_shares_of_parts(
@@ -475,7 +624,8 @@ def project(arrays: OptionArrays) -> dict[str, np.ndarray]:
         "net": appraisal.net_savings(
             savings_total, setup_total, redundancy_pay, pension_strain
         ),
-        "net_economic": appraisal.net_savings(savings_total, setup_total),
+        "net_economic": appraisal.net_savings(savings_total, setup_total)
+        + non_cashable,
     }
 
 
@@ -561,14 +711,26 @@ def run_option(case: Case, option: str) -> OptionResult:
 def council_lines(
     arrays: OptionArrays, projection: dict[str, np.ndarray]
 ) -> dict[str, np.ndarray]:
-    """Each council's share of the total lines, shape (C, T) [GBP]."""
+    """Each council's share of the total lines, shape (C, T) [GBP].
+
+    Savings are the savings shared on each service's savings basis less the pay
+    harmonisation of the posts the council employs; set-up costs those shared
+    on the set-up basis plus the pay protection of its posts;
+    ``non_cashable`` its share of non-cashable benefits (savings basis), counted
+    in ``net_economic`` only.
+    """
     # sum over services (axis -3 of (..., S, C, T)), not over any leading draw axes
-    savings_lines = sharing.allocate(
-        projection["savings_total"], arrays.savings_shares
-    ).sum(axis=-3)
-    setup = sharing.allocate(projection["setup_total"], arrays.setup_shares).sum(
+    gross = projection["savings_total"] + projection["pay_harmonisation"]
+    savings_lines = sharing.allocate(gross, arrays.savings_shares).sum(
         axis=-3
-    )
+    ) - projection["pay_harmonisation_by_council"].sum(axis=-3)
+    setup_only = projection["setup_total"] - projection["pay_protection"]
+    setup = sharing.allocate(setup_only, arrays.setup_shares).sum(axis=-3) + projection[
+        "pay_protection_by_council"
+    ].sum(axis=-3)
+    non_cashable = sharing.allocate(
+        projection["non_cashable_benefits"], arrays.savings_shares
+    ).sum(axis=-3)
     severance = sharing.allocate(
         projection["redundancy_pay"], arrays.severance_shares
     ).sum(axis=-3) + sharing.allocate(
@@ -578,8 +740,9 @@ def council_lines(
         "savings": savings_lines,
         "setup": setup,
         "severance": severance,
+        "non_cashable": non_cashable,
         "net": appraisal.net_savings(savings_lines, setup, severance),
-        "net_economic": appraisal.net_savings(savings_lines, setup),
+        "net_economic": appraisal.net_savings(savings_lines, setup) + non_cashable,
     }
 
 
@@ -587,8 +750,11 @@ def long_table(arrays: OptionArrays, projection: dict[str, np.ndarray]) -> pd.Da
     """The option's results in the long format, by service and council and for 'All'.
 
     Line items (GBP unless stated):
-    ``Savings|<category>``, ``Savings``, ``Costs|Set-up|<category>``,
-    ``Costs|Set-up``, ``Costs|Severance|Redundancy pay``,
+    ``Savings|<category>``, ``Savings|Pay harmonisation`` (negative: new pay
+    above old), ``Savings``, ``Costs|Set-up|<category>``,
+    ``Costs|Set-up|Pay protection``, ``Costs|Set-up``,
+    ``Benefits|Non-cashable`` (economic view only),
+    ``Costs|Severance|Redundancy pay``,
     ``Costs|Severance|Pension strain``, ``Costs|Severance``, ``Net saving``,
     ``Net saving|Economic``, ``Cumulative net saving``, ``Present value``,
     ``Present value|Economic`` and ``Discount factor`` (unit ``/1``).
@@ -632,10 +798,27 @@ def _service_lines(
         names.append(f"Savings|{SAVINGS_LABELS[category]}")
         blocks.append(projection["savings"][:, k, :])
         shares.append(arrays.savings_shares)
+    names.append(PAY_HARMONISATION)
+    blocks.append(-projection["pay_harmonisation"])
+    shares.append(
+        _own_council_shares(
+            projection["pay_harmonisation_by_council"], arrays.savings_shares
+        )
+    )
     for j, category in enumerate(SETUP_CATEGORIES):
         names.append(f"Costs|Set-up|{SETUP_LABELS[category]}")
         blocks.append(projection["setup"][:, j, :])
         shares.append(arrays.setup_shares)
+    names.append(PAY_PROTECTION)
+    blocks.append(projection["pay_protection"])
+    shares.append(
+        _own_council_shares(
+            projection["pay_protection_by_council"], arrays.setup_shares
+        )
+    )
+    names.append(NON_CASHABLE)
+    blocks.append(projection["non_cashable_benefits"])
+    shares.append(arrays.savings_shares)
     names += ["Costs|Severance|Redundancy pay", "Costs|Severance|Pension strain"]
     blocks += [projection["redundancy_pay"], projection["pension_strain"]]
     shares += [arrays.severance_shares, projection["pension_strain_shares"]]
@@ -647,6 +830,15 @@ def _service_lines(
             np.zeros((0, len(names), n_councils, horizon)),
         )
     return names, np.stack(blocks, axis=1), np.stack(shares, axis=1)
+
+
+def _own_council_shares(by_council: np.ndarray, fallback: np.ndarray) -> np.ndarray:
+    """Council shares (S, C, T) [/1] of a line that falls on the councils that
+    employ the posts: each council's own amount over the total where there is
+    one, else ``fallback`` (the line is 0 there)."""
+    total = by_council.sum(axis=-2, keepdims=True)
+    own = np.divide(by_council, total, out=np.zeros_like(by_council), where=total != 0)
+    return np.where(total != 0, own, fallback)
 
 
 def _with_totals(lines: np.ndarray, shares: np.ndarray) -> np.ndarray:
@@ -664,17 +856,22 @@ def _derived_lines(
     [GBP] from the category lines of ``cube`` (S+1, L, C+1, T), named ``names``."""
     index = {name: i for i, name in enumerate(names)}
     savings_lines = cube[
-        :, [index[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]
+        :,
+        [index[f"Savings|{SAVINGS_LABELS[c]}"] for c in SAVINGS_CATEGORIES]
+        + [index[PAY_HARMONISATION]],
     ].sum(axis=1)
     setup = cube[
-        :, [index[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]
+        :,
+        [index[f"Costs|Set-up|{SETUP_LABELS[c]}"] for c in SETUP_CATEGORIES]
+        + [index[PAY_PROTECTION]],
     ].sum(axis=1)
+    non_cashable = cube[:, index[NON_CASHABLE]]
     severance = (
         cube[:, index["Costs|Severance|Redundancy pay"]]
         + cube[:, index["Costs|Severance|Pension strain"]]
     )
     net = appraisal.net_savings(savings_lines, setup, severance)
-    net_economic = appraisal.net_savings(savings_lines, setup)
+    net_economic = appraisal.net_savings(savings_lines, setup) + non_cashable
     return {
         "Savings": savings_lines,
         "Costs|Set-up": setup,

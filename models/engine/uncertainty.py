@@ -80,6 +80,7 @@ from models.core import calendar
 from models.core.errors import InputError
 from models.engine import cases
 from models.engine.projection import (
+    OptionArrays,
     category_price_indices,
     compile_option,
     general_inflation,
@@ -150,6 +151,9 @@ class UncertaintyModel:
     target_window: tuple[int, int] | None
     target: float | None
     explicit_categories: np.ndarray  # (S, K) bool: a year-by-year saving exists
+    pay_changes: np.ndarray | None = None  # (T,) pay protection + harmonisation
+    pay_changes_council: np.ndarray | None = None  # (C, T) by employing council
+    pay_harmonisation: np.ndarray | None = None  # (T,) the part that cuts savings
     cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -250,7 +254,23 @@ def compile_model(case: Case, option: str) -> UncertaintyModel:
         target_window=arrays.target_window,
         target=arrays.target,
         explicit_categories=_explicit_categories(option_case, arrays.services),
+        **_pay_change_lines(arrays),
     )
+
+
+def _pay_change_lines(arrays: OptionArrays) -> dict[str, np.ndarray]:
+    """Pay protection and harmonisation of posts moving grades [GBP]: fixed
+    figures (no lever moves them), taken off every draw's net saving, whole
+    (T,) and by employing council (C, T); harmonisation (T,) also off the
+    target-window savings."""
+    harmonisation = arrays.pay_harmonisation_or_zero * arrays.pay_index
+    protection = arrays.pay_protection_or_zero * arrays.pay_index
+    by_council = (harmonisation + protection).sum(axis=0)  # (C, T)
+    return {
+        "pay_changes": by_council.sum(axis=0),
+        "pay_changes_council": by_council,
+        "pay_harmonisation": harmonisation.sum(axis=(0, 1)),
+    }
 
 
 def _go_live(
@@ -811,6 +831,8 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
     if model.target_window is not None:
         first, last = model.target_window
         window = savings_lines[:, :, first : last + 1].sum(axis=(1, 2))
+        if model.pay_harmonisation is not None:
+            window = window - model.pay_harmonisation[first : last + 1].sum()
     net = appraisal.net_savings(
         savings_lines.sum(axis=1),
         item_weight @ maps["item_rows"],
@@ -818,6 +840,8 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
         strain_weight @ model.pension_strain
         + quoted_weight @ model.quoted_pension_strain,
     )  # (D, T)
+    if model.pay_changes is not None:
+        net = net - model.pay_changes
     if councils and S:
         net_council = appraisal.net_savings(
             savings_lines.reshape(D, S * T) @ maps["savings_to_councils"],
@@ -826,6 +850,8 @@ def _evaluate_block(model: UncertaintyModel, levers: Levers, councils: bool) -> 
             strain_weight @ maps["strain_to_councils"]
             + quoted_weight @ maps["quoted_strain_to_councils"],
         ).reshape(D, C, T)
+        if model.pay_changes_council is not None:
+            net_council = net_council - model.pay_changes_council
     else:
         net_council = np.zeros((D, C, T))
     discount_factor = appraisal.discount_factors(
