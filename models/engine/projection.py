@@ -12,12 +12,14 @@ payback are the formulas of :mod:`models.model.appraisal`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from models.core import calendar
 from models.engine import cases
+from models.engine.affordability import option_affordability
 from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
@@ -677,6 +679,7 @@ class OptionResult:
     long: pd.DataFrame
     summary: OptionSummary
     councils: dict[str, OptionSummary]
+    affordability: dict[str, Any] | None = None  # council -> CouncilAffordability
 
 
 def run_option(case: Case, option: str) -> OptionResult:
@@ -705,6 +708,9 @@ def run_option(case: Case, option: str) -> OptionResult:
         long=long_table(arrays, projection),
         summary=summary,
         councils=councils,
+        affordability=option_affordability(
+            cases.option_case(case, option), arrays, projection, per_council["savings"]
+        ),
     )
 
 

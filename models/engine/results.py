@@ -6,8 +6,12 @@
      "options": {option: {"npv": pounds, "payback_year": "2012/13" or null,
                           "target_window_savings": pounds,
                           "net_savings_by_year": {"2011/12": pounds, ...},
+                          "non_cashable_benefits_by_year": {...},
                           "councils": {council: {"npv": pounds,
-                                                 "net_savings_by_year": {...}}}}}}
+                                                 "net_savings_by_year": {...},
+                                                 "affordability": {...}}}}}}
+
+(``affordability``: :mod:`models.engine.affordability`.)
 
 Each run adds, per option (models.engine.uncertainty.uncertainty_json)::
 
@@ -24,6 +28,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from models.engine.affordability import affordability_json
 from models.engine.projection import OptionResult, OptionSummary, run_option
 from models.inputs.case import Case
 
@@ -47,10 +52,21 @@ def _summary_json(summary: OptionSummary) -> dict[str, Any]:
 
 def option_json(result: OptionResult) -> dict[str, Any]:
     """The ``results.json`` entry of one option."""
+    years = result.arrays.years
     out = _summary_json(result.summary)
+    out["non_cashable_benefits_by_year"] = {
+        year: float(value)
+        for year, value in zip(
+            years,
+            result.projection["non_cashable_benefits"].sum(axis=-2),
+            strict=True,
+        )
+    }
     out["councils"] = {
         council: _summary_json(summary) for council, summary in result.councils.items()
     }
+    for council, item in (result.affordability or {}).items():
+        out["councils"][council]["affordability"] = affordability_json(item, years)
     return out
 
 
