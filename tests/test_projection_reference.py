@@ -139,6 +139,20 @@ def slow_net_savings(case, option):
                 )
                 total[t] -= cost
                 councils[row.council][t] -= cost  # falls where the post was
+        for post in svc.regraded_posts:  # posts moving onto new grades
+            policy = oc.severance_policies.get(post.council)
+            taper = policy.pay_protection.taper if policy.pay_protection else []
+            moved = years.index(post.year)
+            cut = post.current_annual_pay.value - post.new_annual_pay.value
+            for t in range(moved, T):
+                if cut > 0 and t - moved < len(taper):
+                    cost = cut * taper[t - moved] * (1 + pay) ** t  # protection
+                elif cut < 0:
+                    cost = -cut * (1 + pay) ** t  # harmonisation, every year
+                else:
+                    cost = 0.0
+                total[t] -= cost
+                councils[post.council][t] -= cost  # the employing council
     return total, councils
 
 

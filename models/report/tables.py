@@ -22,7 +22,13 @@ import pandas as pd
 
 from models.core.money import THOUSAND, format_thousands, money_k
 from models.core.rounding import footed_round
-from models.engine.projection import ALL, SAVINGS_LABELS, SETUP_LABELS, OptionResult
+from models.engine.projection import (
+    ALL,
+    PAY_HARMONISATION,
+    SAVINGS_LABELS,
+    SETUP_LABELS,
+    OptionResult,
+)
 from models.inputs.case import Case
 from models.report.tables_core import summary_position as core_summary_position
 
@@ -270,9 +276,11 @@ def cash_flows(result: OptionResult) -> ReportTable:
 
 
 def savings_by_category(result: OptionResult) -> ReportTable:
-    """Gross savings by category and year, with totals [GBP]."""
+    """Gross savings by category and year, less the pay harmonisation of posts
+    moving onto higher grades (a negative row), with totals [GBP]."""
     w = _lines(result)
     rows = {label: w.loc[f"Savings|{label}"] for label in SAVINGS_LABELS.values()}
+    rows["Pay harmonisation (new pay above old)"] = w.loc[PAY_HARMONISATION]
     table = pd.DataFrame(rows).T
     table = table[(table.abs() > 0).any(axis=1)]
     table.loc["Total savings"] = w.loc["Savings"]
