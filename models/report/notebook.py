@@ -29,6 +29,12 @@ from models.engine.projection import OptionResult
 from models.inputs.case import Case
 from models.model.monitoring import status_table, variance_table
 from models.report import charts, tables, uncertainty_tables
+from models.report.affordability import (
+    comparison_affordability_tables,
+    comparison_financial_implications_html,
+    option_affordability_tables,
+    option_financial_implications_html,
+)
 from models.report.bridge import (
     TOTAL,
     BridgeEnd,
@@ -253,7 +259,16 @@ class OptionReport:
         ) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.option_tables(self.result, self.case)
+        return tables.option_tables(self.result, self.case) + (
+            self.financial_implications_tables()
+        )
+
+    def financial_implications(self) -> Html:
+        """The "Financial implications for <council>" section of every council."""
+        return Html(option_financial_implications_html(self.result, self.case))
+
+    def financial_implications_tables(self) -> list[ReportTable]:
+        return option_affordability_tables(self.result, self.case)
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
@@ -429,7 +444,16 @@ class ComparisonReport:
         return uncertainty_tables.risk_heat_map(self.case) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.comparison_tables(self.results, self.case)
+        return tables.comparison_tables(self.results, self.case) + (
+            self.financial_implications_tables()
+        )
+
+    def financial_implications(self) -> Html:
+        """Each council's financial implications under every option."""
+        return Html(comparison_financial_implications_html(self.results, self.case))
+
+    def financial_implications_tables(self) -> list[ReportTable]:
+        return comparison_affordability_tables(self.results, self.case)
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
