@@ -77,7 +77,34 @@ def test_the_readme_example_shows_every_key_of_an_option():
         "target_window_savings",
         "target_window_net_savings",
         "net_savings_by_year",
+        "non_cashable_benefits_by_year",
         "councils",
         "monte_carlo",
         "switching_values",
     }
+
+
+def test_the_readme_example_shows_every_key_of_a_councils_affordability():
+    # issue 15 item 7: the keys of results.json per option and council
+    option = readme_example()["options"]["single_business_case"]
+    assert "non_cashable_benefits_by_year" in option
+    affordability = option["councils"]["bdc"]["affordability"]
+    assert set(affordability) == {
+        "one_off_costs_by_year",
+        "funded_by_source_by_year",
+        "funding_shortfall_by_year",
+        "reserves",
+        "budget_gap_by_year",
+        "gap_closed_by_year",
+    }
+    reserve = affordability["reserves"]["shared_services_implementation"]
+    assert set(reserve) == {
+        "opening",
+        "drawn_by_year",
+        "replenished_by_year",
+        "closing_by_year",
+    }
+    # a reserve's name is also its key among the sources
+    assert set(affordability["reserves"]) <= set(
+        affordability["funded_by_source_by_year"]
+    )
