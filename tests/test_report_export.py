@@ -189,3 +189,25 @@ def test_the_comparison_shows_the_risk_register_and_its_heat_map(run):
     # seed 000 Appendix B ref 6: likelihood 3 x impact 4 = 12, the highest score
     assert report.tables["risk-register"]["6"][3] == "12"
     assert any("likelihood and impact" in i["alt"] for i in report.images)
+
+
+def test_each_council_has_its_financial_implications_in_html_and_excel(run, results):
+    # issue 15 item 6: the page a Section 151 officer reads, in the HTML (which
+    # the PDF prints) and in the Excel workbook, with the figures of results.json
+    import openpyxl
+
+    html_text = (run[1] / f"{OPTION}.html").read_text(encoding="utf-8")
+    tables = parse_report(html_text).tables
+    for name, key in (
+        ("Bromsgrove District Council", "bdc"),
+        ("Redditch Borough Council", "rbc"),
+    ):
+        assert f"Financial implications for {name}" in html_text
+        funding = tables[f"affordability-{OPTION}-{key}-funding"]
+        entry = results["options"][OPTION]["councils"][key]["affordability"]
+        total = sum(entry["one_off_costs_by_year"].values())
+        assert abs(parse_k(funding["One-off costs"][-1]) - k(total)) <= 1
+    sheets = openpyxl.load_workbook(run[1] / f"{OPTION}.xlsx").sheetnames
+    assert any(s.startswith("Funding Bromsgrove") for s in sheets)
+    comparison = (run[1] / "comparison.html").read_text(encoding="utf-8")
+    assert "Financial implications for Redditch Borough Council" in comparison

@@ -47,14 +47,6 @@ OTHER_FUNDING_SOURCES = (GENERAL_FUND, CAPITAL_RECEIPTS, BORROWING)
 budget, without limit), capital receipts (as declared available per year) and
 borrowing (capital costs only, without limit)."""
 
-DEFAULT_FUNDING_ORDER: dict[str, list[str]] = {
-    "set_up": [GENERAL_FUND],
-    "redundancy_pay": [GENERAL_FUND],
-    "pension_strain": [GENERAL_FUND],
-    "capital": [GENERAL_FUND],
-}
-"""Without a funding order every one-off cost falls on the general fund."""
-
 
 class Reserve(Strict):
     """A reserve a council may draw on for its share of one-off costs [GBP].
