@@ -222,7 +222,7 @@ def council_tables(result: OptionResult, case: Case, council: str) -> list[Repor
                 item,
                 reserve,
                 years,
-                f"{reserve_label(reserve)}: {name}",
+                f"Reserve balance: {name} ({reserve.replace('_', ' ')})",
                 f"{key}-reserve-{reserve}",
             )
         )
@@ -231,7 +231,7 @@ def council_tables(result: OptionResult, case: Case, council: str) -> list[Repor
             item,
             non_cashable,
             years,
-            f"Savings and the revenue budget: {name}",
+            f"Revenue budget: {name} (savings and one-off costs)",
             f"{key}-revenue",
         )
     )
@@ -359,7 +359,7 @@ def comparison_council_table(
     )
     return ReportTable(
         key=f"affordability-comparison-{council}",
-        title=f"Financial implications by option: {name}",
+        title=f"Affordability: {name} (every option)",
         table=table,
         note="Totals over the period; non-cashable benefits are shown, not counted.",
     )
