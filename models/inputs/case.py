@@ -84,6 +84,11 @@ class Council(Strict):
     ``joins`` (a financial year like '2013/14'): before it the council's share of
     every basis naming it is 0 and the other partners' shares are scaled up so
     that each year's shares sum to 1 (models.model.sharing.basis_shares).
+
+    ``reserves``, ``funding_order``, ``capital_receipts`` (financial year -> £)
+    and ``budget_gap`` (financial year -> £) say how the council funds its share
+    of one-off costs and what gap its savings help close
+    (models.inputs.affordability, docs/affordability.md).
     """
 
     name: str
@@ -109,7 +114,11 @@ class SavingsByCategory(Strict):
 
 
 class SetupCost(Strict):
-    """A one-off set-up cost, falling in one year or spread by a profile."""
+    """A one-off set-up cost, falling in one year or spread by a profile.
+
+    ``capital: true`` marks capital spending (e.g. a new ICT system), funded as
+    the ``capital`` cost type (docs/affordability.md); otherwise it is revenue.
+    """
 
     category: SetupCategory
     amount: Money
