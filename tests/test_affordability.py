@@ -399,3 +399,48 @@ def test_every_option_and_council_of_the_default_case_keeps_the_identities(
                 (lines.loc["Costs|Set-up"] + lines.loc["Costs|Severance"]).to_numpy(),
                 abs=1e-6,
             )
+
+
+# ------------------------------------------------------------------ refusals
+
+
+def _refusal(case: dict) -> str:
+    from models.core.errors import InputError
+
+    with pytest.raises(InputError) as info:
+        case_from_dict(case, source="case.yaml")
+    return info.value.message
+
+
+def test_a_pay_cut_without_the_councils_pay_protection_policy_is_refused(
+    small_case_dict,
+):
+    small_case_dict["services"]["payroll"]["regraded_posts"] = [
+        {
+            "post": "Payroll Officer",
+            "council": "b",
+            "current_annual_pay": 30_000,
+            "new_annual_pay": 27_000,
+            "year": "2012/13",
+            "source": "test",
+        }
+    ]
+    message = _refusal(small_case_dict)
+    assert "severance_policies.b.pay_protection" in message
+    assert "'Payroll Officer'" in message
+
+
+def test_a_reserve_balance_outside_the_horizon_is_refused(small_case_dict):
+    small_case_dict["councils"]["a"]["reserves"] = {
+        "fund": {"opening_balance": 1, "at": "2030/31", "source": "test"}
+    }
+    message = _refusal(small_case_dict)
+    assert "councils.a.reserves.fund.at" in message
+    assert "inside the horizon 2011/12 to 2013/14" in message
+
+
+def test_a_reserve_may_not_take_the_name_of_another_funding_source(small_case_dict):
+    small_case_dict["councils"]["a"]["reserves"] = {
+        "general_fund": {"opening_balance": 1, "at": "2011/12", "source": "test"}
+    }
+    assert "councils.a.reserves.general_fund" in _refusal(small_case_dict)
