@@ -444,3 +444,39 @@ def test_a_reserve_may_not_take_the_name_of_another_funding_source(small_case_di
         "general_fund": {"opening_balance": 1, "at": "2011/12", "source": "test"}
     }
     assert "councils.a.reserves.general_fund" in _refusal(small_case_dict)
+
+
+def test_the_default_case_reads_its_posts_moving_grades_from_its_staff_table(
+    default_results,
+):
+    # scenarios/staff_moving_grades_2011.csv: row 1 an RBC HR post, 27,000 ->
+    # 25,000 in 2011/12 (seed 000 para 3.2), row 2 an RBC Leisure post 17,500 ->
+    # 18,100; with RBC's taper 100%, 50%: protection 2,000 in 2011/12 and 1,000
+    # in 2012/13; harmonisation 600 a year from 2011/12
+    case, results = default_results
+    (post,) = case.services["hr_od"].regraded_posts
+    assert (post.council, post.current_annual_pay.value, post.new_annual_pay.value) == (
+        "rbc",
+        27_000,
+        25_000,
+    )
+    assert "seed 000 para 3.2" in post.source
+    lines = yearly_table(results["single_business_case"].long, council="rbc")
+    assert lines.loc["Costs|Set-up|Pay protection"].tolist()[:3] == [2_000, 1_000, 0]
+    assert lines.loc["Savings|Pay harmonisation"].tolist()[:2] == [-600, -600]
+
+
+def test_a_staff_table_row_naming_an_unknown_service_is_refused(tmp_path):
+    from models.core.errors import InputError
+    from models.inputs.affordability import merge_posts_moving_grades
+
+    table = tmp_path / "moving.csv"
+    table.write_text(
+        "post,service,council,current_annual_pay,new_annual_pay,year,source\n"
+        "Officer,payrol,a,1,2,2011/12,test\n"
+    )
+    raw = {"services": {"payroll": {}}, "councils": {"a": {}}}
+    with pytest.raises(InputError) as info:
+        merge_posts_moving_grades(raw, table)
+    assert "row 1, column service" in info.value.message
+    assert "'payrol'" in info.value.message

@@ -18,6 +18,7 @@ from pydantic import ValidationError
 
 from models.core.errors import InputError
 from models.core.yamlio import describe, load_yaml
+from models.inputs.affordability import merge_posts_moving_grades
 from models.inputs.case import Case, apply_overrides, merge_baseline_costs
 from models.inputs.pydantic_errors import validation_errors
 from models.inputs.risk_register import load_risk_register
@@ -32,8 +33,8 @@ def read_case(path: str | Path) -> Case:
     their budgets from a case (:func:`models.engine.loading.load_case` checks
     them too).
 
-    Tables the case names (``baseline_costs_file``) are read relative to the case
-    file and merged in before validation.  Raises :class:`InputError` naming the
+    Tables the case names (``baseline_costs_file``, ``staff_moving_grades``) are
+    read relative to the case file and merged in before validation.  Raises :class:`InputError` naming the
     file and key path (or the table's row and column) on any problem.
     """
     path = Path(path)
@@ -42,6 +43,10 @@ def read_case(path: str | Path) -> Case:
     if table and isinstance(table, str):  # other types: the schema names the key
         _check_named_file(path, "baseline_costs_file", table)
         raw = merge_baseline_costs(raw, path.parent / table)
+    moving = raw.get("staff_moving_grades") if isinstance(raw, dict) else None
+    if moving and isinstance(moving, str):  # other types: the schema names the key
+        _check_named_file(path, "staff_moving_grades", moving)
+        raw = merge_posts_moving_grades(raw, path.parent / moving)
     return case_from_dict(raw, source=path)
 
 

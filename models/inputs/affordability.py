@@ -26,11 +26,16 @@ The sources a funding order may name are the council's reserves and
 
 from __future__ import annotations
 
+import copy
+import math
+from pathlib import Path
 from typing import Literal, get_args
 
 from pydantic import Field, field_validator, model_validator
 
+from models.core.errors import InputError
 from models.inputs.quantities import Money, Number, Strict
+from models.inputs.tableio import read_text_table
 
 CostType = Literal["set_up", "redundancy_pay", "pension_strain", "capital"]
 COST_TYPES: tuple[str, ...] = get_args(CostType)
@@ -132,3 +137,84 @@ class PayProtection(Strict):
         if not self.taper:
             raise ValueError("expected at least one year of protection")
         return self
+
+
+MOVING_GRADES_COLUMNS = {
+    "post": "post title or reference (text)",
+    "service": "service id (text)",
+    "council": "council that employs the post (text)",
+    "current_annual_pay": "annual pay before the move [GBP/year]",
+    "new_annual_pay": "annual pay on the new grade [GBP/year]",
+    "year": "financial year of the move, like 2011/12",
+    "source": "where the row comes from (text)",
+}
+"""Columns of the staff table of posts moving onto new grades (all required)."""
+
+
+def merge_posts_moving_grades(raw: dict, path: Path) -> dict:
+    """Merge the staff table of posts moving onto new grades (CSV or Excel) into
+    ``services.<service>.regraded_posts`` of a raw case.
+
+    One row a post; columns :data:`MOVING_GRADES_COLUMNS` (``notes`` allowed and
+    not used).  A row naming a service or council the case does not have, or a pay
+    that is not a non-negative number, is an :class:`InputError` naming the file,
+    the row (data rows count from 1) and the column.
+    """
+    table = read_text_table(path, "staff table of posts moving grades")
+    missing = [c for c in MOVING_GRADES_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            path,
+            "header",
+            "columns " + ", ".join(MOVING_GRADES_COLUMNS),
+            "no column " + ", ".join(missing),
+        )
+    out = copy.deepcopy(raw)
+    services = out.get("services")
+    councils = out.get("councils")
+    if not isinstance(services, dict) or not isinstance(councils, dict):
+        return out  # the schema reports these keys itself
+    for i, row in enumerate(table.to_dict("records"), start=1):
+        service, council = str(row["service"]).strip(), str(row["council"]).strip()
+        if service not in services or not isinstance(services[service], dict):
+            raise InputError(
+                path,
+                f"row {i}, column service",
+                f"a service of the case ({', '.join(map(str, services))})",
+                repr(service),
+            )
+        if council not in councils:
+            raise InputError(
+                path,
+                f"row {i}, column council",
+                f"a council of the case ({', '.join(map(str, councils))})",
+                repr(council),
+            )
+        source = str(row["source"]).strip() or f"{path.name} row {i}"
+        pay = {}
+        for column in ("current_annual_pay", "new_annual_pay"):
+            text = str(row[column]).replace(",", "").strip()
+            try:
+                value = float(text)
+                if not math.isfinite(value) or value < 0:
+                    raise ValueError(value)
+            except ValueError:
+                raise InputError(
+                    path,
+                    f"row {i}, column {column}",
+                    "a non-negative number of pounds a year",
+                    repr(row[column]),
+                ) from None
+            pay[column] = {"value": value, "unit": "GBP/year", "source": source}
+        posts = services[service].setdefault("regraded_posts", [])
+        if isinstance(posts, list):
+            posts.append(
+                {
+                    "post": str(row["post"]).strip(),
+                    "council": council,
+                    **pay,
+                    "year": str(row["year"]).strip(),
+                    "source": source,
+                }
+            )
+    return out

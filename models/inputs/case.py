@@ -340,6 +340,7 @@ class Case(Strict):
     uncertainty: UncertaintySpec | None = None
     baseline_costs_file: str | None = None
     staff_at_risk: str | None = None
+    staff_moving_grades: str | None = None
     risk_register: str | None = None
     severance_policies: dict[str, SeverancePolicy] = Field(default_factory=dict)
     actuals: list[str] = Field(default_factory=list)
@@ -350,6 +351,7 @@ class Case(Strict):
         names = [
             self.baseline_costs_file,
             self.staff_at_risk,
+            self.staff_moving_grades,
             self.risk_register,
             *self.actuals,
         ]
