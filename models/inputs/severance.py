@@ -30,7 +30,12 @@ REG6_CEILING_WEEKS = 104.0
 
 
 MINIMUM_AGE = 16
-"""Youngest age accepted in a staff table [years]."""
+"""Youngest age accepted in a staff table [years]; service starts no earlier
+than the 16th birthday."""
+
+MAXIMUM_AGE = 100
+"""Oldest age accepted in a staff table at the leaving date [years]: an age of
+200 is a typing slip, not a member of staff."""
 
 
 WEEKS_PER_YEAR = 52.0
@@ -253,7 +258,7 @@ def load_staff_table(
     _check_jurisdiction(table)
     leaving = _leaving_dates(table, default_leaving_date)
     ages = _ages(table, leaving)
-    service = _service(table, leaving)
+    service = _service(table, leaving, ages["date_of_birth"])
     weekly_pay = _weekly_pay(table)
     pension_and_notice = _pension_and_notice(table)
     _raise_all(table.errors)
@@ -460,6 +465,7 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
             date_of_birth[both_dates].to_numpy(), leaving[both_dates].to_numpy()
         )
     young = ~np.isnan(completed_age) & (completed_age < MINIMUM_AGE)
+    old = ~np.isnan(completed_age) & (completed_age > MAXIMUM_AGE)
     table.report(
         young & has_date_of_birth,
         "date_of_birth",
@@ -467,9 +473,21 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
         date_of_birth.dt.strftime("%Y-%m-%d"),
     )
     table.report(
+        old & has_date_of_birth,
+        "date_of_birth",
+        f"an age of {MAXIMUM_AGE} or under at leaving",
+        date_of_birth.dt.strftime("%Y-%m-%d"),
+    )
+    table.report(
         young & ~has_date_of_birth,
         "age",
         f"an age of {MINIMUM_AGE} or over",
+        table.column("age"),
+    )
+    table.report(
+        old & ~has_date_of_birth,
+        "age",
+        f"an age of {MAXIMUM_AGE} or under",
         table.column("age"),
     )
     table.report(
@@ -486,10 +504,13 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
     }
 
 
-def _service(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]:
+def _service(
+    table: _StaffTableReader, leaving: pd.Series, date_of_birth: np.ndarray
+) -> dict[str, np.ndarray]:
     """Columns ``service_start`` (the earlier of ``continuous_service_start`` and
     ``start_date``, 1999 Continuity Order) and ``years_of_service`` [years] (NaN
-    where a start date is given); no start date after the leaving date."""
+    where a start date is given); no start date after the leaving date, nor
+    before the 16th birthday (where a date of birth is given)."""
     start = table.dates("start_date")
     continuous = table.dates("continuous_service_start")
     years = table.numbers("years_of_service", what="a number of years")
@@ -512,11 +533,18 @@ def _service(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarr
         "a start date or years of service",
         table.column("start_date"),
     )
+    sixteenth_birthday = pd.Series(date_of_birth) + pd.DateOffset(years=MINIMUM_AGE)
     for name, when in (("start_date", start), ("continuous_service_start", continuous)):
         table.report(
             (when > leaving).to_numpy(),
             name,
             "a date on or before the leaving date (and so the relevant date)",
+            table.column(name),
+        )
+        table.report(
+            (when.to_numpy() < sixteenth_birthday.to_numpy()),
+            name,
+            f"a date on or after the {MINIMUM_AGE}th birthday (from date_of_birth)",
             table.column(name),
         )
     return {
