@@ -40,14 +40,16 @@ from models.inputs.quantities import (
     SHARE_TOLERANCE,
     Driver,
     Money,
+    MoneyPerPerson,
     Number,
+    OneOffMoney,
     Rate,
     Strict,
     WholeNumber,
 )
 from models.inputs.risk_register import apply_risks, load_risk_register
 from models.inputs.severance import SeverancePolicy
-from models.inputs.tableio import read_text_table
+from models.inputs.tableio import read_text_table, repeated_rows
 from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
 from models.reference.optimism_bias import ProjectType, optimism_bias_uplift
 
@@ -97,7 +99,7 @@ class SetupCost(Strict):
     """A one-off set-up cost, falling in one year or spread by a profile."""
 
     category: SetupCategory
-    amount: Money
+    amount: OneOffMoney
     year: str | None = None
     profile: dict[str, Number] | None = None
     description: str | None = None
@@ -133,10 +135,10 @@ class Severance(Strict):
       ``year`` if one is given, and with the council where the post was.
     """
 
-    redundancy_pay: Money = Money(value=0)
-    pension_strain: Money = Money(value=0)
+    redundancy_pay: OneOffMoney = OneOffMoney(value=0)
+    pension_strain: OneOffMoney = OneOffMoney(value=0)
     headcount: WholeNumber | None = Field(default=None, ge=0)
-    average_cost: Money | None = None
+    average_cost: MoneyPerPerson | None = None
     year: str | None = None
     basis: str | None = None
     description: str | None = None
@@ -237,7 +239,7 @@ class TargetWindow(Strict):
 
     first_year: str
     last_year: str
-    target: Money | None = None
+    target: OneOffMoney | None = None
 
 
 class InflationRates(Strict):
@@ -649,6 +651,15 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
             "header",
             f"columns {', '.join(BASELINE_COLUMNS)}",
             f"no column {', '.join(missing)}",
+        )
+    for first, repeat in repeated_rows(table, ["service", "council"]):
+        raise InputError(
+            path,
+            f"row {repeat}",
+            "each service and council once",
+            f"a second row for service {table['service'].iloc[repeat - 1]!r} and "
+            f"council {table['council'].iloc[repeat - 1]!r} (the first is row "
+            f"{first})",
         )
     out = copy.deepcopy(raw)
     services = out.get("services") or {}

@@ -22,7 +22,7 @@ from models.core.errors import InputError, InputErrors
 from models.core.yamlio import describe, load_yaml
 from models.inputs.pydantic_errors import validation_errors
 from models.inputs.quantities import Number, Strict
-from models.inputs.tableio import read_text_table
+from models.inputs.tableio import read_text_table, repeated_rows
 from models.reference import dated_series
 
 REG6_CEILING_WEEKS = 104.0
@@ -251,6 +251,17 @@ def load_staff_table(
     _raise_all(_column_errors(path, list(raw.columns), default_leaving_date))
     if len(raw) == 0:
         raise InputError(path, None, "at least one data row", "none")
+    _raise_all(
+        [
+            InputError(
+                path,
+                staff_table_where(repeat, "(every column)"),
+                "each person once",
+                f"the same cells as data row {first} (a copy of it)",
+            )
+            for first, repeat in repeated_rows(raw, list(raw.columns))
+        ]
+    )
     table = _StaffTableReader(path, raw)
     identity = {
         name: table.text(name).to_numpy() for name in ("post", "service", "council")

@@ -177,3 +177,20 @@ def _csv_text(path: Path) -> str:
             path, f"file line {rows.line_num}", "a well-formed CSV row", str(exc)
         ) from None
     return text
+
+
+def repeated_rows(table: pd.DataFrame, columns: list[str]) -> list[tuple[int, int]]:
+    """(earlier row, repeating row) for each data row whose ``columns`` repeat an
+    earlier row's, rows counted from 1.
+
+    >>> t = pd.DataFrame({"a": ["x", "y", "x"], "b": ["1", "2", "1"]})
+    >>> repeated_rows(t, ["a", "b"])
+    [(1, 3)]
+    """
+    if len(table) == 0:
+        return []
+    keys = table[columns].astype(str).agg("\x1f".join, axis=1)
+    codes, _ = pd.factorize(keys)  # numbered in order of first appearance
+    _, first_position = np.unique(codes, return_index=True)
+    repeats = np.flatnonzero(keys.duplicated(keep="first").to_numpy())
+    return [(int(first_position[codes[i]]) + 1, int(i) + 1) for i in repeats]
