@@ -50,7 +50,12 @@ from models.inputs.quantities import (
 from models.inputs.risk_register import apply_risks, load_risk_register
 from models.inputs.severance import SeverancePolicy
 from models.inputs.tableio import read_text_table, repeated_rows
-from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
+from models.inputs.uncertainty_spec import (
+    MEGABYTE,
+    UncertaintySpec,
+    monte_carlo_memory_bytes,
+    parameter_problems,
+)
 from models.reference.optimism_bias import ProjectType, optimism_bias_uplift
 
 SAVINGS_CATEGORIES = ("staff", "contracts", "accommodation", "ict", "other")
@@ -423,8 +428,38 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
             case.uncertainty,
             {s: len(v.set_up_costs) for s, v in case.services.items()},
         )
+        out += _monte_carlo_memory_problems(case)
     out += _target_window_problems(case)
     return out
+
+
+def _monte_carlo_memory_problems(case: Case) -> list[Problem]:
+    """The Monte Carlo must fit in ``uncertainty.memory_limit_mb``
+    (:func:`~models.inputs.uncertainty_spec.monte_carlo_memory_bytes`), so that a
+    valid case cannot run out of memory half way through a run."""
+    spec = case.uncertainty
+    if spec is None or not spec.parameters:
+        return []
+    needed = monte_carlo_memory_bytes(
+        draws=spec.draws,
+        horizon_years=case.settings.horizon_years,
+        parameters=len(spec.parameters),
+        services=len(case.services),
+        councils=len(case.councils),
+        options=max(len(case.options), 1),
+    )
+    if needed <= spec.memory_limit_mb * MEGABYTE:
+        return []
+    return [
+        (
+            "uncertainty.draws",
+            f"a Monte Carlo that fits in {spec.memory_limit_mb:,} MB (fewer draws, "
+            "or raise uncertainty.memory_limit_mb if the machine has the memory)",
+            f"{spec.draws:,} draws needing about {needed / MEGABYTE:,.0f} MB for "
+            f"{len(spec.parameters)} parameters, {len(case.options)} options and "
+            f"{case.settings.horizon_years} years",
+        )
+    ]
 
 
 def _year_problems(case: Case, where: str, fy: str | None) -> list[Problem]:
