@@ -80,7 +80,7 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
-        raise validation_errors(exc, source, Case) from None
+        raise validation_errors(exc, source, Case, data=raw) from None
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
     if source is not None:
@@ -121,7 +121,9 @@ def option_case(case: Case, option: str) -> Case:
             warnings.filterwarnings("ignore", message=".*no service uses this basis")
             result = Case.model_validate(merged)
     except ValidationError as exc:
-        errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
+        errs = validation_errors(
+            exc, source, Case, prefix=f"(option '{option}') ", data=merged
+        )
         raise errs from None
     result._raw = merged  # type: ignore[attr-defined]
     result._source = source  # type: ignore[attr-defined]

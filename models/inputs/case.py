@@ -33,7 +33,12 @@ from pydantic import (
 
 from models.core import calendar
 from models.core.errors import InputError
-from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem
+from models.core.names import (
+    RESERVED_NAMES,
+    SAFE_NAME_RULE,
+    identifier_problems,
+    name_problem,
+)
 from models.inputs.bases import Basis
 from models.inputs.pydantic_errors import CrossReferenceError
 from models.inputs.quantities import (
@@ -373,33 +378,30 @@ class Case(Strict):
     @field_validator("options")
     @classmethod
     def _option_names_name_files(cls, options: dict[str, Option]) -> dict[str, Option]:
-        bad = [found for o in options if (found := name_problem(o)) is not None]
-        taken = [
-            o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")
-        ]
-        if taken and not bad:
-            raise CrossReferenceError(
-                [
-                    (
-                        "options",
-                        "option names other than those of the run's own files ("
-                        + ", ".join(sorted(RESERVED_NAMES))
-                        + ", monitoring-...)",
-                        ", ".join(repr(o) for o in taken),
-                    )
-                ]
-            )
-        if bad:
-            raise CrossReferenceError(
-                [
-                    (
-                        "options",
-                        f"option names of {SAFE_NAME_RULE} (they name report files)",
-                        ", ".join(bad),
-                    )
-                ]
-            )
+        problems = identifier_problems("options", list(options))
+        # (monitoring-<actuals>.html cannot collide: an option has no '-')
+        taken = [o for o in options if o.casefold() in RESERVED_NAMES]
+        if taken and not problems:
+            problems = [
+                (
+                    f"options.{taken[0]}",
+                    "option names other than those of the run's own files ("
+                    + ", ".join(sorted(RESERVED_NAMES))
+                    + ", in any case)",
+                    ", ".join(repr(o) for o in taken),
+                )
+            ]
+        if problems:
+            raise CrossReferenceError(problems)
         return options
+
+    @field_validator("councils", "services", "bases")
+    @classmethod
+    def _ids_keep_the_rule(cls, entries: dict[str, Any], info: Any) -> dict[str, Any]:
+        problems = identifier_problems(info.field_name, list(entries))
+        if problems:
+            raise CrossReferenceError(problems)
+        return entries
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
