@@ -255,3 +255,75 @@ def test_a_unit_is_read_once_however_often_the_quantity_is_validated():
 def test_a_unit_of_the_wrong_kind_is_refused(model, written):
     with pytest.raises(ValueError, match="expected the unit"):
         model.model_validate(written)
+
+
+# ------------------------------------------------------------------ folders
+
+
+def small_case_with(tmp_path: Path, line: str) -> Path:
+    """The corpus's small case, written into ``tmp_path`` with ``line`` added."""
+    text = (BAD / "case" / "outside_folder_absolute.yaml").read_text()
+    case = tmp_path / "case" / "small.yaml"
+    case.parent.mkdir(parents=True)
+    case.write_text(text.replace("risk_register: /etc/passwd", line))
+    return case
+
+
+def test_a_symbolic_link_out_of_the_case_folder_is_refused(tmp_path):
+    case = small_case_with(tmp_path, "staff_at_risk: staff.csv")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shutil.copy(ROOT / "scenarios" / "staff_at_risk_2011.csv", elsewhere / "staff.csv")
+    (case.parent / "staff.csv").symlink_to(elsewhere / "staff.csv")
+    result = CliRunner().invoke(main, ["validate", str(case)])
+    assert result.exit_code == 2
+    assert "staff_at_risk: expected a file under the case's folder" in result.stderr
+    assert f"which is {elsewhere / 'staff.csv'}" in result.stderr
+
+
+def test_a_folder_allowed_outside_lets_the_case_read_from_it(tmp_path):
+    # the staff table is read (its councils have no severance policy in this
+    # small case: that error, not the folder's, shows the table was reached)
+    table = ROOT / "scenarios" / "staff_at_risk_2011.csv"
+    case = small_case_with(tmp_path, f"staff_at_risk: {table}")
+    refused = CliRunner().invoke(main, ["validate", str(case)])
+    assert "a file under the case's folder" in refused.stderr
+    allowed = CliRunner().invoke(
+        main, ["validate", "--allow-outside", str(table.parent), str(case)]
+    )
+    assert allowed.exit_code == 2
+    assert "a file under the case's folder" not in allowed.stderr
+    assert "severance" in allowed.stderr
+
+
+def test_an_option_cannot_name_a_file_outside_the_folder_either(tmp_path):
+    case = small_case_with(tmp_path, "risk_register: register.yaml")
+    shutil.copy(
+        ROOT / "scenarios" / "risk_register_2011.yaml", case.parent / "register.yaml"
+    )
+    text = case.read_text().replace(
+        "      services.*.enabled: false",
+        "      services.*.enabled: false\n      risk_register: /etc/passwd",
+    )
+    case.write_text(text)
+    result = CliRunner().invoke(main, ["validate", str(case)])
+    assert result.exit_code == 2
+    assert "risk_register: expected a file under the case's folder" in result.stderr
+
+
+def test_a_file_that_is_not_the_input_for_its_key_is_not_echoed(tmp_path):
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "notes.yaml").write_text("the-password-is-swordfish\n")
+    (secret / "notes.csv").write_text("the-password-is-swordfish\nx\n")
+    for line in (
+        f"risk_register: {secret / 'notes.yaml'}",
+        f"staff_at_risk: {secret / 'notes.csv'}",
+    ):
+        case = small_case_with(tmp_path / line.split(":")[0], line)
+        result = CliRunner().invoke(
+            main, ["validate", "--allow-outside", str(secret), str(case)]
+        )
+        assert result.exit_code == 2
+        assert "notes." in result.stderr  # the file is named...
+        assert "swordfish" not in result.stderr  # ...but not what it holds

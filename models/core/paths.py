@@ -119,3 +119,43 @@ def read_input_bytes(path: str | Path, what: str, max_bytes: int) -> bytes:
             "a file that grew while it was read",
         )
     return data
+
+
+ALLOW_OUTSIDE_ENV = "SHAREDCASE_ALLOW_OUTSIDE"
+"""Environment variable holding the folders (separated by ``os.pathsep``) from
+which a case may read files outside its own folder: set by ``--allow-outside``
+of ``sharedcase run`` and ``validate``, and inherited by the run's workers and
+kernels."""
+
+
+def allowed_outside() -> list[Path]:
+    """The folders a case may read from besides its own (:data:`ALLOW_OUTSIDE_ENV`)."""
+    value = os.environ.get(ALLOW_OUTSIDE_ENV, "")
+    return [Path(p).resolve() for p in value.split(os.pathsep) if p]
+
+
+def allow_outside(folders: list[str | Path]) -> None:
+    """Let cases read files under ``folders`` too (adds them to
+    :data:`ALLOW_OUTSIDE_ENV`, so the run's workers and kernels allow them too)."""
+    known = [str(p) for p in allowed_outside()]
+    added = [
+        str(Path(f).resolve()) for f in folders if str(Path(f).resolve()) not in known
+    ]
+    if added:
+        os.environ[ALLOW_OUTSIDE_ENV] = os.pathsep.join(known + added)
+
+
+def outside_case_folder(case_file: str | Path, name: str | Path) -> Path | None:
+    """None if the file ``name``, named by ``case_file`` (relative to its folder),
+    lies under the case file's folder or a folder of :func:`allowed_outside`,
+    symbolic links resolved; else the file as resolved.
+
+    A case file may come from another council: it must not pull other files of
+    the machine (``/etc/passwd``, a staff table elsewhere) into a run folder.
+    """
+    folder = Path(case_file).resolve().parent
+    target = (folder / name).resolve()
+    for root in (folder, *allowed_outside()):
+        if target == root or root in target.parents:
+            return None
+    return target

@@ -351,13 +351,17 @@ def _syntax_problem(problem: str) -> tuple[str, str]:
 
 
 def describe(value: Any) -> str:
-    """What was found where a mapping of keys was expected, in words.
+    """What was found where a mapping of keys was expected, in words, without
+    echoing it: a file that is not the input the key wants (``/etc/passwd`` as
+    a risk register) must not have its content printed.
 
-    >>> describe(None), describe([1]), describe("x")
-    ('an empty file (nothing but blank lines or comments)', 'a list', "a single value 'x'")
+    >>> describe(None), describe([1]), describe("root:x:0:0:root")
+    ('an empty file (nothing but blank lines or comments)', 'a list', 'a single value (text of 15 characters)')
     """
     if value is None:
         return "an empty file (nothing but blank lines or comments)"
     if isinstance(value, list):
         return "a list"
-    return f"a single value {value!r}"[:80]
+    if isinstance(value, str):
+        return f"a single value (text of {len(value)} characters)"
+    return f"a single value (a {type(value).__name__})"

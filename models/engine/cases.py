@@ -17,6 +17,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from models.core.errors import InputError
+from models.core.paths import outside_case_folder
 from models.core.yamlio import describe, load_yaml
 from models.inputs.case import Case, apply_overrides, merge_baseline_costs
 from models.inputs.pydantic_errors import validation_errors
@@ -46,7 +47,18 @@ def read_case(path: str | Path) -> Case:
 
 
 def _check_named_file(source: Path, key: str, name: str) -> None:
-    """A file the case names must exist beside it: name the case file and the key."""
+    """A file the case names must exist beside it, under the case's folder
+    (symbolic links resolved) or a folder allowed by ``--allow-outside``
+    (:func:`models.core.paths.outside_case_folder`): name the case file and key."""
+    outside = outside_case_folder(source, name)
+    if outside is not None:
+        raise InputError(
+            source,
+            key,
+            f"a file under the case's folder {source.resolve().parent} (links "
+            "followed), or under a folder given with --allow-outside",
+            f"{name!r}, which is {outside}" if str(outside) != name else repr(name),
+        )
     path = source.parent / name
     if not path.is_file():
         raise InputError(
@@ -127,6 +139,8 @@ def option_case(case: Case, option: str) -> Case:
         raise errs from None
     result._raw = merged  # type: ignore[attr-defined]
     result._source = source  # type: ignore[attr-defined]
+    if source is not None:  # an option may name other files: the same rules
+        _check_named_files(result, Path(source))
     staff_severance(result)
     cached[option] = result
     return result

@@ -297,6 +297,16 @@ def _column_errors(
 ) -> list[InputError]:
     """The first unknown column (with a close match if any), then each missing one."""
     errors: list[InputError] = []
+    if not any(name in STAFF_COLUMNS for name in columns):
+        # not a staff table at all: say so without echoing its first line
+        return [
+            InputError(
+                path,
+                "file line 1",
+                "a header naming the staff table's columns (post, service, council...)",
+                f"none of them, in {len(columns)} cells",
+            )
+        ]
     unknown = [name for name in columns if name not in STAFF_COLUMNS]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
