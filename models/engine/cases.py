@@ -16,6 +16,7 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from models.core import calendar
 from models.core.errors import InputError
 from models.core.paths import outside_case_folder
 from models.core.yamlio import describe, load_yaml
@@ -221,19 +222,35 @@ def _check_staff_rows_name_the_case(
             )
 
 
+LEAVING_MARGIN_YEARS = 1
+"""Years either side of the horizon a leaving date may fall in where the service
+fixes the year its severance is counted in (notice served the year before)."""
+
+
 def _check_staff_rows_fit_the_services(
     case: Case, path: Path, costed: pd.DataFrame
 ) -> None:
     """Each leaving date falls inside the horizon (unless the service fixes the
     year of its severance), and no service has both staff rows and a flat figure."""
     years = case.settings.years()
+    margin = calendar.fy_labels(
+        calendar.fy_label(calendar.fy_start_year(years[0]) - LEAVING_MARGIN_YEARS),
+        len(years) + 2 * LEAVING_MARGIN_YEARS,
+    )
     for i, row in enumerate(costed.itertuples(index=False), 1):
         service = case.services[row.service]
-        if service.severance.year is None and row.financial_year not in years:
+        fixed = service.severance.year is not None
+        if row.financial_year not in (margin if fixed else years):
             raise InputError(
                 path,
                 f"data row {i} (file line {i + 1}), column leaving_date",
-                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                f"a leaving date inside the horizon {years[0]} to {years[-1]}"
+                + (
+                    f" (or within {LEAVING_MARGIN_YEARS} year of it, where the "
+                    "service fixes the year of its severance)"
+                    if fixed
+                    else ""
+                ),
                 f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
             )
         if service.severance.has_flat_cost():

@@ -38,6 +38,10 @@ MAXIMUM_AGE = 100
 200 is a typing slip, not a member of staff."""
 
 
+LATEST_LEAVING_DATE = pd.Timestamp("2199-03-31")
+"""Latest leaving date read (the end of financial year 2198/99): 9999-12-31 is a
+placeholder, not a date anyone leaves on."""
+
 WEEKS_PER_YEAR = 52.0
 """Convention for a week's pay from an annual salary: annual / 52 [weeks/year]."""
 
@@ -457,6 +461,13 @@ def _leaving_dates(
         (leaving < earliest).to_numpy(),
         "leaving_date",
         f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
+        table.column("leaving_date"),
+    )
+    table.report(
+        (leaving > LATEST_LEAVING_DATE).to_numpy(),
+        "leaving_date",
+        f"a date on or before {LATEST_LEAVING_DATE.date()} (a financial year a "
+        "case can hold)",
         table.column("leaving_date"),
     )
     return leaving
