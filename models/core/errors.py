@@ -69,7 +69,12 @@ class InputErrors(InputError):
         shown = [e.message for e in self.errors[:MAX_ERRORS_SHOWN]]
         more = len(self.errors) - MAX_ERRORS_SHOWN
         if more > 0:
-            head = f"{self.errors[0].file}: " if self.errors[0].file else ""
+            files = {e.file for e in self.errors}
+            head = (
+                f"{self.errors[0].file}: "
+                if len(files) == 1 and None not in files
+                else ""
+            )
             shown.append(
                 f"{head}{more} more problems like these ({len(self.errors)} in all); "
                 f"the first {MAX_ERRORS_SHOWN} are shown."
