@@ -24,7 +24,7 @@ import pytest
 from click.testing import CliRunner
 
 from models.cli import main
-from models.core.errors import MAX_ERRORS_SHOWN
+from models.core.errors import MAX_ERRORS_SHOWN, InputError
 from models.inputs.quantities import Money, OneOffMoney, Rate
 from models.inputs.tableio import MAX_XLSX_UNCOMPRESSED
 
@@ -327,3 +327,17 @@ def test_a_file_that_is_not_the_input_for_its_key_is_not_echoed(tmp_path):
         assert result.exit_code == 2
         assert "notes." in result.stderr  # the file is named...
         assert "swordfish" not in result.stderr  # ...but not what it holds
+
+
+def test_a_table_of_more_cells_than_the_limit_is_refused(tmp_path, monkeypatch):
+    # the limit is 2,000,000 cells; here it is lowered to 20 so that a table of
+    # 11 rows x 2 columns (22 cells) is over it without writing megabytes
+    from models.inputs import tableio
+
+    monkeypatch.setattr(tableio, "MAX_TABLE_CELLS", 20)
+    table = tmp_path / "t.csv"
+    table.write_text("a,b\n" + "".join(f"{n},x\n" for n in range(11)))
+    with pytest.raises(InputError, match="at most 20 cells, found 11 rows of 2"):
+        tableio.read_text_table(table)
+    table.write_text("a,b\n" + "".join(f"{n},x\n" for n in range(10)))
+    assert len(tableio.read_text_table(table)) == 10  # 20 cells: within it
