@@ -120,6 +120,8 @@ def scaled_value(value: Any, unit: str, units: dict[str, tuple[str, float]]) -> 
     factor = units[unit][1]
     if isinstance(value, bool) or not isinstance(value, int | float):
         return value  # the value's own check names it
+    if isinstance(value, int) and abs(value) > 1e300:
+        return value  # too large for a float: plain_number names it
     if factor == 0.01:
         return value / 100  # 3.5 / 100 is 0.035 exactly as typed
     return value * factor
