@@ -125,3 +125,9 @@ def test_a_few_aliases_are_read_and_the_budget_counts_what_they_add():
 def test_text_with_a_control_character_is_refused_naming_the_key():
     with pytest.raises(InputError, match=r"line 2, key 'name'.*#x001b"):
         yamlio.loads_yaml('a: 1\nname: "\\e[31mCouncil"\n', source="f.yaml")
+
+
+def test_a_mark_that_reverses_text_is_refused_like_a_control_character():
+    # U+202E turns 'Council A\u202exslx.exe' into something that reads otherwise
+    with pytest.raises(InputError, match=r"key 'name'.*#x202e"):
+        yamlio.loads_yaml('name: "Council A\\u202e1 lionuoC"\n', source="f.yaml")

@@ -18,6 +18,24 @@ from __future__ import annotations
 
 import re
 
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters never part of a name or text of an input (tab and newline
+excepted): C0 and C1 control characters (ESC, BEL...) and the marks that
+reorder text right to left (which can make a name read as another)."""
+
+
+def control_character(text: str) -> str | None:
+    """The first of :data:`CONTROL_CHARACTERS` in ``text``, as ``#x001b``; or None.
+
+    >>> control_character("\x1b[31mCouncil"), control_character("Council A")
+    ('#x001b', None)
+    """
+    found = CONTROL_CHARACTERS.search(text)
+    return None if found is None else f"#x{ord(found.group(0)):04x}"
+
+
 SAFE_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
 """Identifiers: they name folders, files and override paths, so only these."""
 

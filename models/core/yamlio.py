@@ -31,6 +31,7 @@ from typing import Any
 import yaml
 
 from models.core.errors import InputError
+from models.core.names import control_character
 from models.core.paths import MAX_YAML_BYTES, read_input_bytes
 
 PLAIN_VALUES = "plain values (text, numbers, dates, lists and mappings)"
@@ -71,10 +72,6 @@ def _strict_implicit_resolvers() -> dict[str, list[tuple[str, re.Pattern]]]:
     return table
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters (tab and newline excepted): never part of a name or text."""
-
-
 class _StrictConstruction:
     """The strict constructors, for either parser: duplicate and unhashable keys,
     tags, impossible values, control characters and alias bombs are refused,
@@ -105,13 +102,12 @@ class _StrictConstruction:
                 _expected_for(node.tag),
                 f"{str(node.value)[:40]!r} ({exc})",
             ) from None
-        if isinstance(value, str) and _CONTROL.search(value):
-            character = ord(_CONTROL.search(value).group(0))
+        if isinstance(value, str) and (character := control_character(value)):
             raise InputError(
                 self._source,
                 self._where(node),
                 "text without control characters",
-                f"the character #x{character:04x}",
+                f"the character {character}",
             )
         return value
 

@@ -16,7 +16,6 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-import re
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import numpy as np
 import pandas as pd
 
 from models.core.errors import InputError
+from models.core.names import CONTROL_CHARACTERS, control_character
 from models.core.paths import MAX_TABLE_BYTES, MEGABYTE, check_input_file
 from models.core.yamlio import undecodable
 
@@ -34,9 +34,6 @@ table unpacks to about 40 MB)."""
 
 MAX_TABLE_CELLS = 2_000_000
 """Most cells (data rows × columns) read from a table [cells]."""
-
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-"""Control characters: never part of a name or a figure."""
 
 
 def read_text_table(path: Path, what: str = "table") -> pd.DataFrame:
@@ -102,23 +99,22 @@ def _check_no_control_characters(path: Path, table: pd.DataFrame) -> None:
     """Refuse a header or cell holding a control character (ESC, BEL...): it
     would reach names in reports and spreadsheets."""
     for number, name in enumerate(table.columns, 1):
-        if _CONTROL.search(name):
+        if character := control_character(name):
             raise InputError(
                 path,
                 f"column {number} of the header",
                 "text without control characters",
-                f"the character #x{ord(_CONTROL.search(name).group(0)):04x}",
+                f"the character {character}",
             )
     for name in table.columns:
-        has_control = table[name].str.contains(_CONTROL, regex=True).to_numpy()
+        has_control = table[name].str.contains(CONTROL_CHARACTERS).to_numpy()
         if has_control.any():
             row = int(has_control.argmax()) + 1
-            character = _CONTROL.search(table[name].iloc[row - 1]).group(0)
             raise InputError(
                 path,
                 f"data row {row} (file line {row + 1}), column {name}",
                 "text without control characters",
-                f"the character #x{ord(character):04x}",
+                f"the character {control_character(table[name].iloc[row - 1])}",
             )
 
 
