@@ -128,6 +128,6 @@ def test_text_with_a_control_character_is_refused_naming_the_key():
 
 
 def test_a_mark_that_reverses_text_is_refused_like_a_control_character():
-    # U+202E turns 'Council A\u202exslx.exe' into something that reads otherwise
+    # U+202E (right-to-left override) shows the text after it backwards
     with pytest.raises(InputError, match=r"key 'name'.*#x202e"):
         yamlio.loads_yaml('name: "Council A\\u202e1 lionuoC"\n', source="f.yaml")
