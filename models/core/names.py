@@ -96,7 +96,7 @@ def identifier_problems(kind: str, names: list[object]) -> list[tuple[str, str, 
     that breaks the rule of this module; none if all keep it.
 
     >>> identifier_problems("services", ["payroll", "pay.roll", "Payroll"])[0]
-    ('services.pay.roll', "an id of 1 to 64 letters (A-Z, a-z), digits or '_', not a device name such as CON or NUL (ids name files and override paths)", "'pay.roll'")
+    ('services', "an id of 1 to 64 letters (A-Z, a-z), digits or '_', not a device name such as CON or NUL (ids name files and override paths)", "'pay.roll'")
     >>> identifier_problems("services", ["payroll", "Payroll"])[0][2]
     "'Payroll', the same as 'payroll' but for case"
     """
@@ -104,9 +104,12 @@ def identifier_problems(kind: str, names: list[object]) -> list[tuple[str, str, 
     for name in names:
         found = name_problem(name)
         if found is not None:
+            # a name that keeps the characters' rule can name its key; another
+            # ('../x', 'a.b') would make a key path of its own, so the kind does
+            plain = isinstance(name, str) and SAFE_NAME.fullmatch(name)
             problems.append(
                 (
-                    f"{kind}.{name}",
+                    f"{kind}.{name}" if plain else kind,
                     f"an id of {SAFE_NAME_RULE}, not a device name such as CON or "
                     "NUL (ids name files and override paths)",
                     found,
