@@ -53,3 +53,12 @@ SMALL_CASE = {
 @pytest.fixture
 def small_case_dict() -> dict:
     return copy.deepcopy(SMALL_CASE)
+
+
+@pytest.fixture(autouse=True)
+def _no_folder_allowed_outside_a_case(monkeypatch):
+    """``--allow-outside`` run in-process (CliRunner) sets an environment variable
+    for the run's workers; it must not carry over from one test to the next."""
+    from models.core.paths import ALLOW_OUTSIDE_ENV
+
+    monkeypatch.setenv(ALLOW_OUTSIDE_ENV, "")

@@ -52,12 +52,17 @@ def commands(entry: dict) -> list[str]:
     return cmd if isinstance(cmd, list) else [cmd]
 
 
-def argv(command: str, path: Path, out: Path) -> list[str]:
-    """Command-line arguments for running ``path`` through ``command``."""
+def argv(
+    command: str, path: Path, out: Path, allow_outside: str | None = None
+) -> list[str]:
+    """Command-line arguments for running ``path`` through ``command``; a case
+    that names files in another folder of the project gets ``--allow-outside``
+    (``allow_outside:`` of its entry, relative to the project root)."""
+    allowed = ["--allow-outside", str(ROOT / allow_outside)] if allow_outside else []
     if command == "validate":
-        return ["validate", str(path)]
+        return ["validate", *allowed, str(path)]
     if command == "run":
-        return ["run", str(path), "--out", str(out), "--no-notebooks"]
+        return ["run", *allowed, str(path), "--out", str(out), "--no-notebooks"]
     costed = str(out.with_name("costed.csv"))  # --out wants an existing folder
     if command == "severance":
         return ["severance", str(path), "--policy", str(POLICY), "--out", costed]
@@ -121,7 +126,7 @@ def test_the_corpus_covers_every_kind_of_input_file():
 
 def test_every_entry_names_a_known_command_and_a_message():
     for name, entry in EXPECTED.items():
-        assert set(entry) <= {"command", "message", "names"}, name
+        assert set(entry) <= {"command", "message", "names", "allow_outside"}, name
         assert entry["message"] and all(isinstance(m, str) for m in entry["message"])
         for command in commands(entry):
             argv(command, BAD / name, Path("out"))
@@ -155,7 +160,9 @@ def test_a_bad_input_exits_2_with_one_clear_paragraph(
     entry = EXPECTED[name]
     monkeypatch.chdir(tmp_path)  # anything written by accident would land here
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, argv(command, BAD / name, out))
+    result = CliRunner().invoke(
+        main, argv(command, BAD / name, out, entry.get("allow_outside"))
+    )
     assert result.exit_code == 2, result.output
     assert isinstance(result.exception, SystemExit), repr(result.exception)
     assert result.stdout == ""
@@ -187,7 +194,12 @@ def test_a_bad_input_fails_cleanly_in_a_real_process(name, command, tmp_path):
     assert command in commands(entry)
     out = tmp_path / "out"
     proc = subprocess.run(
-        [sys.executable, "-m", "models", *argv(command, BAD / name, out)],
+        [
+            sys.executable,
+            "-m",
+            "models",
+            *argv(command, BAD / name, out, entry.get("allow_outside")),
+        ],
         cwd=tmp_path,
         capture_output=True,
         text=True,

@@ -346,8 +346,11 @@ def test_a_case_or_option_name_cannot_write_outside_the_out_folder(
         result = _invoke(*command)
         assert result.exit_code == 2, result.output
         assert "Traceback" not in result.output
-        assert f"{case}: {where}: expected" in result.stderr
-        assert "letters (A-Z, a-z), digits, '_' or '-'" in result.stderr
+        if "\0" in name:  # refused as the file is read, naming its line
+            assert "text without control characters" in result.stderr
+        else:
+            assert f"{case}: {where}: expected" in result.stderr
+            assert "letters (A-Z, a-z), digits or '_'" in result.stderr
         assert tree_digest(sandbox) == before
         assert not (sandbox / "out").exists()
 

@@ -148,12 +148,12 @@ def test_a_bad_what_if_gets_the_message_a_case_file_gets(tmp_path, small_case_di
     bad = {"services.payrol.go_live": "2012-01-01"}
     with pytest.raises(models.InputError) as what_if:
         models.WhatIf.from_file(path).evaluate(bad)
-    small_case_dict["options"]["what-if"] = {"description": "x", "overrides": bad}
+    small_case_dict["options"]["what_if"] = {"description": "x", "overrides": bad}
     path.write_text(yaml.safe_dump(small_case_dict, sort_keys=False))
     with pytest.raises(models.InputError) as case_file:
         load_case(path)
     assert str(what_if.value) == str(case_file.value)
-    assert "options.what-if.overrides.services.payrol.go_live" in str(what_if.value)
+    assert "options.what_if.overrides.services.payrol.go_live" in str(what_if.value)
 
 
 def test_a_saved_what_if_keeps_every_line_and_comment_of_the_case_file(case_copy):

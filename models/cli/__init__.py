@@ -16,6 +16,7 @@ import click
 from models.cli.messages import reports_input_errors
 from models.core.errors import InputError, InputErrors
 from models.core.names import SAFE_NAME_RULE, name_problem
+from models.core.paths import allow_outside
 from models.inputs.templates import new_case_text
 from models.run.interrupt import (
     Terminated,
@@ -98,8 +99,27 @@ def _format_warning(message, category, filename, lineno, line=None) -> str:  # n
     return f"warning: {message}\n"
 
 
+def _allow_outside(ctx: click.Context, param: click.Parameter, value: tuple) -> tuple:
+    allow_outside(list(value))
+    return value
+
+
+allow_outside_option = click.option(
+    "--allow-outside",
+    "allowed",
+    multiple=True,
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    callback=_allow_outside,
+    expose_value=False,
+    help="A folder the case may read files from besides its own (repeatable).",
+)
+"""``--allow-outside PATH``: a case reads only files under its own folder unless
+the user names another (:func:`models.core.paths.outside_case_folder`)."""
+
+
 @main.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path(path_type=Path))
+@allow_outside_option
 @reports_input_errors
 def validate(files: tuple[Path, ...]) -> None:
     """Check case files (and other scenario files) without running anything."""
@@ -177,6 +197,7 @@ def init(name: str, directory: Path) -> None:
     is_flag=True,
     help="Compute results only; skip notebooks and exports.",
 )
+@allow_outside_option
 @reports_input_errors
 def run(
     cases: tuple[Path, ...],

@@ -24,9 +24,9 @@ class InputError(Exception):
         found: str | None = None,
     ) -> None:
         self.file = str(file) if file is not None else None
-        self.where = where
+        self.where = shorten(where, MAX_PART_LENGTH) if where is not None else None
         self.expected = expected
-        self.found = found
+        self.found = shorten(found, MAX_PART_LENGTH) if found is not None else None
         super().__init__(self.message)
 
     @property
@@ -52,7 +52,13 @@ class InputError(Exception):
 
 
 class InputErrors(InputError):
-    """Several input errors found in one pass, reported together."""
+    """Several input errors found in one pass, reported together: the first
+    :data:`MAX_ERRORS_SHOWN` of them, then how many more there are.
+
+    >>> many = InputErrors([InputError("t.csv", f"row {i}", "a date") for i in range(25)])
+    >>> many.message.splitlines()[-1]
+    't.csv: 5 more problems like these (25 in all); the first 20 are shown.'
+    """
 
     def __init__(self, errors: list[InputError]) -> None:
         self.errors = errors
@@ -60,10 +66,43 @@ class InputErrors(InputError):
 
     @property
     def message(self) -> str:  # type: ignore[override]
-        return "\n".join(e.message for e in self.errors)
+        shown = [e.message for e in self.errors[:MAX_ERRORS_SHOWN]]
+        more = len(self.errors) - MAX_ERRORS_SHOWN
+        if more > 0:
+            files = {e.file for e in self.errors}
+            head = (
+                f"{self.errors[0].file}: "
+                if len(files) == 1 and None not in files
+                else ""
+            )
+            shown.append(
+                f"{head}{more} more problems like these ({len(self.errors)} in all); "
+                f"the first {MAX_ERRORS_SHOWN} are shown."
+            )
+        return "\n".join(shown)
 
     def in_file(self, file: str | Path) -> InputErrors:
         return InputErrors([e.in_file(file) for e in self.errors])
+
+
+MAX_ERRORS_SHOWN = 20
+"""Problems of one file shown in full; the rest are counted (a flood of bad rows
+must not print a line each)."""
+
+MAX_PART_LENGTH = 200
+"""Longest key path or found value shown in a message [characters]: an input
+is never echoed whole."""
+
+
+def shorten(text: str, limit: int = MAX_PART_LENGTH) -> str:
+    """``text`` cut to ``limit`` characters, saying how long it was.
+
+    >>> shorten("'" + "x" * 300 + "'", 20)
+    "'xxxxxxxxxxxxxx... (302 characters)"
+    """
+    if len(text) <= limit:
+        return text
+    return f"{text[: limit - 5]}... ({len(text)} characters)"
 
 
 EXIT_BAD_INPUT = 2

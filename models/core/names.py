@@ -1,18 +1,53 @@
-"""Name rules: which case and option names may name run folders and report files.
+"""Name rules: which identifiers a case may use, and names shown to readers.
 
-A case's name names its run folder and each option's name names its report
-files, so names are checked when a case is read, long before anything is
-written; the run folder applies the same rules again as it writes."""
+One rule for every identifier of a case (its name, and the keys naming its
+options, services, councils and bases): 1 to 64 letters, digits and
+underscores (:data:`SAFE_NAME`), not a name a common file system reserves
+(``CON``, ``NUL``, ``COM1``... on Windows: :data:`DEVICE_NAMES`), and unique
+within its kind without regard to case (``Comparison`` beside ``comparison``
+would be one file on Windows and macOS).  Identifiers name run folders, report
+files and the dotted paths of overrides (a ``.`` would split a path), so they
+are checked when a case is read, by ``validate`` and ``run`` alike, long before
+anything is written; the run folder applies its rules again as it writes.
+
+Names meant for readers (a council's or service's ``name``, a title) may hold
+any printable text; control characters (ESC, BEL...) are refused as the file is
+read (:mod:`models.core.yamlio`, :mod:`models.inputs.tableio`)."""
 
 from __future__ import annotations
 
 import re
 
-SAFE_NAME = re.compile(r"[A-Za-z0-9_-]{1,64}")
-"""Case and option names: they name folders and files, so only these."""
+CONTROL_CHARACTERS = re.compile(
+    r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]"
+)
+"""Characters never part of a name or text of an input (tab and newline
+excepted): C0 and C1 control characters (ESC, BEL...) and the marks that
+reorder text right to left (which can make a name read as another)."""
 
 
-SAFE_NAME_RULE = "1 to 64 letters (A-Z, a-z), digits, '_' or '-'"
+def control_character(text: str) -> str | None:
+    """The first of :data:`CONTROL_CHARACTERS` in ``text``, as ``#x001b``; or None.
+
+    >>> control_character("\x1b[31mCouncil"), control_character("Council A")
+    ('#x001b', None)
+    """
+    found = CONTROL_CHARACTERS.search(text)
+    return None if found is None else f"#x{ord(found.group(0)):04x}"
+
+
+SAFE_NAME = re.compile(r"[A-Za-z0-9_]{1,64}")
+"""Identifiers: they name folders, files and override paths, so only these."""
+
+
+SAFE_NAME_RULE = "1 to 64 letters (A-Z, a-z), digits or '_'"
+
+DEVICE_NAMES = frozenset(
+    {"CON", "PRN", "AUX", "NUL", "CLOCK$", "CONIN$", "CONOUT$"}
+    | {f"{port}{n}" for port in ("COM", "LPT") for n in "0123456789"}
+)
+"""Names Windows reserves for devices, in any case and with any extension: a
+file ``NUL.html`` cannot be written there."""
 
 
 def name_problem(name: object) -> str | None:
@@ -25,8 +60,12 @@ def name_problem(name: object) -> str | None:
     "'../../x'"
     >>> name_problem("x" * 100)
     "'xxxxxxxxxxxxxxxxxxxx...' (100 characters)"
+    >>> name_problem("Con")
+    "'Con' (a name Windows reserves for a device)"
     """
     if isinstance(name, str) and SAFE_NAME.fullmatch(name):
+        if name.upper() in DEVICE_NAMES:
+            return f"{name!r} (a name Windows reserves for a device)"
         return None
     if not isinstance(name, str):
         return repr(name)
@@ -35,6 +74,58 @@ def name_problem(name: object) -> str | None:
     if len(name) > 64:
         return f"{repr(name[:20])[:-1]}...' ({len(name)} characters)"
     return repr(name)
+
+
+def same_but_for_case(names: list[str]) -> list[tuple[str, str]]:
+    """Pairs (earlier, later) of ``names`` that differ only in case.
+
+    >>> same_but_for_case(["comparison", "Status_quo", "Comparison", "status_quo"])
+    [('comparison', 'Comparison'), ('Status_quo', 'status_quo')]
+    """
+    first: dict[str, str] = {}
+    pairs = []
+    for name in names:
+        earlier = first.setdefault(name.casefold(), name)
+        if earlier != name:
+            pairs.append((earlier, name))
+    return pairs
+
+
+def identifier_problems(kind: str, names: list[object]) -> list[tuple[str, str, str]]:
+    """(key, expected, found) for each identifier of ``kind`` (``services``...)
+    that breaks the rule of this module; none if all keep it.
+
+    >>> identifier_problems("services", ["payroll", "pay.roll", "Payroll"])[0]
+    ('services', "an id of 1 to 64 letters (A-Z, a-z), digits or '_', not a device name such as CON or NUL (ids name files and override paths)", "'pay.roll'")
+    >>> identifier_problems("services", ["payroll", "Payroll"])[0][2]
+    "'Payroll', the same as 'payroll' but for case"
+    """
+    problems = []
+    for name in names:
+        found = name_problem(name)
+        if found is not None:
+            # a name that keeps the characters' rule can name its key; another
+            # ('../x', 'a.b') would make a key path of its own, so the kind does
+            plain = isinstance(name, str) and SAFE_NAME.fullmatch(name)
+            problems.append(
+                (
+                    f"{kind}.{name}" if plain else kind,
+                    f"an id of {SAFE_NAME_RULE}, not a device name such as CON or "
+                    "NUL (ids name files and override paths)",
+                    found,
+                )
+            )
+    if not problems:
+        for earlier, later in same_but_for_case([str(n) for n in names]):
+            problems.append(
+                (
+                    f"{kind}.{later}",
+                    f"ids that differ in more than case (on Windows and macOS "
+                    f"'{earlier}' and '{later}' name one file)",
+                    f"{later!r}, the same as {earlier!r} but for case",
+                )
+            )
+    return problems
 
 
 def folder_name_problem(name: object) -> str | None:

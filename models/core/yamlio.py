@@ -6,6 +6,17 @@ refuses it and names the line.  It also refuses tags (``!!python/object``,
 ``!!binary``, ``!custom``...): input files hold text, numbers, dates, lists and
 mappings only.  Every problem is an :class:`InputError` naming the file and the
 line (and the key, where there is one); nothing PyYAML raises gets through.
+
+Resources are bounded: a file of more than :data:`~models.core.paths.MAX_YAML_BYTES`,
+a device or a FIFO is refused before it is read, and aliases (``*name``) may
+add at most :data:`ALIAS_BUDGET` nodes to what the file spells out, so that a
+2 kB "billion laughs" cannot take the memory of the machine.
+
+YAML 1.1 reads some plain text as numbers a person would not expect: ``1:30``
+(sexagesimal, 90), ``010`` (octal, 8), ``0x1F`` and ``0b101``.  Here a plain
+number is decimal (``330000``, ``330_000``, ``0.035``, ``1.0e+6``); anything
+else is text, which a key that wants a number refuses.  Text holding a control
+character (written with an escape such as ``"\\e"`` or ``"\\a"``) is refused too.
 """
 
 from __future__ import annotations
@@ -13,22 +24,64 @@ from __future__ import annotations
 import codecs
 import copy
 import hashlib
+import re
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from models.core.errors import InputError
+from models.core.names import control_character
+from models.core.paths import MAX_YAML_BYTES, read_input_bytes
 
 PLAIN_VALUES = "plain values (text, numbers, dates, lists and mappings)"
 
 _REFUSED_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("binary", "set", "omap", "pairs")}
 """Tags SafeLoader would read into bytes, sets or pairs: no input file needs them."""
 
+ALIAS_BUDGET = 10_000
+"""Most nodes that aliases may add to a file [nodes]: each ``*name`` counts the
+nodes of what it stands for.  An anchor reused for a handful of settings costs
+tens; a "billion laughs" costs billions and is refused before it is built."""
+
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_DECIMAL_INT = re.compile(r"^[-+]?(?:0|[1-9][0-9_]*)$")
+"""A plain whole number: decimal only (no octal, hex, binary or sexagesimal)."""
+_DECIMAL_FLOAT = re.compile(
+    r"""^(?:[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?
+    |\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?
+    |[-+]?\.(?:inf|Inf|INF)
+    |\.(?:nan|NaN|NAN))$""",
+    re.X,
+)
+"""A plain decimal number with a point (YAML 1.1 without sexagesimal ``1:30.5``)."""
+
+
+def _strict_implicit_resolvers() -> dict[str, list[tuple[str, re.Pattern]]]:
+    """PyYAML's implicit resolvers with :data:`_DECIMAL_INT` and
+    :data:`_DECIMAL_FLOAT` in place of YAML 1.1's int and float patterns."""
+    table: dict[str, list[tuple[str, re.Pattern]]] = {}
+    for first, resolvers in yaml.resolver.Resolver.yaml_implicit_resolvers.items():
+        kept = [(tag, rx) for tag, rx in resolvers if tag not in (_INT, _FLOAT)]
+        if first in "-+0123456789":
+            kept.append((_INT, _DECIMAL_INT))
+        if first in "-+.0123456789":
+            kept.append((_FLOAT, _DECIMAL_FLOAT))
+        table[first] = kept
+    return table
+
 
 class _StrictConstruction:
     """The strict constructors, for either parser: duplicate and unhashable keys,
-    tags and impossible values are refused, naming the line and key."""
+    tags, impossible values, control characters and alias bombs are refused,
+    naming the line and key."""
+
+    yaml_implicit_resolvers = _strict_implicit_resolvers()
+
+    def construct_document(self, node: yaml.Node) -> Any:
+        _check_alias_budget(node, self._source)
+        return super().construct_document(node)
 
     def construct_object(self, node: yaml.Node, deep: bool = False) -> Any:
         if node.tag not in self.yaml_constructors or node.tag in _REFUSED_TAGS:
@@ -39,7 +92,7 @@ class _StrictConstruction:
                 f"the tag '{_short_tag(node.tag)}'",
             )
         try:
-            return super().construct_object(node, deep=deep)
+            value = super().construct_object(node, deep=deep)
         except (ValueError, OverflowError) as exc:
             # a scalar that matches a YAML type but cannot be built, such as
             # 2011-13-45 (read as a date) or !!float xx
@@ -47,8 +100,16 @@ class _StrictConstruction:
                 self._source,
                 self._where(node),
                 _expected_for(node.tag),
-                f"{node.value!r} ({exc})",
+                f"{str(node.value)[:40]!r} ({exc})",
             ) from None
+        if isinstance(value, str) and (character := control_character(value)):
+            raise InputError(
+                self._source,
+                self._where(node),
+                "text without control characters",
+                f"the character {character}",
+            )
+        return value
 
     def _where(self, node: yaml.Node) -> str:
         where = f"line {node.start_mark.line + 1}"
@@ -58,6 +119,48 @@ class _StrictConstruction:
 
 class _StrictLoader(_StrictConstruction, yaml.SafeLoader):
     """SafeLoader (pure Python) with the strict constructors."""
+
+
+def _check_alias_budget(root: yaml.Node, source: str | None) -> None:
+    """Refuse a document whose aliases stand for more than :data:`ALIAS_BUDGET`
+    nodes in all (or for themselves: an anchor inside its own value).
+
+    The size of each node, aliases expanded, is counted once (memoised), so a
+    bomb is measured in a few thousand steps without being built.
+    """
+    expanded: dict[int, int] = {}
+    building: set[int] = set()
+
+    def size(node: yaml.Node) -> int:
+        known = expanded.get(id(node))
+        if known is not None:
+            return known
+        if id(node) in building:
+            raise InputError(
+                source,
+                f"line {node.start_mark.line + 1}",
+                "an alias to a value defined before it, not inside it",
+                "an alias inside its own anchor",
+            )
+        building.add(id(node))
+        total = 1
+        if isinstance(node, yaml.SequenceNode):
+            total += sum(size(item) for item in node.value)
+        elif isinstance(node, yaml.MappingNode):
+            total += sum(size(k) + size(v) for k, v in node.value)
+        building.discard(id(node))
+        expanded[id(node)] = total
+        return total
+
+    spelled_out = size(root)
+    written = len(expanded)
+    if spelled_out - written > ALIAS_BUDGET:
+        raise InputError(
+            source,
+            None,
+            f"aliases (*name) adding at most {ALIAS_BUDGET:,} values to the file",
+            f"aliases adding {spelled_out - written:,} (an alias bomb?)",
+        )
 
 
 def _short_tag(tag: str) -> str:
@@ -139,19 +242,11 @@ def load_yaml(path: str | Path) -> Any:
     and parsing is most of the time it takes.
     """
     path = Path(path)
+    data = read_input_bytes(path, "YAML", MAX_YAML_BYTES)
     try:
-        data = path.read_bytes()
         text = data.decode("utf-8")
-    except FileNotFoundError:
-        raise InputError(path, None, "an existing file", "no such file") from None
     except UnicodeDecodeError as exc:
         raise InputError(path, None, "UTF-8 text", undecodable(data, exc)) from None
-    except IsADirectoryError:
-        raise InputError(path, None, "a file", "a folder") from None
-    except OSError as exc:
-        raise InputError(
-            path, None, "a readable file", exc.strerror or str(exc)
-        ) from None
     key = hashlib.sha256(data).digest()
     if key not in _PARSED:
         parsed = loads_yaml(text, source=path)
@@ -252,13 +347,17 @@ def _syntax_problem(problem: str) -> tuple[str, str]:
 
 
 def describe(value: Any) -> str:
-    """What was found where a mapping of keys was expected, in words.
+    """What was found where a mapping of keys was expected, in words, without
+    echoing it: a file that is not the input the key wants (``/etc/passwd`` as
+    a risk register) must not have its content printed.
 
-    >>> describe(None), describe([1]), describe("x")
-    ('an empty file (nothing but blank lines or comments)', 'a list', "a single value 'x'")
+    >>> describe(None), describe([1]), describe("root:x:0:0:root")
+    ('an empty file (nothing but blank lines or comments)', 'a list', 'a single value (text of 15 characters)')
     """
     if value is None:
         return "an empty file (nothing but blank lines or comments)"
     if isinstance(value, list):
         return "a list"
-    return f"a single value {value!r}"[:80]
+    if isinstance(value, str):
+        return f"a single value (text of {len(value)} characters)"
+    return f"a single value (a {type(value).__name__})"

@@ -16,7 +16,9 @@ from typing import Any
 import pandas as pd
 from pydantic import ValidationError
 
+from models.core import calendar
 from models.core.errors import InputError
+from models.core.paths import outside_case_folder
 from models.core.yamlio import describe, load_yaml
 from models.inputs.affordability import merge_posts_moving_grades
 from models.inputs.case import Case, apply_overrides, merge_baseline_costs
@@ -51,7 +53,18 @@ def read_case(path: str | Path) -> Case:
 
 
 def _check_named_file(source: Path, key: str, name: str) -> None:
-    """A file the case names must exist beside it: name the case file and the key."""
+    """A file the case names must exist beside it, under the case's folder
+    (symbolic links resolved) or a folder allowed by ``--allow-outside``
+    (:func:`models.core.paths.outside_case_folder`): name the case file and key."""
+    outside = outside_case_folder(source, name)
+    if outside is not None:
+        raise InputError(
+            source,
+            key,
+            f"a file under the case's folder {source.resolve().parent} (links "
+            "followed), or under a folder given with --allow-outside",
+            f"{name!r}, which is {outside}" if str(outside) != name else repr(name),
+        )
     path = source.parent / name
     if not path.is_file():
         raise InputError(
@@ -85,7 +98,7 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
     try:
         case = Case.model_validate(raw)
     except ValidationError as exc:
-        raise validation_errors(exc, source, Case) from None
+        raise validation_errors(exc, source, Case, data=raw) from None
     case._raw = raw  # type: ignore[attr-defined]
     case._source = str(source) if source is not None else None  # type: ignore[attr-defined]
     if source is not None:
@@ -126,10 +139,14 @@ def option_case(case: Case, option: str) -> Case:
             warnings.filterwarnings("ignore", message=".*no service uses this basis")
             result = Case.model_validate(merged)
     except ValidationError as exc:
-        errs = validation_errors(exc, source, Case, prefix=f"(option '{option}') ")
+        errs = validation_errors(
+            exc, source, Case, prefix=f"(option '{option}') ", data=merged
+        )
         raise errs from None
     result._raw = merged  # type: ignore[attr-defined]
     result._source = source  # type: ignore[attr-defined]
+    if source is not None:  # an option may name other files: the same rules
+        _check_named_files(result, Path(source))
     staff_severance(result)
     cached[option] = result
     return result
@@ -210,19 +227,35 @@ def _check_staff_rows_name_the_case(
             )
 
 
+LEAVING_MARGIN_YEARS = 1
+"""Years either side of the horizon a leaving date may fall in where the service
+fixes the year its severance is counted in (notice served the year before)."""
+
+
 def _check_staff_rows_fit_the_services(
     case: Case, path: Path, costed: pd.DataFrame
 ) -> None:
     """Each leaving date falls inside the horizon (unless the service fixes the
     year of its severance), and no service has both staff rows and a flat figure."""
     years = case.settings.years()
+    margin = calendar.fy_labels(
+        calendar.fy_label(calendar.fy_start_year(years[0]) - LEAVING_MARGIN_YEARS),
+        len(years) + 2 * LEAVING_MARGIN_YEARS,
+    )
     for i, row in enumerate(costed.itertuples(index=False), 1):
         service = case.services[row.service]
-        if service.severance.year is None and row.financial_year not in years:
+        fixed = service.severance.year is not None
+        if row.financial_year not in (margin if fixed else years):
             raise InputError(
                 path,
                 f"data row {i} (file line {i + 1}), column leaving_date",
-                f"a leaving date inside the horizon {years[0]} to {years[-1]}",
+                f"a leaving date inside the horizon {years[0]} to {years[-1]}"
+                + (
+                    f" (or within {LEAVING_MARGIN_YEARS} year of it, where the "
+                    "service fixes the year of its severance)"
+                    if fixed
+                    else ""
+                ),
                 f"{row.leaving_date:%Y-%m-%d} ({row.financial_year})",
             )
         if service.severance.has_flat_cost():

@@ -11,7 +11,7 @@ A what-if is an option like any other: its changes are applied to the option's
 own assumptions with :func:`models.inputs.case.apply_overrides` and checked by
 :func:`models.engine.cases.option_case`, so a misspelt path or a bad value is
 refused with the message a case file would get, naming the path
-(``options.what-if.overrides.<path>``).  The figures come from
+(``options.what_if.overrides.<path>``).  The figures come from
 :func:`models.engine.projection.run_option` and
 :func:`models.engine.results.option_json`: there is no second formula here.
 
@@ -37,7 +37,7 @@ from models.engine.results import option_json
 from models.inputs.case import Case, Option
 from models.inputs.case_file import add_option
 
-WHAT_IF = "what-if"
+WHAT_IF = "what_if"
 """The name a what-if goes by while it is evaluated (it names no report file)."""
 
 

@@ -33,7 +33,12 @@ from pydantic import (
 
 from models.core import calendar
 from models.core.errors import InputError
-from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem
+from models.core.names import (
+    RESERVED_NAMES,
+    SAFE_NAME_RULE,
+    identifier_problems,
+    name_problem,
+)
 from models.inputs.affordability import (
     BORROWING,
     CAPITAL_RECEIPTS,
@@ -50,15 +55,22 @@ from models.inputs.quantities import (
     SHARE_TOLERANCE,
     Driver,
     Money,
+    MoneyPerPerson,
     Number,
+    OneOffMoney,
     Rate,
     Strict,
     WholeNumber,
 )
 from models.inputs.risk_register import apply_risks, load_risk_register
 from models.inputs.severance import SeverancePolicy
-from models.inputs.tableio import read_text_table
-from models.inputs.uncertainty_spec import UncertaintySpec, parameter_problems
+from models.inputs.tableio import read_text_table, repeated_rows
+from models.inputs.uncertainty_spec import (
+    MEGABYTE,
+    UncertaintySpec,
+    monte_carlo_memory_bytes,
+    parameter_problems,
+)
 from models.reference.capital_receipts import first_year_of_flexible_use
 from models.reference.optimism_bias import ProjectType, optimism_bias_uplift
 
@@ -121,7 +133,7 @@ class SetupCost(Strict):
     """
 
     category: SetupCategory
-    amount: Money
+    amount: OneOffMoney
     year: str | None = None
     profile: dict[str, Number] | None = None
     description: str | None = None
@@ -158,10 +170,10 @@ class Severance(Strict):
       ``year`` if one is given, and with the council where the post was.
     """
 
-    redundancy_pay: Money = Money(value=0)
-    pension_strain: Money = Money(value=0)
+    redundancy_pay: OneOffMoney = OneOffMoney(value=0)
+    pension_strain: OneOffMoney = OneOffMoney(value=0)
     headcount: WholeNumber | None = Field(default=None, ge=0)
-    average_cost: Money | None = None
+    average_cost: MoneyPerPerson | None = None
     year: str | None = None
     basis: str | None = None
     description: str | None = None
@@ -264,7 +276,7 @@ class TargetWindow(Strict):
 
     first_year: str
     last_year: str
-    target: Money | None = None
+    target: OneOffMoney | None = None
 
 
 class InflationRates(Strict):
@@ -395,32 +407,21 @@ class Case(Strict):
     @field_validator("options")
     @classmethod
     def _option_names_name_files(cls, options: dict[str, Option]) -> dict[str, Option]:
-        bad = [found for o in options if (found := name_problem(o)) is not None]
-        taken = [
-            o for o in options if o in RESERVED_NAMES or o.startswith("monitoring-")
-        ]
-        if taken and not bad:
-            raise CrossReferenceError(
-                [
-                    (
-                        "options",
-                        "option names other than those of the run's own files ("
-                        + ", ".join(sorted(RESERVED_NAMES))
-                        + ", monitoring-...)",
-                        ", ".join(repr(o) for o in taken),
-                    )
-                ]
-            )
-        if bad:
-            raise CrossReferenceError(
-                [
-                    (
-                        "options",
-                        f"option names of {SAFE_NAME_RULE} (they name report files)",
-                        ", ".join(bad),
-                    )
-                ]
-            )
+        problems = identifier_problems("options", list(options))
+        # (monitoring-<actuals>.html cannot collide: an option has no '-')
+        taken = [o for o in options if o.casefold() in RESERVED_NAMES]
+        if taken and not problems:
+            problems = [
+                (
+                    f"options.{taken[0]}",
+                    "option names other than those of the run's own files ("
+                    + ", ".join(sorted(RESERVED_NAMES))
+                    + ", in any case)",
+                    ", ".join(repr(o) for o in taken),
+                )
+            ]
+        if problems:
+            raise CrossReferenceError(problems)
         return options
 
     @model_validator(mode="before")
@@ -447,6 +448,14 @@ class Case(Strict):
         if problems:
             raise CrossReferenceError(problems[:1])
         return data
+
+    @field_validator("councils", "services", "bases")
+    @classmethod
+    def _ids_keep_the_rule(cls, entries: dict[str, Any], info: Any) -> dict[str, Any]:
+        problems = identifier_problems(info.field_name, list(entries))
+        if problems:
+            raise CrossReferenceError(problems)
+        return entries
 
     @model_validator(mode="after")
     def _cross_references(self) -> Case:
@@ -478,8 +487,38 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
             case.uncertainty,
             {s: len(v.set_up_costs) for s, v in case.services.items()},
         )
+        out += _monte_carlo_memory_problems(case)
     out += _target_window_problems(case)
     return out
+
+
+def _monte_carlo_memory_problems(case: Case) -> list[Problem]:
+    """The Monte Carlo must fit in ``uncertainty.memory_limit_mb``
+    (:func:`~models.inputs.uncertainty_spec.monte_carlo_memory_bytes`), so that a
+    valid case cannot run out of memory half way through a run."""
+    spec = case.uncertainty
+    if spec is None or not spec.parameters:
+        return []
+    needed = monte_carlo_memory_bytes(
+        draws=spec.draws,
+        horizon_years=case.settings.horizon_years,
+        parameters=len(spec.parameters),
+        services=len(case.services),
+        councils=len(case.councils),
+        options=max(len(case.options), 1),
+    )
+    if needed <= spec.memory_limit_mb * MEGABYTE:
+        return []
+    return [
+        (
+            "uncertainty.draws",
+            f"a Monte Carlo that fits in {spec.memory_limit_mb:,} MB (fewer draws, "
+            "or raise uncertainty.memory_limit_mb if the machine has the memory)",
+            f"{spec.draws:,} draws needing about {needed / MEGABYTE:,.0f} MB for "
+            f"{len(spec.parameters)} parameters, {len(case.options)} options and "
+            f"{case.settings.horizon_years} years",
+        )
+    ]
 
 
 def _year_problems(case: Case, where: str, fy: str | None) -> list[Problem]:
@@ -794,6 +833,15 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
             "header",
             f"columns {', '.join(BASELINE_COLUMNS)}",
             f"no column {', '.join(missing)}",
+        )
+    for first, repeat in repeated_rows(table, ["service", "council"]):
+        raise InputError(
+            path,
+            f"row {repeat}",
+            "each service and council once",
+            f"a second row for service {table['service'].iloc[repeat - 1]!r} and "
+            f"council {table['council'].iloc[repeat - 1]!r} (the first is row "
+            f"{first})",
         )
     out = copy.deepcopy(raw)
     services = out.get("services") or {}

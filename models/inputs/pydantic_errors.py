@@ -62,6 +62,41 @@ def _loc_to_path(loc: tuple[Any, ...], data: Any = None) -> str:
     return ".".join(parts)
 
 
+_UNION_BRANCHES = ("float", "int", "literal['green_book']", "Rate", "function-after")
+"""Names pydantic gives the branches of a union in an error's location."""
+
+
+def _key_path(loc: tuple[Any, ...], data: Any = None) -> tuple[Any, ...]:
+    """The location without pydantic's names of union branches (it repeats a
+    location once per branch: ``function-after[...]``, ``Rate``...).
+
+    A key that is in ``data`` (the mapping validated) is a key of the file and
+    is kept, even if it looks like a branch name (``sta[ff]``): else a key
+    holding ``[`` would be dropped and its error put on its parent.
+
+    >>> _key_path(("a", "function-after[f(), int]", "b"))
+    ('a', 'b')
+    >>> _key_path(("a", "b[c]"), {"a": {"b[c]": 1}})
+    ('a', 'b[c]')
+    """
+    kept: list[Any] = []
+    node = data
+    for item in loc:
+        if isinstance(item, int):
+            kept.append(item)
+            is_item = isinstance(node, list) and 0 <= item < len(node)
+            node = node[item] if is_item else None
+        elif isinstance(node, dict) and item in node:
+            kept.append(item)
+            node = node[item]
+        elif isinstance(item, str) and ("[" in item or item in _UNION_BRANCHES):
+            continue  # a union branch: the same place in the file
+        else:
+            kept.append(item)
+            node = None
+    return tuple(kept)
+
+
 _EXPECTED = {
     "int_parsing": "a whole number",
     "int_type": "a whole number",
@@ -104,26 +139,7 @@ def validation_errors(
     errors: list[InputError] = []
     # a misspelt key also makes the right one "missing": report it first
     for err in sorted(exc.errors(), key=lambda e: e["type"] != "extra_forbidden"):
-        loc = tuple(err["loc"])
-        # pydantic repeats a location once per branch of a union; keep the useful one
-        loc = tuple(
-            x
-            for x in loc
-            if not (
-                isinstance(x, str)
-                and (
-                    "[" in x
-                    or x
-                    in (
-                        "float",
-                        "int",
-                        "literal['green_book']",
-                        "Rate",
-                        "function-after",
-                    )
-                )
-            )
-        )
+        loc = _key_path(tuple(err["loc"]), data)
         path = prefix + (_loc_to_path(loc, data) or "top level")
         kind = err["type"]
         ctx = err.get("ctx") or {}

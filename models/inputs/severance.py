@@ -23,7 +23,7 @@ from models.core.yamlio import describe, load_yaml
 from models.inputs.affordability import PayProtection
 from models.inputs.pydantic_errors import validation_errors
 from models.inputs.quantities import Number, Strict
-from models.inputs.tableio import read_text_table
+from models.inputs.tableio import read_text_table, repeated_rows
 from models.reference import dated_series
 
 REG6_CEILING_WEEKS = 104.0
@@ -31,8 +31,17 @@ REG6_CEILING_WEEKS = 104.0
 
 
 MINIMUM_AGE = 16
-"""Youngest age accepted in a staff table [years]."""
+"""Youngest age accepted in a staff table [years]; service starts no earlier
+than the 16th birthday."""
 
+MAXIMUM_AGE = 100
+"""Oldest age accepted in a staff table at the leaving date [years]: an age of
+200 is a typing slip, not a member of staff."""
+
+
+LATEST_LEAVING_DATE = pd.Timestamp("2199-03-31")
+"""Latest leaving date read (the end of financial year 2198/99): 9999-12-31 is a
+placeholder, not a date anyone leaves on."""
 
 WEEKS_PER_YEAR = 52.0
 """Convention for a week's pay from an annual salary: annual / 52 [weeks/year]."""
@@ -253,6 +262,17 @@ def load_staff_table(
     _raise_all(_column_errors(path, list(raw.columns), default_leaving_date))
     if len(raw) == 0:
         raise InputError(path, None, "at least one data row", "none")
+    _raise_all(
+        [
+            InputError(
+                path,
+                staff_table_where(repeat, "(every column)"),
+                "each person once",
+                f"the same cells as data row {first} (a copy of it)",
+            )
+            for first, repeat in repeated_rows(raw, list(raw.columns))
+        ]
+    )
     table = _StaffTableReader(path, raw)
     identity = {
         name: table.text(name).to_numpy() for name in ("post", "service", "council")
@@ -260,7 +280,7 @@ def load_staff_table(
     _check_jurisdiction(table)
     leaving = _leaving_dates(table, default_leaving_date)
     ages = _ages(table, leaving)
-    service = _service(table, leaving)
+    service = _service(table, leaving, ages["date_of_birth"])
     weekly_pay = _weekly_pay(table)
     pension_and_notice = _pension_and_notice(table)
     _raise_all(table.errors)
@@ -288,6 +308,16 @@ def _column_errors(
 ) -> list[InputError]:
     """The first unknown column (with a close match if any), then each missing one."""
     errors: list[InputError] = []
+    if not any(name in STAFF_COLUMNS for name in columns):
+        # not a staff table at all: say so without echoing its first line
+        return [
+            InputError(
+                path,
+                "file line 1",
+                "a header naming the staff table's columns (post, service, council...)",
+                f"none of them, in {len(columns)} cells",
+            )
+        ]
     unknown = [name for name in columns if name not in STAFF_COLUMNS]
     if unknown:
         hint = difflib.get_close_matches(unknown[0], list(STAFF_COLUMNS), n=1)
@@ -440,6 +470,13 @@ def _leaving_dates(
         f"a date on or after {earliest.date()} (earliest redundancy cap on record)",
         table.column("leaving_date"),
     )
+    table.report(
+        (leaving > LATEST_LEAVING_DATE).to_numpy(),
+        "leaving_date",
+        f"a date on or before {LATEST_LEAVING_DATE.date()} (a financial year a "
+        "case can hold)",
+        table.column("leaving_date"),
+    )
     return leaving
 
 
@@ -467,6 +504,7 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
             date_of_birth[both_dates].to_numpy(), leaving[both_dates].to_numpy()
         )
     young = ~np.isnan(completed_age) & (completed_age < MINIMUM_AGE)
+    old = ~np.isnan(completed_age) & (completed_age > MAXIMUM_AGE)
     table.report(
         young & has_date_of_birth,
         "date_of_birth",
@@ -474,9 +512,21 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
         date_of_birth.dt.strftime("%Y-%m-%d"),
     )
     table.report(
+        old & has_date_of_birth,
+        "date_of_birth",
+        f"an age of {MAXIMUM_AGE} or under at leaving",
+        date_of_birth.dt.strftime("%Y-%m-%d"),
+    )
+    table.report(
         young & ~has_date_of_birth,
         "age",
         f"an age of {MINIMUM_AGE} or over",
+        table.column("age"),
+    )
+    table.report(
+        old & ~has_date_of_birth,
+        "age",
+        f"an age of {MAXIMUM_AGE} or under",
         table.column("age"),
     )
     table.report(
@@ -493,10 +543,13 @@ def _ages(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]
     }
 
 
-def _service(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarray]:
+def _service(
+    table: _StaffTableReader, leaving: pd.Series, date_of_birth: np.ndarray
+) -> dict[str, np.ndarray]:
     """Columns ``service_start`` (the earlier of ``continuous_service_start`` and
     ``start_date``, 1999 Continuity Order) and ``years_of_service`` [years] (NaN
-    where a start date is given); no start date after the leaving date."""
+    where a start date is given); no start date after the leaving date, nor
+    before the 16th birthday (where a date of birth is given)."""
     start = table.dates("start_date")
     continuous = table.dates("continuous_service_start")
     years = table.numbers("years_of_service", what="a number of years")
@@ -519,11 +572,18 @@ def _service(table: _StaffTableReader, leaving: pd.Series) -> dict[str, np.ndarr
         "a start date or years of service",
         table.column("start_date"),
     )
+    sixteenth_birthday = pd.Series(date_of_birth) + pd.DateOffset(years=MINIMUM_AGE)
     for name, when in (("start_date", start), ("continuous_service_start", continuous)):
         table.report(
             (when > leaving).to_numpy(),
             name,
             "a date on or before the leaving date (and so the relevant date)",
+            table.column(name),
+        )
+        table.report(
+            (when.to_numpy() < sixteenth_birthday.to_numpy()),
+            name,
+            f"a date on or after the {MINIMUM_AGE}th birthday (from date_of_birth)",
             table.column(name),
         )
     return {

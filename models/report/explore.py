@@ -690,7 +690,7 @@ def what_if_bridge(
     before = start.state
     after = State(
         raw=apply_overrides(
-            before.raw, dict(overrides), before.source, "options.what-if.overrides"
+            before.raw, dict(overrides), before.source, "options.what_if.overrides"
         ),
         source=before.source,
     )
