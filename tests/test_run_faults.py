@@ -125,7 +125,9 @@ def test_nothing_of_a_run_outlives_a_kill_9_during_its_reports(tmp_path, fork_ke
         SHAREDCASE_FORK_KERNELS=fork_kernels,
     )
     out = tmp_path / "out"
-    proc = _start(["run", str(DEFAULT_CASE), "--out", str(out)], tmp_path, env, tmp_path)
+    proc = _start(
+        ["run", str(DEFAULT_CASE), "--out", str(out)], tmp_path, env, tmp_path
+    )
     try:
         # part-way: results written, report notebooks under way, kernels running
         assert _poll(
@@ -150,3 +152,74 @@ def test_nothing_of_a_run_outlives_a_kill_9_during_its_reports(tmp_path, fork_ke
             os.kill(pid, signal.SIGKILL)
     assert len(tree) >= 3, tree  # the command, its workers or threads' kernels
     assert gone, f"left running after kill -9: {left}"
+
+
+# ------------------------------------------------------------------------ Ctrl-C
+
+IMPORT_TIME = "import time:"
+
+
+def _interrupt_when(args: list[str], imported: str, after: float, cwd: Path):
+    """Start ``python -X importtime -m models ARGS``; send SIGINT ``after``
+    seconds after the module ``imported`` has been imported (``-X importtime``
+    prints each import on stderr as it ends, so the moment is known whatever
+    the load of the machine).  The exit status, the lines of stderr that are
+    not import times, and whether the command was still running at the signal.
+    """
+    proc = subprocess.Popen(
+        [sys.executable, "-X", "importtime", "-m", "models", *args],
+        cwd=cwd,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+    lines = []
+    try:
+        for line in proc.stderr:
+            lines.append(line)
+            if line.startswith(IMPORT_TIME) and line.rsplit("|", 1)[1].strip() == (
+                imported
+            ):
+                break
+        time.sleep(after)
+        running = proc.poll() is None
+        proc.send_signal(signal.SIGINT)
+        lines += proc.stderr.readlines()
+        proc.wait(timeout=TIMEOUT)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    return proc.returncode, [x for x in lines if not x.startswith(IMPORT_TIME)], running
+
+
+@pytest.mark.parametrize(
+    ("command", "imported", "after"),
+    [
+        # the first module the command's entry point imports: its first lines
+        pytest.param("run", "models.run.interrupt", 0.0, id="run-at-the-first-line"),
+        pytest.param("run", "click", 0.0, id="run-importing-click"),
+        pytest.param("run", "pydantic", 0.0, id="run-importing-pydantic"),
+        pytest.param("run", "models.run.interrupt", 0.3, id="run-0.3s"),
+        pytest.param("run", "models.run.interrupt", 1.0, id="run-1s"),
+        pytest.param("run", "pandas", 0.0, id="run-importing-pandas"),
+        pytest.param("validate", "models.run.interrupt", 0.05, id="validate-0.05s"),
+        pytest.param("validate", "click", 0.0, id="validate-importing-click"),
+    ],
+)
+def test_ctrl_c_at_start_up_gives_one_line_and_exit_130(
+    tmp_path, command, imported, after
+):
+    args = [command, str(DEFAULT_CASE)]
+    if command == "run":
+        args += ["--no-notebooks", "--out", str(tmp_path / "out")]
+    status, stderr, running = _interrupt_when(args, imported, after, tmp_path)
+    assert running, f"the command ended before the signal: {stderr}"
+    assert status == 130, "".join(stderr)
+    assert "Traceback" not in "".join(stderr)
+    assert len(stderr) == 1, stderr
+    assert stderr[0].startswith("interrupted by SIGINT:")
+    # whatever was under way, no run folder passes for complete
+    case_dir = tmp_path / "out" / CASE_NAME
+    assert not (case_dir / "latest").exists()
