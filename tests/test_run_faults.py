@@ -1,4 +1,4 @@
-"""Faults of a run as a process: a kill, Ctrl-C at any moment.
+"""Faults of a run: a kill, Ctrl-C at any moment, a failed part, its output folder.
 
 * ``kill -9`` of ``sharedcase run`` while its reports are being rendered leaves
   no process of the run (report worker, Jupyter kernel, Chromium) within 5 s
@@ -10,6 +10,9 @@
 
 from __future__ import annotations
 
+import copy
+import errno
+import json
 import os
 import signal
 import subprocess
@@ -20,9 +23,21 @@ import uuid
 from pathlib import Path
 
 import pytest
+import yaml
+from click.testing import CliRunner
 
-from tests.conftest import DEFAULT_CASE
-from tests.test_faults import _partial_with_notebook, _poll, _processes_with
+import models.engine.uncertainty as uncertainty
+import models.report.export as export
+import models.run.runner as runner
+from models.cli import main
+from models.run.runfolder import RunFolder
+from tests.conftest import DEFAULT_CASE, SMALL_CASE
+from tests.test_faults import (
+    _partial_with_notebook,
+    _poll,
+    _processes_with,
+    tree_digest,
+)
 
 LINUX_PROC = Path("/proc/self/environ").exists()
 TIMEOUT = 300  # seconds; generous, the machine may be busy
@@ -223,3 +238,303 @@ def test_ctrl_c_at_start_up_gives_one_line_and_exit_130(
     # whatever was under way, no run folder passes for complete
     case_dir = tmp_path / "out" / CASE_NAME
     assert not (case_dir / "latest").exists()
+
+
+# ------------------------------------------------- a run folder is latest only if complete
+
+
+def _small_case(folder: Path) -> Path:
+    """The small hand-worked case as a file (each option with its title)."""
+    raw = copy.deepcopy(SMALL_CASE)
+    raw["options"]["share_payroll"]["title"] = "Shared payroll"
+    raw["options"]["status_quo"]["title"] = "Status quo"
+    path = folder / "small.yaml"
+    path.write_text(yaml.safe_dump(raw, sort_keys=False))
+    return path
+
+
+def _run(case: Path, out: Path, *extra: str):
+    return CliRunner().invoke(main, ["run", str(case), "--out", str(out), *extra])
+
+
+@pytest.fixture
+def earlier(tmp_path) -> tuple[Path, Path, dict[str, str]]:
+    """The small case, an out folder holding one complete run of it (``latest``
+    points at it), and a digest of everything in the out folder."""
+    case = _small_case(tmp_path)
+    out = tmp_path / "out"
+    result = _run(case, out, "--no-notebooks")
+    assert result.exit_code == 0, result.output
+    return case, out, tree_digest(out)
+
+
+def _kept(out: Path) -> Path:
+    """The one run kept as incomplete; nothing being written is left beside it."""
+    case_dir = out / "small"
+    (kept,) = case_dir.glob("*.incomplete")
+    assert not list(case_dir.glob(".*")), sorted(p.name for p in case_dir.iterdir())
+    return kept
+
+
+def _no_scratch(folder: Path) -> None:
+    """No file being written (``*.part``, ``*.part.xlsx``), no pickled analysis."""
+    left = [
+        str(p.relative_to(folder))
+        for p in folder.rglob("*")
+        if ".part" in p.name or p.suffix == ".pkl" or p.name.startswith(".")
+    ]
+    assert left == []
+
+
+def _unchanged(out: Path, before: dict[str, str]) -> None:
+    """Earlier runs byte for byte, and ``latest`` still points at the earlier run."""
+    after = tree_digest(out)
+    assert {k: v for k, v in after.items() if k in before} == before
+
+
+def test_a_failed_uncertainty_table_keeps_the_run_out_of_latest(earlier, monkeypatch):
+    case, out, before = earlier
+
+    def fails(*args, **kwargs):
+        raise RuntimeError("tornado table cannot be written (injected by the test)")
+
+    monkeypatch.setattr(runner, "uncertainty_outputs", fails)
+    result = _run(case, out, "--no-notebooks")
+    assert result.exit_code == 1, result.output
+    _unchanged(out, before)
+    kept = _kept(out)
+    manifest = json.loads((kept / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["failed"] == [
+        "uncertainty tables: RuntimeError: tornado table cannot be written "
+        "(injected by the test)"
+    ]
+    assert "results.json" in {p.name for p in kept.iterdir()}
+    assert "1 of its parts failed" in (kept / "INCOMPLETE").read_text()
+    assert "FAILED uncertainty tables: RuntimeError" in result.stderr
+    assert f"kept in {kept}, marked incomplete" in result.stderr
+    assert "Traceback" not in result.output
+
+
+def test_a_failed_uncertainty_analysis_of_an_option_keeps_the_run_out_of_latest(
+    earlier, monkeypatch
+):
+    # the appraisal of each option stands, but the run is not complete without
+    # its switching values (e.g. MemoryError with very many draws)
+    case, out, before = earlier
+
+    def fails(*args, **kwargs):
+        raise MemoryError("injected by the test")
+
+    monkeypatch.setattr(uncertainty, "switching_table", fails)
+    result = _run(case, out, "--no-notebooks")
+    assert result.exit_code == 1, result.output
+    _unchanged(out, before)
+    manifest = json.loads((_kept(out) / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["options"]["share_payroll"] == {
+        "status": "ok",
+        "uncertainty": "failed: MemoryError: injected by the test",
+    }
+    assert (
+        "uncertainty of share_payroll: MemoryError: injected by the test"
+        in (manifest["failed"])
+    )
+
+
+def test_a_failed_export_keeps_the_run_out_of_latest_without_its_part_files(
+    earlier, monkeypatch
+):
+    # the HTML export of one report fails half-way (a full disk, say), leaving a
+    # part file: the report is a failed part, and no part file is kept
+    case, out, before = earlier
+    real = export.export_html
+
+    def fails_for_status_quo(notebook, html, *args, **kwargs):
+        if Path(html).stem != "status_quo":
+            return real(notebook, html, *args, **kwargs)
+        Path(f"{html}.part").write_text("<html>half")
+        raise OSError(errno.ENOSPC, "No space left on device", f"{html}.part")
+
+    monkeypatch.setattr(export, "export_html", fails_for_status_quo)
+    monkeypatch.setenv("SHAREDCASE_CHROMIUM", "/nonexistent")  # no PDFs: faster
+    result = _run(case, out, "--jobs", "1")
+    assert result.exit_code == 1, result.output
+    _unchanged(out, before)
+    kept = _kept(out)
+    _no_scratch(kept)
+    manifest = json.loads((kept / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    (failed,) = manifest["failed"]
+    assert failed.startswith(
+        "status_quo: notebook: export: OSError: [Errno 28] No space left on device"
+    )
+    assert failed.endswith("status_quo.html.part'")
+    assert (kept / "share_payroll.html").exists()
+    assert (kept / "status_quo.ipynb").exists()
+
+
+def test_a_real_folder_named_latest_is_left_alone_and_reported(tmp_path):
+    case = _small_case(tmp_path)
+    out = tmp_path / "out"
+    mine = out / "small" / "latest"
+    mine.mkdir(parents=True)
+    (mine / "board_pack.txt").write_text("copied here by hand")
+    result = _run(case, out, "--no-notebooks")
+    assert result.exit_code == 0, result.output
+    assert (mine / "board_pack.txt").read_text() == "copied here by hand"
+    assert not mine.is_symlink()
+    assert f"'latest' was left alone, not pointed at this run: {mine} is a folder" in (
+        result.stderr
+    )
+    (run,) = [p for p in (out / "small").iterdir() if p != mine]
+    manifest = json.loads((run / "manifest.json").read_text())
+    assert manifest["status"] == "complete"
+    assert manifest["latest"].startswith(f"not updated: {mine} is a folder")
+    assert sorted(p.name for p in (out / "small").iterdir()) == sorted(
+        ["latest", run.name]
+    )
+
+
+@pytest.mark.parametrize(
+    "text", ["notes of the finance team\n", "../elsewhere\n", "x" * 300]
+)
+def test_a_file_named_latest_that_is_not_a_pointer_is_left_alone(tmp_path, text):
+    case_dir = tmp_path / "out" / "small"
+    case_dir.mkdir(parents=True)
+    (case_dir / "latest").write_text(text)
+    folder = RunFolder(tmp_path / "out", "small")
+    assert folder.latest_problem() == (
+        f"{case_dir / 'latest'} is a file that sharedcase did not write"
+    )
+    final = folder.commit()
+    assert (case_dir / "latest").read_text() == text
+    assert folder.latest_left_alone and final.is_dir()
+    assert sorted(p.name for p in case_dir.iterdir()) == sorted(["latest", final.name])
+
+
+def test_where_links_are_not_allowed_latest_is_a_text_file_replaced_by_the_next_run(
+    tmp_path, monkeypatch
+):
+    def no_links(self, target):
+        raise OSError(errno.EPERM, "Operation not permitted", str(self))
+
+    monkeypatch.setattr(Path, "symlink_to", no_links)
+    first = RunFolder(tmp_path, "small", run_id="20261201-000001").commit()
+    latest = tmp_path / "small" / "latest"
+    assert latest.read_text() == "20261201-000001\n"
+    second = RunFolder(tmp_path, "small", run_id="20261201-000002").commit()
+    assert latest.read_text() == "20261201-000002\n"
+    assert sorted(p.name for p in (tmp_path / "small").iterdir()) == sorted(
+        ["latest", first.name, second.name]
+    )
+
+
+def test_a_link_named_latest_that_points_elsewhere_is_left_alone(tmp_path):
+    elsewhere = tmp_path / "published"
+    elsewhere.mkdir()
+    case_dir = tmp_path / "out" / "small"
+    case_dir.mkdir(parents=True)
+    (case_dir / "latest").symlink_to(elsewhere)
+    folder = RunFolder(tmp_path / "out", "small")
+    folder.commit()
+    assert (case_dir / "latest").resolve() == elsewhere
+    assert "not to a run beside it" in folder.latest_left_alone
+
+
+# ----------------------------------------------------------- output-folder faults
+
+
+def test_out_naming_a_file_exits_2_naming_it_and_writes_nothing(tmp_path):
+    case = _small_case(tmp_path)
+    a_file = tmp_path / "results.txt"
+    a_file.write_text("not a folder")
+    for out in (a_file, a_file / "sub"):
+        result = _run(case, out, "--no-notebooks")
+        assert result.exit_code == 2, result.output
+        assert result.stderr == (
+            f"error: {out}: --out: expected a folder where a new run folder can be "
+            f"written, found a file at {a_file}.\n"
+        )
+    assert a_file.read_text() == "not a folder"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results.txt", "small.yaml"]
+
+
+@pytest.mark.parametrize(
+    ("code", "words"),
+    [(errno.EROFS, "Read-only file system"), (errno.EACCES, "Permission denied")],
+)
+def test_out_on_a_read_only_disk_exits_2_naming_the_folder_and_writes_nothing(
+    tmp_path, monkeypatch, code, words
+):
+    # root ignores permissions, so the refusal is injected where the folder is made
+    case = _small_case(tmp_path)
+    out = tmp_path / "out"
+    real = Path.mkdir
+
+    def refused(self, *args, **kwargs):
+        if self == out / "small":
+            raise OSError(code, words, str(self))
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "mkdir", refused)
+    result = _run(case, out, "--no-notebooks")
+    assert result.exit_code == 2, result.output
+    assert result.stderr == (
+        f"error: {out}: --out: expected a folder where a new run folder can be "
+        f"written, found {words} (errno {code}): {out / 'small'}.\n"
+    )
+    assert not out.exists()  # the folder made for the run is removed again
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root ignores folder permissions")
+def test_out_in_a_read_only_folder_exits_2_and_writes_nothing(tmp_path):
+    case = _small_case(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    out.chmod(0o555)
+    try:
+        result = _run(case, out, "--no-notebooks")
+    finally:
+        out.chmod(0o755)
+    assert result.exit_code == 2, result.output
+    assert f"error: {out}: --out: expected a folder where" in result.stderr
+    assert list(out.iterdir()) == []
+
+
+def test_a_full_disk_part_way_keeps_the_run_marked_incomplete_without_scratch(
+    earlier, monkeypatch
+):
+    # the disk fills while results.json is written: its part file is half
+    # written and the analysis the reports read is pickled in the folder
+    case, out, before = earlier
+    real = RunFolder.write_json
+
+    def disk_full(self, name, data):
+        if name != "results.json":
+            return real(self, name, data)
+        assert list(self.tmp.glob(".analysis/*.pkl")), "pickles are being read"
+        self.path(f"{name}.part").write_text('{"case": ')
+        raise OSError(errno.ENOSPC, "No space left on device", str(self.path(name)))
+
+    monkeypatch.setattr(RunFolder, "write_json", disk_full)
+    monkeypatch.setenv("SHAREDCASE_CHROMIUM", "/nonexistent")  # no PDFs: faster
+    result = _run(case, out, "--jobs", "1", "--options", "status_quo")
+    assert result.exit_code == 1, result.output
+    assert "Traceback" not in result.output
+    _unchanged(out, before)
+    kept = _kept(out)
+    _no_scratch(kept)
+    errors = [line for line in result.stderr.splitlines() if "error" in line]
+    assert errors == [
+        f"error: small: the run stopped: No space left on device (errno 28): "
+        f"{kept.parent / ('.' + kept.name.replace('.incomplete', '.partial'))}"
+        f"/results.json; its files so far are kept in {kept}, marked incomplete "
+        "(without the files it was writing); earlier runs and 'latest' are unchanged"
+    ]
+    manifest = json.loads((kept / "manifest.json").read_text())
+    assert manifest["status"] == "failed"
+    assert manifest["error"].startswith("OSError: [Errno 28] No space left on device")
+    assert "results.csv" in manifest["files"]
+    assert "results.json" not in manifest["files"]
+    assert (kept / "INCOMPLETE").read_text().startswith("This run did not complete")

@@ -87,18 +87,22 @@ class RunFolder:
         base = _component(run_id or new_run_id(), "run id")
         self._made = [d for d in (self.case_dir, root) if not d.exists()]
         self.latest_left_alone: str | None = None
-        self.case_dir.mkdir(parents=True, exist_ok=True)
-        rid, n = base, 1
-        while any(
-            (self.case_dir / name).exists() or (self.case_dir / name).is_symlink()
-            for name in (rid, f".{rid}.partial", f"{rid}.incomplete")
-        ):
-            n += 1
-            rid = f"{base}-{n}"
-        self.run_id = rid
-        self.final = self.case_dir / rid
-        self.tmp = self.case_dir / f".{rid}.partial"
-        self.tmp.mkdir()
+        try:  # a file in the way, a read-only or full disk: nothing left behind
+            self.case_dir.mkdir(parents=True, exist_ok=True)
+            rid, n = base, 1
+            while any(
+                (self.case_dir / name).exists() or (self.case_dir / name).is_symlink()
+                for name in (rid, f".{rid}.partial", f"{rid}.incomplete")
+            ):
+                n += 1
+                rid = f"{base}-{n}"
+            self.run_id = rid
+            self.final = self.case_dir / rid
+            self.tmp = self.case_dir / f".{rid}.partial"
+            self.tmp.mkdir()
+        except OSError:
+            self._remove_made()
+            raise
 
     @classmethod
     def at(cls, target: str | Path) -> RunFolder:
@@ -183,7 +187,7 @@ class RunFolder:
 
         ``latest`` is this command's own pointer when it is a symbolic link to
         a plain name (a folder beside it), or, where links are not allowed, a
-        one-line text file holding such a name.  Anything else named ``latest``
+        one-line text file naming a folder beside it.  Anything else named ``latest``
         (a real folder copied there by hand, a link elsewhere, another file)
         is not the command's to replace, and is never deleted.
         """
@@ -197,7 +201,8 @@ class RunFolder:
             return f"{link} is a link to {target}, not to a run beside it"
         if link.is_file() and link.stat().st_size <= LATEST_FILE_MAX:
             with contextlib.suppress(OSError, UnicodeDecodeError):
-                if _plain_name(link.read_text(encoding="utf-8").strip()):
+                name = link.read_text(encoding="utf-8").strip()
+                if _plain_name(name) and (self.case_dir / name).is_dir():
                     return None
         kind = "a folder" if link.is_dir() else "a file"
         return f"{link} is {kind} that sharedcase did not write"
@@ -228,6 +233,10 @@ class RunFolder:
         """Remove a run that failed before anything worth keeping was written
         (and the folders made for it, if they are empty)."""
         shutil.rmtree(self.tmp, ignore_errors=True)
+        self._remove_made()
+
+    def _remove_made(self) -> None:
+        """Remove the folders made for this run, if they are empty."""
         for d in self._made:
             with contextlib.suppress(OSError):
                 d.rmdir()

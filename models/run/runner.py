@@ -197,16 +197,16 @@ def run_one_case(
     """Compute every option of one case into a new run folder; the exit status."""
     started = dt.datetime.now().astimezone()
     names = options or list(case.options)
+    folder = new_run_folder(out_root, case)
     own_workers = None
-    if notebooks and executor is None:
-        from models.run.report_runner import start_report_workers
-
-        # started first, so that they warm up while the first option is computed
-        executor = own_workers = start_report_workers(
-            jobs, len(names) + 1 + len(case.actuals)
-        )
-    folder = RunFolder(out_root, case.name)
     try:
+        if notebooks and executor is None:
+            from models.run.report_runner import start_report_workers
+
+            # started first, so that they warm up while the first option is computed
+            executor = own_workers = start_report_workers(
+                jobs, len(names) + 1 + len(case.actuals)
+            )
         reports = (
             CaseReports(executor, path, case, names, folder, started)
             if notebooks
@@ -271,6 +271,39 @@ def run_one_case(
     for text, is_error in run_summary(case.name, final, statuses, failed, folder):
         click.echo(text, err=is_error)
     return 1 if failed else 0
+
+
+def new_run_folder(out_root: Path, case: Case) -> RunFolder:
+    """A new run folder for ``case`` under ``out_root``; if none can be made
+    there (``--out`` is a file, or on a read-only or full disk) an InputError
+    naming the folder (exit 2), and nothing is written."""
+    try:
+        return RunFolder(out_root, case.name)
+    except OSError as exc:
+        raise InputError(
+            out_root,
+            "--out",
+            "a folder where a new run folder can be written",
+            os_problem(exc, out_root),
+        ) from None
+
+
+def os_problem(exc: OSError, folder: Path | None = None) -> str:
+    """An operating-system error in words, naming the file or folder.
+
+    >>> import errno
+    >>> os_problem(OSError(errno.ENOSPC, "No space left on device", "out/a.csv"))
+    'No space left on device (errno 28): out/a.csv'
+    """
+    if folder is not None and isinstance(exc, FileExistsError | NotADirectoryError):
+        # mkdir of a folder whose name, or a parent's, is taken by a file
+        for p in (folder, *folder.parents):
+            if p.exists() and not p.is_dir():
+                return f"a file at {p}"
+    where = exc.filename if exc.filename is not None else folder
+    what = exc.strerror or type(exc).__name__
+    errno_text = f" (errno {exc.errno})" if exc.errno else ""
+    return f"{what}{errno_text}" + (f": {where}" if where else "")
 
 
 class CaseReports:
@@ -535,7 +568,14 @@ def _keep_incomplete(
             {"case": case.name, "started": started.isoformat(timespec="seconds")},
         )
     exc.kept_folder = kept  # type: ignore[attr-defined]
-    if interrupt_signal(exc) is None:
+    if isinstance(exc, OSError):  # a full or read-only disk, say: one paragraph
+        click.echo(
+            f"error: {case.name}: the run stopped: {os_problem(exc)}; its files "
+            f"so far are kept in {kept}, marked incomplete (without the files "
+            "it was writing); earlier runs and 'latest' are unchanged",
+            err=True,
+        )
+    elif interrupt_signal(exc) is None:
         click.echo(
             f"error: {case.name}: the run failed; its files are kept in {kept}, "
             "marked incomplete",
