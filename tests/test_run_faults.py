@@ -537,4 +537,8 @@ def test_a_full_disk_part_way_keeps_the_run_marked_incomplete_without_scratch(
     assert manifest["error"].startswith("OSError: [Errno 28] No space left on device")
     assert "results.csv" in manifest["files"]
     assert "results.json" not in manifest["files"]
-    assert (kept / "INCOMPLETE").read_text().startswith("This run did not complete")
+    assert (
+        (kept / "INCOMPLETE")
+        .read_text()
+        .startswith("This run did not finish: it was stopped by an unexpected error")
+    )

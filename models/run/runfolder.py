@@ -258,8 +258,9 @@ class RunFolder:
         """Keep a run that did not complete, marked so it cannot pass for complete.
 
         Removes its scratch files (:meth:`remove_scratch`: on a full disk they
-        would be what filled it), writes ``INCOMPLETE`` (``why``, in plain
-        text) and ``manifest.json``, then renames the folder
+        would be what filled it), writes ``INCOMPLETE`` (``why``, the first
+        sentence of that plain text, e.g. "This run did not complete: 1 of its
+        parts failed (...)") and ``manifest.json``, then renames the folder
         ``<run-id>.incomplete`` (left as ``.<run-id>.partial`` if the rename
         fails).  ``latest`` is not touched.  Never raises; returns where the run
         is kept.
@@ -268,7 +269,7 @@ class RunFolder:
         with contextlib.suppress(OSError):
             self.write_text(
                 "INCOMPLETE",
-                f"This run did not complete: {why}.\n"
+                f"{why}.\n"
                 "Its files are kept as evidence only; they are not a complete run.\n"
                 "The last complete run is the one 'latest' points at.\n",
             )
@@ -304,12 +305,12 @@ class RunFolder:
         doc: dict[str, Any] = {"run_id": self.run_id, **(info or {})}
         if signum is not None:
             doc.update(status="interrupted", signal=signal_name(signum))
-            why = f"it was interrupted by {signal_name(signum)} at {stopped}"
+            why = f"interrupted by {signal_name(signum)} at {stopped}"
         else:
             error = f"{type(exc).__name__}: {exc}"
             doc.update(status="failed", error=error)
             doc["traceback"] = "".join(traceback.format_exception(exc))
-            why = f"it was stopped by an unexpected error at {stopped}: {error}"
+            why = f"stopped by an unexpected error at {stopped}: {error}"
         doc["stopped"] = stopped
         self.remove_scratch()
         try:
@@ -318,7 +319,7 @@ class RunFolder:
             )
         except OSError:  # pragma: no cover
             doc["files"] = []
-        return self.keep_failed(why, doc)
+        return self.keep_failed(f"This run did not finish: it was {why}", doc)
 
 
 LATEST_FILE_MAX = 256

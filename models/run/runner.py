@@ -507,7 +507,10 @@ def put_in_place(
     with a failed part kept as ``<run-id>.incomplete`` with its manifest
     (``latest`` untouched).  Where the run now is."""
     if failed:
-        why = f"{len(failed)} of its parts failed ({'; '.join(failed)})"
+        why = (
+            f"This run did not complete: {len(failed)} of its parts failed "
+            f"({'; '.join(failed)})"
+        )
         return folder.keep_failed(why, manifest)
     try:
         return folder.commit()
