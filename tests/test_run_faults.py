@@ -19,6 +19,7 @@ import subprocess
 import sys
 import textwrap
 import time
+import tomllib
 import uuid
 from pathlib import Path
 
@@ -31,7 +32,7 @@ import models.report.export as export
 import models.run.runner as runner
 from models.cli import main
 from models.run.runfolder import RunFolder
-from tests.conftest import DEFAULT_CASE, SMALL_CASE
+from tests.conftest import DEFAULT_CASE, ROOT, SMALL_CASE
 from tests.test_faults import (
     _partial_with_notebook,
     _poll,
@@ -174,7 +175,25 @@ def test_nothing_of_a_run_outlives_a_kill_9_during_its_reports(tmp_path, fork_ke
 IMPORT_TIME = "import time:"
 
 
-def _interrupt_when(args: list[str], imported: str, after: float, cwd: Path):
+LAUNCHERS = {
+    "python -m models": ["-m", "models"],
+    # what the installed ``sharedcase`` script runs (pyproject.toml [project.scripts])
+    "sharedcase": [
+        "-c",
+        "import sys; from models.__main__ import main; sys.exit(main())",
+    ],
+}
+
+
+def test_the_sharedcase_script_runs_the_entry_point_that_handles_ctrl_c():
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        scripts = tomllib.load(f)["project"]["scripts"]
+    assert scripts == {"sharedcase": "models.__main__:main"}
+
+
+def _interrupt_when(
+    args: list[str], imported: str, after: float, cwd: Path, launcher: str
+):
     """Start ``python -X importtime -m models ARGS``; send SIGINT ``after``
     seconds after the module ``imported`` has been imported (``-X importtime``
     prints each import on stderr as it ends, so the moment is known whatever
@@ -182,7 +201,7 @@ def _interrupt_when(args: list[str], imported: str, after: float, cwd: Path):
     not import times, and whether the command was still running at the signal.
     """
     proc = subprocess.Popen(
-        [sys.executable, "-X", "importtime", "-m", "models", *args],
+        [sys.executable, "-X", "importtime", *LAUNCHERS[launcher], *args],
         cwd=cwd,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
@@ -223,13 +242,14 @@ def _interrupt_when(args: list[str], imported: str, after: float, cwd: Path):
         pytest.param("validate", "click", 0.0, id="validate-importing-click"),
     ],
 )
+@pytest.mark.parametrize("launcher", list(LAUNCHERS))
 def test_ctrl_c_at_start_up_gives_one_line_and_exit_130(
-    tmp_path, command, imported, after
+    tmp_path, command, imported, after, launcher
 ):
     args = [command, str(DEFAULT_CASE)]
     if command == "run":
         args += ["--no-notebooks", "--out", str(tmp_path / "out")]
-    status, stderr, running = _interrupt_when(args, imported, after, tmp_path)
+    status, stderr, running = _interrupt_when(args, imported, after, tmp_path, launcher)
     assert running, f"the command ended before the signal: {stderr}"
     assert status == 130, "".join(stderr)
     assert "Traceback" not in "".join(stderr)
