@@ -387,7 +387,8 @@ class CaseReports:
 def option_statuses(analysis: CaseAnalysis, names: list[str]) -> dict[str, dict]:
     """Each option's status for the manifest: ``ok`` or ``failed`` with the error;
     an option whose uncertainty analyses failed is ok (the appraisal stands
-    without them) and says so under ``uncertainty``."""
+    without them) and says so under ``uncertainty`` (the run, though, is not
+    complete: :func:`failed_parts`)."""
     statuses: dict[str, dict[str, Any]] = {}
     for name in names:
         if name in analysis.failed:
