@@ -28,6 +28,14 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
     ("models", "models.report.notebook"): "import models loads no matplotlib",
     ("models", "models.core.version"): "reading package metadata takes 50 ms",
     (
+        "models.__main__",
+        "models.run.interrupt",
+    ): "Ctrl-C is handled before anything else is imported",
+    (
+        "models.__main__",
+        "models.cli",
+    ): "Ctrl-C is handled before the command is imported",
+    (
         "models.cli",
         "models.engine.validate",
     ): "sharedcase --help and init load no engine",

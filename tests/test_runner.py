@@ -106,7 +106,10 @@ def broken_run(tmp_path_factory, monkeypatch_module):
     result = CliRunner().invoke(
         main, ["run", str(case), "--out", str(out), "--jobs", "3"]
     )
-    return result, out / "small" / "latest"
+    # a run with a failed part is kept, marked incomplete, and never `latest`
+    assert not (out / "small" / "latest").exists()
+    (kept,) = (out / "small").glob("*.incomplete")
+    return result, kept
 
 
 @pytest.fixture(scope="module")
@@ -142,6 +145,11 @@ def test_the_failed_option_keeps_its_executed_notebook_with_the_error(broken_run
 def test_the_manifest_names_the_failed_option_and_why(broken_run):
     _, folder = broken_run
     m = json.loads((folder / "manifest.json").read_text())
+    assert m["status"] == "failed"
+    assert m["failed"] == [
+        "broken: ZeroDivisionError: model cannot run broken (injected by the test)"
+    ]
+    assert "1 of its parts failed" in (folder / "INCOMPLETE").read_text()
     assert m["options"]["broken"]["status"] == "failed"
     assert "ZeroDivisionError" in m["options"]["broken"]["error"]
     assert m["options"]["share_payroll"]["status"] == "ok"

@@ -229,6 +229,10 @@ def run(
             )
     except (KeyboardInterrupt, Terminated) as exc:
         sys.exit(_interrupted(exc))
+    except OSError as exc:  # a full or read-only disk part-way: already said
+        if getattr(exc, "kept_folder", None) is None:
+            click.echo(f"error: the run stopped: {exc}", err=True)
+        sys.exit(1)
     sys.exit(status)
 
 

@@ -64,6 +64,12 @@ def write_run_folder(
         folder.abandon()
         raise
     final = folder.commit()
+    if folder.latest_left_alone:
+        click.echo(
+            f"warning: 'latest' was left alone, not pointed at this report: "
+            f"{folder.latest_left_alone}",
+            err=True,
+        )
     return [final / "monitoring.html", final / "monitoring.xlsx"]
 
 

@@ -464,6 +464,24 @@ class Case(Strict):
             raise CrossReferenceError(problems)
         return self
 
+    @field_validator("options")
+    @classmethod
+    def _at_least_one_option(cls, options: dict[str, Option]) -> dict[str, Option]:
+        """A run computes and compares options: a case without one has nothing
+        to run (and would give an empty comparison)."""
+        if not options:
+            raise CrossReferenceError(
+                [
+                    (
+                        "options",
+                        "at least one option (an option with no overrides is "
+                        "the case as written)",
+                        "none",
+                    )
+                ]
+            )
+        return options
+
 
 def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
     """Checks that need the whole case: names that refer to other keys, dates in horizon.

@@ -140,7 +140,8 @@ def basis_shares(
     ...     "councils": {"a": {"name": "A"}, "b": {"name": "B"}},
     ...     "settings": {"base_year": "2011/12", "horizon_years": 2},
     ...     "bases": {"sixty_forty": {"type": "fixed", "shares": {"a": 0.6, "b": 0.4}}},
-    ...     "services": {"s": {"name": "S", "basis": "sixty_forty"}}, "options": {}})
+    ...     "services": {"s": {"name": "S", "basis": "sixty_forty"}},
+    ...     "options": {"o": {"title": "O", "description": "As written."}}})
     >>> basis_shares(case, "sixty_forty", ["a", "b"], 2).tolist()
     [[0.6, 0.6], [0.4, 0.4]]
     """
@@ -186,7 +187,8 @@ def unused_bases(case: Case) -> list[str]:
     ...     case = Case.model_validate({"kind": "case", "name": "x", "title": "x",
     ...         "councils": {"a": {"name": "A"}},
     ...         "settings": {"base_year": "2011/12", "horizon_years": 1},
-    ...         "bases": {"all_a": {"shares": {"a": 1}}}, "services": {}, "options": {}})
+    ...         "bases": {"all_a": {"shares": {"a": 1}}}, "services": {},
+    ...         "options": {"o": {"title": "O", "description": "As written."}}})
     >>> unused_bases(case)
     ['all_a']
     """

@@ -23,7 +23,10 @@ either way (a test runs every report both ways and compares them).
 
 Interrupts (:mod:`models.run.interrupt`): SIGINT or SIGTERM stops the workers
 and kernels, keeps the unfinished run folder marked incomplete and leaves
-``latest`` and earlier runs as they were.  Progress bars
+``latest`` and earlier runs as they were; a kill the command cannot catch
+(SIGKILL) takes its workers and kernels with it (:mod:`models.run.orphans`).
+A run with any failed part is kept marked incomplete and never becomes
+``latest`` (:mod:`models.run.runfolder`).  Progress bars
 (:mod:`models.run.progress`) start no thread, so that a later batch of the same
 command can still fork.
 """

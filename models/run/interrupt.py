@@ -143,6 +143,25 @@ def _raise_terminated(signum: int, frame: Any) -> None:
     raise Terminated(signum)
 
 
+def _raise_terminated_quietly(signum: int, frame: Any) -> None:
+    raise Terminated(signum)
+
+
+def raise_terminated_on_sigint() -> None:
+    """From now on SIGINT raises :class:`Terminated` (``signum`` 2) instead of
+    ``KeyboardInterrupt``, in the main thread of the command only
+    (``models.__main__``): click turns a ``KeyboardInterrupt`` into
+    ``Aborted!`` and exit status 1, but lets this through to the command's
+    entry point, which prints one line and exits 130.  Within
+    :func:`signals_raise` (a run) that block's own handler is in force.  A
+    SIGINT that is ignored (a background job) stays ignored.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return
+    if signal.getsignal(signal.SIGINT) is signal.default_int_handler:
+        signal.signal(signal.SIGINT, _raise_terminated_quietly)
+
+
 @contextlib.contextmanager
 def signals_raise() -> Iterator[None]:
     """Within the block SIGINT raises KeyboardInterrupt and SIGTERM raises

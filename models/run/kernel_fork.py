@@ -15,6 +15,8 @@ starts a new session (as jupyter_client does), gets the kernel's own
 environment, working directory, ``sys.argv`` and ``sys.path``, default signal
 handlers and warning formatting, no event loop and no exit handlers of the
 parent, and leaves with ``os._exit`` so that nothing of the parent runs twice.
+It dies with the process that forked it, however that one ends (SIGKILL
+included: :mod:`models.run.orphans`).
 
 Forking is used only where it is safe: on Linux, from a process that is not
 itself an IPython session, while it runs no other thread (a child keeps only
@@ -42,6 +44,8 @@ from pathlib import Path
 from typing import Any, NoReturn
 
 from jupyter_client.provisioning import LocalProvisioner
+
+from models.run.orphans import die_with_parent
 
 LAUNCHER = "ipykernel_launcher"
 """The module jupyter_client runs as a kernel (``python -m ipykernel_launcher``)."""
@@ -183,6 +187,8 @@ def _kernel_child(
     """Run the kernel in the forked child; never returns."""
     code = 1
     try:
+        # dies with the process that forked it, SIGKILL included
+        die_with_parent(int(env["JPY_PARENT_PID"]))
         os.setsid()
         _fresh_process_state(args, env, cwd, stdout, stderr)
         from ipykernel.kernelapp import IPKernelApp

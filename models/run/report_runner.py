@@ -55,6 +55,7 @@ from models.run.notebooks import (
     MONITORING_NOTEBOOK,
     OPTION_NOTEBOOK,
 )
+from models.run.orphans import die_with_parent
 
 COMPARISON = "comparison"
 
@@ -428,11 +429,14 @@ def _start_worker() -> None:
     """In a forked worker: start its warm kernel, stopped when the worker exits.
 
     Interrupts are the parent's to handle: it stops every child (a worker
-    would only print a traceback).
+    would only print a traceback).  A worker dies with the command however the
+    command ends, SIGKILL included (:mod:`models.run.orphans`).
     """
     import signal
     from multiprocessing import util
 
+    parent = mp.parent_process()
+    die_with_parent(parent.pid if parent is not None else os.getppid())
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     warm_kernel()

@@ -5,7 +5,10 @@ table of every option), ``results.json`` and ``manifest.json`` (inputs and their
 SHA-256, package version, git commit, dependency versions, start and end times,
 status per option).  Nothing is written when validation fails.  A run that is
 interrupted or fails unexpectedly is kept as ``<run-id>.incomplete/``, marked so
-(see models.run.runfolder); ``latest`` keeps pointing at the last complete run.
+(see models.run.runfolder), and so is a run with any failed part (an option,
+a report or its export, an uncertainty analysis): ``manifest.json`` then says
+``"status": "failed"`` and lists what failed, and the command exits 1.
+``latest`` keeps pointing at the last complete run.
 """
 
 from __future__ import annotations
@@ -194,16 +197,16 @@ def run_one_case(
     """Compute every option of one case into a new run folder; the exit status."""
     started = dt.datetime.now().astimezone()
     names = options or list(case.options)
+    folder = new_run_folder(out_root, case)
     own_workers = None
-    if notebooks and executor is None:
-        from models.run.report_runner import start_report_workers
-
-        # started first, so that they warm up while the first option is computed
-        executor = own_workers = start_report_workers(
-            jobs, len(names) + 1 + len(case.actuals)
-        )
-    folder = RunFolder(out_root, case.name)
     try:
+        if notebooks and executor is None:
+            from models.run.report_runner import start_report_workers
+
+            # started first, so that they warm up while the first option is computed
+            executor = own_workers = start_report_workers(
+                jobs, len(names) + 1 + len(case.actuals)
+            )
         reports = (
             CaseReports(executor, path, case, names, folder, started)
             if notebooks
@@ -237,12 +240,13 @@ def run_one_case(
             comparison, monitoring_reports = reports.collect(statuses, analysis)
             if case.actuals:
                 monitoring = monitoring_reports
+        tables_error = None
         try:  # a chart no report drew (one failed) is drawn here
             uncertainty_outputs(case, folder, list(analysis.results), analysis)
         except InputError:
             raise
-        except Exception as exc:
-            click.echo(f"  uncertainty tables not written: {exc}", err=True)
+        except Exception as exc:  # noqa: BLE001 - a failed part, named below
+            tables_error = f"{type(exc).__name__}: {exc}"
         manifest = run_manifest(folder, path, case, started, statuses, notebooks)
         manifest["input_copies"] = kept_inputs
         if monitoring is not None:
@@ -250,8 +254,10 @@ def run_one_case(
         if comparison is not None:
             manifest["comparison"] = comparison
             manifest["jobs"] = jobs or reports.runner.default_jobs()
-        manifest["status"] = "complete"
-        folder.write_json("manifest.json", manifest)
+        failed = failed_parts(statuses, monitoring, comparison, tables_error)
+        manifest.update(run_status(folder, failed))
+        if not failed:
+            folder.write_json("manifest.json", manifest)
     except InputError:
         folder.abandon()  # bad input: nothing written
         raise
@@ -261,11 +267,43 @@ def run_one_case(
     finally:
         if own_workers is not None:
             own_workers.close()
-    final = folder.commit()
-    lines, failed = run_summary(case.name, final, statuses, monitoring, comparison)
-    for text, is_error in lines:
+    final = put_in_place(folder, manifest, failed, case, started)
+    for text, is_error in run_summary(case.name, final, statuses, failed, folder):
         click.echo(text, err=is_error)
     return 1 if failed else 0
+
+
+def new_run_folder(out_root: Path, case: Case) -> RunFolder:
+    """A new run folder for ``case`` under ``out_root``; if none can be made
+    there (``--out`` is a file, or on a read-only or full disk) an InputError
+    naming the folder (exit 2), and nothing is written."""
+    try:
+        return RunFolder(out_root, case.name)
+    except OSError as exc:
+        raise InputError(
+            out_root,
+            "--out",
+            "a folder where a new run folder can be written",
+            os_problem(exc, out_root),
+        ) from None
+
+
+def os_problem(exc: OSError, folder: Path | None = None) -> str:
+    """An operating-system error in words, naming the file or folder.
+
+    >>> import errno
+    >>> os_problem(OSError(errno.ENOSPC, "No space left on device", "out/a.csv"))
+    'No space left on device (errno 28): out/a.csv'
+    """
+    if folder is not None and isinstance(exc, FileExistsError | NotADirectoryError):
+        # mkdir of a folder whose name, or a parent's, is taken by a file
+        for p in (folder, *folder.parents):
+            if p.exists() and not p.is_dir():
+                return f"a file at {p}"
+    where = exc.filename if exc.filename is not None else folder
+    what = exc.strerror or type(exc).__name__
+    errno_text = f" (errno {exc.errno})" if exc.errno else ""
+    return f"{what}{errno_text}" + (f": {where}" if where else "")
 
 
 class CaseReports:
@@ -349,7 +387,8 @@ class CaseReports:
 def option_statuses(analysis: CaseAnalysis, names: list[str]) -> dict[str, dict]:
     """Each option's status for the manifest: ``ok`` or ``failed`` with the error;
     an option whose uncertainty analyses failed is ok (the appraisal stands
-    without them) and says so under ``uncertainty``."""
+    without them) and says so under ``uncertainty`` (the run, though, is not
+    complete: :func:`failed_parts`)."""
     statuses: dict[str, dict[str, Any]] = {}
     for name in names:
         if name in analysis.failed:
@@ -407,34 +446,116 @@ def run_manifest(
     }
 
 
+def failed_parts(
+    statuses: dict[str, dict],
+    monitoring: dict[str, Any] | None,
+    comparison: dict[str, Any] | None,
+    tables_error: str | None = None,
+) -> list[str]:
+    """Every part of a run that failed, one line each (``<option>: <error>``,
+    ``uncertainty of <option>: ...``, ``monitoring of <file>: ...``,
+    ``comparison: ...``, ``uncertainty tables: ...``); empty when the run is
+    complete.  A run with any failed part is kept but never becomes ``latest``.
+
+    A PDF that could not be printed is not a failed part: the PDF is a
+    convenience copy of the HTML report, which stands (the manifest and the
+    summary say the PDF is missing).
+
+    >>> failed_parts({"a": {"status": "ok", "uncertainty": "failed: MemoryError"},
+    ...               "b": {"status": "failed", "error": "KeyError: 'x'"}},
+    ...              None, {"notebook": "ok"})
+    ["b: KeyError: 'x'", 'uncertainty of a: MemoryError']
+    """
+    failed = [f"{n}: {s['error']}" for n, s in statuses.items() if s["status"] != "ok"]
+    failed += [
+        f"uncertainty of {n}: {s['uncertainty'].removeprefix('failed: ')}"
+        for n, s in statuses.items()
+        if str(s.get("uncertainty", "")).startswith("failed")
+    ]
+    failed += [
+        f"monitoring of {name}: {report.get('error')}"
+        for name, report in (monitoring or {}).items()
+        if report["notebook"] != "ok"
+    ]
+    if comparison is not None and comparison["notebook"] != "ok":
+        failed.append(f"comparison: {comparison.get('error')}")
+    if tables_error is not None:
+        failed.append(f"uncertainty tables: {tables_error}")
+    return failed
+
+
+def run_status(folder: RunFolder, failed: list[str]) -> dict[str, Any]:
+    """The manifest's ``status`` ("complete", or "failed" with the ``failed``
+    parts), and why ``latest`` will not point at a complete run, if it will
+    not (:meth:`RunFolder.latest_problem`)."""
+    if failed:
+        return {"status": "failed", "failed": failed}
+    status: dict[str, Any] = {"status": "complete"}
+    problem = folder.latest_problem()
+    if problem is not None:
+        status["latest"] = f"not updated: {problem}"
+    return status
+
+
+def put_in_place(
+    folder: RunFolder,
+    manifest: dict[str, Any],
+    failed: list[str],
+    case: Case,
+    started: dt.datetime,
+) -> Path:
+    """A complete run renamed into place and ``latest`` pointed at it; a run
+    with a failed part kept as ``<run-id>.incomplete`` with its manifest
+    (``latest`` untouched).  Where the run now is."""
+    if failed:
+        why = (
+            f"This run did not complete: {len(failed)} of its parts failed "
+            f"({'; '.join(failed)})"
+        )
+        return folder.keep_failed(why, manifest)
+    try:
+        return folder.commit()
+    except BaseException as exc:  # e.g. the folder cannot be renamed
+        _keep_incomplete(folder, exc, case, started)
+        raise
+
+
 def run_summary(
     case_name: str,
     final: Path,
     statuses: dict[str, dict],
-    monitoring: dict[str, Any] | None,
-    comparison: dict[str, Any] | None,
-) -> tuple[list[tuple[str, bool]], list[str]]:
+    failed: list[str],
+    folder: RunFolder | None = None,
+) -> list[tuple[str, bool]]:
     """The lines the command prints after a case (text, whether it is an error
-    or warning for stderr) and the names of what failed."""
-    failed = [n for n, s in statuses.items() if s["status"] != "ok"]
-    ok = len(statuses) - len(failed)
+    or warning for stderr)."""
+    ok = sum(s["status"] == "ok" for s in statuses.values())
     lines = [(f"{case_name}: {ok} of {len(statuses)} options ok -> {final}", False)]
-    lines += [(f"  FAILED {n}: {statuses[n]['error']}", True) for n in failed]
+    lines += [(f"  FAILED {what}", True) for what in failed]
     lines += [
         (f"  warning: no PDF of {n}: {s['pdf']}", True)
         for n, s in statuses.items()
         if "pdf" in s
     ]
-    for name, report in (monitoring or {}).items():
-        if report["notebook"] != "ok":
-            lines.append(
-                (f"  FAILED monitoring of {name}: {report.get('error')}", True)
+    if failed:
+        latest = final.parent / "latest"
+        where = (
+            "'latest' still points at the last complete run"
+            if latest.exists() or latest.is_symlink()
+            else "no run of the case is complete yet, so there is no 'latest'"
+        )
+        lines.append(
+            (f"  the run is kept in {final}, marked incomplete; {where}", True)
+        )
+    elif folder is not None and folder.latest_left_alone:
+        lines.append(
+            (
+                f"  warning: 'latest' was left alone, not pointed at this run: "
+                f"{folder.latest_left_alone}",
+                True,
             )
-            failed.append(f"monitoring {name}")
-    if comparison is not None and comparison["notebook"] != "ok":
-        lines.append((f"  FAILED comparison: {comparison.get('error')}", True))
-        failed.append("comparison")
-    return lines, failed
+        )
+    return lines
 
 
 def _keep_incomplete(
@@ -451,7 +572,14 @@ def _keep_incomplete(
             {"case": case.name, "started": started.isoformat(timespec="seconds")},
         )
     exc.kept_folder = kept  # type: ignore[attr-defined]
-    if interrupt_signal(exc) is None:
+    if isinstance(exc, OSError):  # a full or read-only disk, say: one paragraph
+        click.echo(
+            f"error: {case.name}: the run stopped: {os_problem(exc)}; its files "
+            f"so far are kept in {kept}, marked incomplete (without the files "
+            "it was writing); earlier runs and 'latest' are unchanged",
+            err=True,
+        )
+    elif interrupt_signal(exc) is None:
         click.echo(
             f"error: {case.name}: the run failed; its files are kept in {kept}, "
             "marked incomplete",
