@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.core.cells import write_csv
 from models.engine.uncertainty import (
     monte_carlo_case,
     monte_carlo_summary,
@@ -52,24 +53,26 @@ def uncertainty_outputs(
             )
             table = tornado(long)  # = sensitivity_table(case, o), not computed twice
         longs.append(long.assign(option=o))
-        table.to_csv(out(f"tornado_{o}.csv"), index=False)
+        write_csv(table, out(f"tornado_{o}.csv"), index=False)
         drawn = a.charts if a is not None else {}
         if len(table) and table["swing"].max() > 0:
             png = drawn.get("tornado") or pictures.tornado_png(table)
             out(f"tornado_{o}.png").write_bytes(png)
-    pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
+    write_csv(pd.concat(longs, ignore_index=True), out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None
     if switching is None:
         switching = switching_table(case, names)
-    switching.to_csv(out("switching_values.csv"), index=False)
+    write_csv(switching, out("switching_values.csv"), index=False)
     if spec.parameters:
         runs = analysis.monte_carlo if ready else None
         if runs is None:
             runs = monte_carlo_case(case, names, progress=False)
-        pd.concat(
-            [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
-        ).to_csv(out("monte_carlo_summary.csv"), index=False)
+        write_csv(
+            pd.concat([monte_carlo_summary(r) for r in runs.values()]),
+            out("monte_carlo_summary.csv"),
+            index=False,
+        )
         for o, r in runs.items():
             if np.ptp(r.npv) > 0:
                 a = done.get(o)

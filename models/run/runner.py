@@ -24,6 +24,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from models.core.cells import write_csv
 from models.core.errors import InputError
 from models.core.paths import file_sha256
 from models.core.version import __version__
@@ -369,9 +370,11 @@ def write_results(folder: RunFolder, case: Case, analysis: CaseAnalysis) -> None
     results = analysis.results
     if results:
         long = pd.concat([r.long for r in results.values()], ignore_index=True)
-        long.to_csv(folder.path("results.csv"), index=False)
-        pd.concat([council_tables(r) for r in results.values()]).to_csv(
-            folder.path("council_tables.csv"), index=False
+        write_csv(long, folder.path("results.csv"), index=False)
+        write_csv(
+            pd.concat([council_tables(r) for r in results.values()]),
+            folder.path("council_tables.csv"),
+            index=False,
         )
     doc = results_json(case, results)
     for name, a in analysis.options.items():
