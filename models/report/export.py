@@ -298,6 +298,24 @@ def find_chromium() -> str | None:
     return None
 
 
+PDF_HOW_TO = (
+    "install Chromium (e.g. apt-get install chromium) or set SHAREDCASE_CHROMIUM "
+    "to its path, then run again"
+)
+"""How to get the PDFs that a run without Chromium does not write."""
+
+
+def pdf_skip_reason() -> str | None:
+    """Why no PDF can be printed on this machine, or None where Chromium is found
+    (:func:`find_chromium`)."""
+    if find_chromium() is not None:
+        return None
+    explicit = os.environ.get("SHAREDCASE_CHROMIUM")
+    if explicit:
+        return f"SHAREDCASE_CHROMIUM ({explicit}) is not a program that exists"
+    return f"Chromium was not found (none of {', '.join(CHROMIUM_NAMES)} on PATH)"
+
+
 def run_chromium(
     args: Sequence[str], chromium: str | None = None, timeout: float = 120.0
 ) -> subprocess.CompletedProcess:

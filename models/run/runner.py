@@ -42,6 +42,7 @@ from models.engine.uncertainty import uncertainty_json
 from models.inputs.case import Case
 from models.report.analysis_charts import draw_comparison_charts, draw_option_charts
 from models.report.council_tables import council_tables
+from models.report.export import PDF_HOW_TO, pdf_skip_reason
 from models.report.monitoring import monitoring_outputs
 from models.report.uncertainty_files import uncertainty_outputs
 from models.run.interrupt import interrupt_signal, signals_held, stop_children
@@ -251,6 +252,9 @@ def run_one_case(
         if comparison is not None:
             manifest["comparison"] = comparison
             manifest["jobs"] = jobs or reports.runner.default_jobs()
+        pdf_skipped = pdf_skip_reason() if notebooks else None
+        if pdf_skipped:
+            manifest["pdf"] = f"skipped: {pdf_skipped}"
         manifest["status"] = "complete"
         folder.write_json("manifest.json", manifest)
     except InputError:
@@ -266,6 +270,8 @@ def run_one_case(
     lines, failed = run_summary(case.name, final, statuses, monitoring, comparison)
     for text, is_error in lines:
         click.echo(text, err=is_error)
+    if pdf_skipped:
+        click.echo(f"  PDFs were not written: {pdf_skipped}; {PDF_HOW_TO}.", err=True)
     return 1 if failed else 0
 
 
