@@ -18,6 +18,7 @@ from models.engine.uncertainty import (
 )
 from models.inputs.case import Case
 from models.report import uncertainty_tables as pictures
+from models.report.charts import option_names
 
 
 def uncertainty_outputs(
@@ -57,7 +58,8 @@ def uncertainty_outputs(
         drawn = a.charts if a is not None else {}
         if len(table) and table["swing"].max() > 0:
             png = drawn.get("tornado") or pictures.tornado_png(table)
-            out(f"tornado_{o}.png").write_bytes(png)
+            if png is not None:
+                out(f"tornado_{o}.png").write_bytes(png)
     write_csv(pd.concat(longs, ignore_index=True), out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None
@@ -77,11 +79,12 @@ def uncertainty_outputs(
             if np.ptp(r.npv) > 0:
                 a = done.get(o)
                 png = (a.charts.get("npv_histogram") if a else None) or (
-                    pictures.histogram_png(r)
+                    pictures.histogram_png(r, option_names(case).get(o))
                 )
-                out(f"npv_histogram_{o}.png").write_bytes(png)
+                if png is not None:
+                    out(f"npv_histogram_{o}.png").write_bytes(png)
         png = (analysis.charts.get("npv_s_curve") if ready else None) or (
-            pictures.s_curve_png(list(runs.values()))
+            pictures.s_curve_png(list(runs.values()), option_names(case))
         )
         out("npv_s_curve.png").write_bytes(png)
     return written

@@ -41,6 +41,7 @@ from models.engine.results import results_json
 from models.engine.uncertainty import uncertainty_json
 from models.inputs.case import Case
 from models.report.analysis_charts import draw_comparison_charts, draw_option_charts
+from models.report.charts import option_names
 from models.report.council_tables import council_tables
 from models.report.export import PDF_HOW_TO, pdf_skip_reason
 from models.report.monitoring import monitoring_outputs
@@ -220,8 +221,8 @@ def run_one_case(
                 path,
                 case,
                 names,
-                draw_option=draw_option_charts,
-                draw_comparison=draw_comparison_charts,
+                draw_option=lambda a: draw_option_charts(a, option_names(case)),
+                draw_comparison=lambda c: draw_comparison_charts(c, option_names(case)),
             )
         statuses = option_statuses(analysis, names)
         if reports is not None:
