@@ -194,8 +194,6 @@ def test_the_quote_is_put_before_text_only():
     assert csv_safe_text("\r=1") == "'\r=1"
     assert csv_safe_text("Bromsgrove") == "Bromsgrove"
     assert csv_safe_text(-12.5) == -12.5
-    frame = csv_safe_frame(
-        pd.DataFrame({"name": ["-x", "y"], "value": [-1.0, 2.0]})
-    )
+    frame = csv_safe_frame(pd.DataFrame({"name": ["-x", "y"], "value": [-1.0, 2.0]}))
     assert frame["name"].tolist() == ["'-x", "y"]
     assert frame["value"].tolist() == [-1.0, 2.0]

@@ -23,15 +23,15 @@ def draw_option_charts(
     into ``a.charts``, unless drawn already or empty (the report then says why);
     ``names``: the options' names for the reader; returns ``a.charts``."""
     if a.sensitivity is not None and "tornado" not in a.charts:
-        png = pictures.tornado_png(a.sensitivity)
-        if png is not None:  # none where nothing moves the NPV: the report says so
-            a.charts["tornado"] = png
+        picture = pictures.tornado_image(a.sensitivity)
+        if picture is not None:  # none where nothing moves the NPV: the report says so
+            a.charts["tornado"] = picture
     if a.monte_carlo and "npv_histogram" not in a.charts:
-        png = pictures.histogram_png(
+        picture = pictures.histogram_image(
             a.monte_carlo[a.option], (names or {}).get(a.option)
         )
-        if png is not None:
-            a.charts["npv_histogram"] = png
+        if picture is not None:
+            a.charts["npv_histogram"] = picture
     return a.charts
 
 
@@ -42,7 +42,7 @@ def draw_comparison_charts(
     already or there is no Monte Carlo (``names``: the options' names for the
     reader); returns ``analysis.charts``."""
     if analysis.monte_carlo and "npv_s_curve" not in analysis.charts:
-        analysis.charts["npv_s_curve"] = pictures.s_curve_png(
+        analysis.charts["npv_s_curve"] = pictures.s_curve_image(
             list(analysis.monte_carlo.values()), names
         )
     return analysis.charts

@@ -1,6 +1,6 @@
-"""Report charts (matplotlib, Agg), embedded in HTML as PNG images at print resolution.
+"""Report charts (matplotlib, Agg), embedded in HTML as SVG pictures: sharp on paper.
 
-Each builder returns a :class:`Chart`: the PNG bytes and an alternative text
+Each builder returns a :class:`Chart`: the SVG picture and an alternative text
 (or a :class:`NoChart`: the sentence saying why there is no chart).  Rendered in
 a notebook it shows as an ``<img>`` with a ``data:`` URI, so the exported HTML
 carries the picture itself and opens offline.  The figure behind each chart is
@@ -16,8 +16,9 @@ Every chart follows one style (:data:`CHART_RC`, applied by :func:`chart_style`)
   the unit; tick labels thinned until none overlaps (:func:`fit_ticks`);
 * titles wrapped to the figure's width (:func:`wrapped`), laid out by
   matplotlib's constrained layout so that nothing is clipped;
-* PNG at :data:`DPI` dots per inch, sharp on paper (``benchmarks/charts.py``
-  measured the cost against SVG; see ``benchmarks/README.md``).
+* SVG (vector, text drawn as outlines so that it looks the same in every
+  browser): sharp at any size on paper, and cheaper than PNG at print
+  resolution (``benchmarks/charts.py``; see ``benchmarks/README.md``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ import contextlib
 import html
 import io
 import math
+import re
 import struct
 import textwrap
 from collections.abc import Iterator, Mapping, Sequence
@@ -91,11 +93,13 @@ CHART_RC: dict[str, Any] = {
 """The style of every chart: palette, literal text (mathtext off), font sizes."""
 
 DPI = 200
-"""Resolution of the PNG charts [dots per inch]: sharp on paper at the width of
-an A4 page (a 7.5 inch chart prints 6.7 inches wide, 220 dots per inch);
-``benchmarks/charts.py`` measured its cost (see ``benchmarks/README.md``)."""
+"""Resolution of a chart written as PNG (:func:`figure_png`) [dots per inch]:
+print resolution at the width of an A4 page.  The reports use SVG."""
 CSS_PX_PER_INCH = 96
 """CSS pixels per inch: a chart is shown at its drawn size (``width``)."""
+SVG_RC: dict[str, Any] = {"svg.fonttype": "path", "svg.hashsalt": "sharedcase"}
+"""SVG text as outlines (no font needed to show it) and the same element ids
+in every run (the same inputs give the same bytes)."""
 
 
 @contextlib.contextmanager
@@ -107,21 +111,29 @@ def chart_style() -> Iterator[None]:
 
 @dataclass(repr=False)
 class Chart:
-    """A rendered chart: PNG bytes, a title and an alternative text."""
+    """A rendered chart: the picture (SVG, or PNG), a title and an alternative text."""
 
     key: str
     title: str
-    png: bytes
+    image: bytes
     alt: str
 
+    @property
+    def mime(self) -> str:
+        """``image/svg+xml`` or ``image/png``, from the picture's first bytes."""
+        return "image/png" if self.image.startswith(PNG_SIGNATURE) else "image/svg+xml"
+
     def data_uri(self) -> str:
-        """``data:image/png;base64,...`` of the picture."""
-        return "data:image/png;base64," + base64.b64encode(self.png).decode("ascii")
+        """``data:<mime>;base64,...`` of the picture."""
+        encoded = base64.b64encode(self.image).decode("ascii")
+        return f"data:{self.mime};base64,{encoded}"
 
     @property
     def width(self) -> int:
-        """Width to show the picture at [CSS px]: its drawn size in inches."""
-        return round(png_size(self.png)[0] / DPI * CSS_PX_PER_INCH)
+        """Width to show the picture at [CSS px]: its drawn size."""
+        if self.mime == "image/png":
+            return round(png_size(self.image)[0] / DPI * CSS_PX_PER_INCH)
+        return round(svg_width_points(self.image) / 72 * CSS_PX_PER_INCH)
 
     def to_html(self) -> str:
         """An HTML ``<figure>`` holding the picture; title and alt text escaped."""
@@ -160,9 +172,25 @@ class NoChart:
         return self.reason
 
 
+PNG_SIGNATURE = b"\x89PNG"
+
+
 def png_size(png: bytes) -> tuple[int, int]:
     """(width, height) of a PNG picture [pixels], from its header."""
     return struct.unpack(">II", png[16:24])
+
+
+_SVG_WIDTH = re.compile(rb'<svg[^>]*?\swidth="([0-9.]+)pt"')
+
+
+def svg_width_points(svg: bytes) -> float:
+    """Width of a matplotlib SVG picture [points], from its ``<svg>`` element.
+
+    >>> svg_width_points(b'<svg xmlns="x" width="540pt" height="288pt">')
+    540.0
+    """
+    found = _SVG_WIDTH.search(svg[:2000])
+    return float(found.group(1)) if found else 540.0
 
 
 def plain(label: object) -> str:
@@ -188,6 +216,11 @@ class MoneyFormatter(Formatter):
 
     def __init__(self, unit: float = 1e3) -> None:
         self.unit = unit
+        self.ticks: np.ndarray = np.array([])
+
+    def set_locs(self, locs: Any) -> None:
+        """Remember the tick positions: the decimals follow their step."""
+        self.ticks = np.asarray(locs, dtype=float)
 
     @property
     def suffix(self) -> str:
@@ -198,7 +231,7 @@ class MoneyFormatter(Formatter):
             return "£0"
         if self.unit < 1e6:
             return money_k(x)
-        locs = np.asarray(getattr(self, "locs", []), dtype=float)
+        locs = self.ticks
         step = float(np.min(np.diff(np.sort(locs)))) if len(locs) > 1 else abs(x)
         decimals = min(2, max(0, -math.floor(math.log10(step / self.unit) + 1e-9)))
         text = f"£{abs(x) / self.unit:,.{decimals}f}m"
@@ -236,8 +269,9 @@ def wrapped(title: str, width_inches: float, fontsize: float = 10) -> str:
     """A title broken into lines that fit ``width_inches`` at ``fontsize`` points
     (a character is taken as 0.6 of the font size wide, generous for DejaVu Sans).
 
-    >>> wrapped("Net present value of each option", 2.0)
-    'Net present value of\neach option'
+    >>> print(wrapped("Net present value of each option", 2.0))
+    Net present value of
+    each option
     """
     per_line = max(10, int(width_inches * 72 / (fontsize * 0.6)))
     return textwrap.fill(str(title), per_line)
@@ -318,6 +352,19 @@ def finish(fig: Figure) -> Figure:
         literal_text(fig)
         fit_ticks(fig)
     return fig
+
+
+def figure_image(fig: Figure) -> bytes:
+    """The picture of a figure for a report: SVG bytes (text as outlines, no
+    date, the same bytes for the same figure); the figure is closed."""
+    buf = io.BytesIO()
+    try:
+        with chart_style(), matplotlib.rc_context(SVG_RC):
+            literal_text(fig)
+            fig.savefig(buf, format="svg", metadata={"Date": None})
+    finally:
+        plt.close(fig)
+    return buf.getvalue()
 
 
 PNG_COMPRESSION = 3
@@ -415,7 +462,7 @@ def cash_flow_chart(result: OptionResult) -> Chart:
     return Chart(
         key="cash-flows",
         title="Savings and one-off costs by year, and the cumulative net saving",
-        png=figure_png(cash_flow_figure(result)),
+        image=figure_image(cash_flow_figure(result)),
         alt="Bar chart of savings and one-off costs by financial year with a line "
         "for the cumulative net saving.",
     )
@@ -453,7 +500,7 @@ def council_chart(result: OptionResult, case: Case) -> Chart:
     return Chart(
         key="councils",
         title="Net saving by council and year",
-        png=figure_png(council_figure(result, case)),
+        image=figure_image(council_figure(result, case)),
         alt="Bar chart of each council's net saving by financial year.",
     )
 
@@ -499,7 +546,7 @@ def cumulative_chart(
     return Chart(
         key="cumulative",
         title="Cumulative net saving of each option",
-        png=figure_png(cumulative_figure(results, names)),
+        image=figure_image(cumulative_figure(results, names)),
         alt="Line chart of the cumulative net saving of each option by financial year.",
     )
 
@@ -530,7 +577,7 @@ def npv_chart(
     return Chart(
         key="npv",
         title="Net present value of each option",
-        png=figure_png(npv_figure(results, names)),
+        image=figure_image(npv_figure(results, names)),
         alt="Bar chart of the net present value of each option.",
     )
 
@@ -582,7 +629,7 @@ def waterfall_figure(
         ax.invert_yaxis()
         money_axis(ax.xaxis, np.concatenate([lefts, lefts + widths]), axis_title)
         _money_grid(ax, "x")
-        ax.margins(x=0.12)
+        ax.margins(x=0.18)
         ax.set_title(wrapped(plain(title), 7.5))
     return finish(fig)
 
@@ -598,7 +645,7 @@ def waterfall_chart(
 ) -> Chart:
     """:func:`waterfall_figure` as a chart; ``alt`` is the alternative text."""
     fig = waterfall_figure(start, steps, end, title, value_labels)
-    return Chart(key=key, title=title, png=figure_png(fig), alt=alt)
+    return Chart(key=key, title=title, image=figure_image(fig), alt=alt)
 
 
 def _cut(label: str, length: int = WATERFALL_LABEL_LENGTH) -> str:

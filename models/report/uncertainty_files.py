@@ -27,9 +27,9 @@ def uncertainty_outputs(
     """Write the uncertainty tables and charts of a case into a run folder.
 
     Files (under ``uncertainty/``): ``sensitivity.csv`` (every scenario, long),
-    ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
+    ``tornado_<option>.csv`` and ``.svg``, ``switching_values.csv``, and, when the
     case declares distributions, ``monte_carlo_summary.csv``,
-    ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
+    ``npv_histogram_<option>.svg`` and ``npv_s_curve.svg``.  ``folder`` is a
     :class:`models.run.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
     names written.  ``analysis``: the run's :class:`models.engine.analysis.CaseAnalysis`
     of these options, when computed already.
@@ -57,9 +57,9 @@ def uncertainty_outputs(
         write_csv(table, out(f"tornado_{o}.csv"), index=False)
         drawn = a.charts if a is not None else {}
         if len(table) and table["swing"].max() > 0:
-            png = drawn.get("tornado") or pictures.tornado_png(table)
-            if png is not None:
-                out(f"tornado_{o}.png").write_bytes(png)
+            picture = drawn.get("tornado") or pictures.tornado_image(table)
+            if picture is not None:
+                out(f"tornado_{o}.svg").write_bytes(picture)
     write_csv(pd.concat(longs, ignore_index=True), out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None
@@ -78,13 +78,13 @@ def uncertainty_outputs(
         for o, r in runs.items():
             if np.ptp(r.npv) > 0:
                 a = done.get(o)
-                png = (a.charts.get("npv_histogram") if a else None) or (
-                    pictures.histogram_png(r, option_names(case).get(o))
+                picture = (a.charts.get("npv_histogram") if a else None) or (
+                    pictures.histogram_image(r, option_names(case).get(o))
                 )
-                if png is not None:
-                    out(f"npv_histogram_{o}.png").write_bytes(png)
-        png = (analysis.charts.get("npv_s_curve") if ready else None) or (
-            pictures.s_curve_png(list(runs.values()), option_names(case))
+                if picture is not None:
+                    out(f"npv_histogram_{o}.svg").write_bytes(picture)
+        picture = (analysis.charts.get("npv_s_curve") if ready else None) or (
+            pictures.s_curve_image(list(runs.values()), option_names(case))
         )
-        out("npv_s_curve.png").write_bytes(png)
+        out("npv_s_curve.svg").write_bytes(picture)
     return written
