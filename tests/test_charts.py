@@ -204,3 +204,26 @@ def test_a_png_is_written_at_print_resolution(results):
     assert charts.png_size(png)[0] == 1500  # 7.5 inches at 200 dots per inch
     pixels = mpimg.imread(io.BytesIO(png))[..., :3].reshape(-1, 3)
     assert np.unique(pixels, axis=0).shape[0] > 20
+
+
+def test_crowded_tick_labels_are_thinned_until_none_overlaps():
+    # forty financial years on a 4 inch axis, and a money axis asked for many
+    # ticks on a short figure: both would overlap as drawn
+    fig, ax = charts.new_figure((4.0, 1.6))
+    with charts.chart_style():
+        years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2011, 2051)]
+        x = charts.year_axis(ax, years)
+        ax.plot(x, np.linspace(-3e7, 9e7, len(x)))
+        charts.money_axis(ax.yaxis, [-3e7, 9e7], "Net saving")
+        ax.yaxis.get_major_locator().set_params(nbins=30)
+        ax.set_title("Crowded")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    assert _overlapping(tick_label_boxes(ax.xaxis, renderer))  # before
+    charts.finish(fig)
+    fig.draw_without_rendering()
+    for axis in (ax.xaxis, ax.yaxis):
+        boxes = tick_label_boxes(axis, renderer)
+        assert len(boxes) >= 2 and not _overlapping(boxes)
+    shown = [t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_visible()]
+    assert shown[0] == "2011/12"  # thinned from the first year on

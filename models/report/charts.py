@@ -303,28 +303,40 @@ def tick_label_boxes(axis: Any, renderer: Any) -> list[Any]:
 def fit_ticks(fig: Figure) -> None:
     """Thin the tick labels of every axis of ``fig`` until none overlaps: fewer
     ticks on a numeric axis (its ``MaxNLocator``), every second, third ...
-    label on a category axis (years, names)."""
-    for ax in fig.axes:
-        for axis in (ax.xaxis, ax.yaxis):
-            for _ in range(12):
-                fig.canvas.draw()
-                renderer = fig.canvas.get_renderer()
-                if not _boxes_overlap(tick_label_boxes(axis, renderer)):
-                    break
-                locator = axis.get_major_locator()
-                if isinstance(locator, MaxNLocator):
-                    nbins = locator._nbins  # noqa: SLF001 - no public getter
-                    if nbins == "auto" or nbins <= 2:
-                        break
-                    locator.set_params(nbins=nbins - 1)
-                elif isinstance(locator, FixedLocator):
-                    labels = axis.get_ticklabels()
-                    shown = sum(1 for t in labels if t.get_visible())
-                    every = max(2, math.ceil(len(labels) / max(shown - 1, 1)))
-                    for i, t in enumerate(labels):
-                        t.set_visible(i % every == 0)
-                else:
-                    break
+    label on a category axis (years, names).  One layout pass where nothing
+    overlaps (the usual case), one more for each thinning."""
+    for _ in range(12):
+        fig.draw_without_rendering()
+        renderer = fig.canvas.get_renderer()
+        crowded = [
+            axis
+            for ax in fig.axes
+            for axis in (ax.xaxis, ax.yaxis)
+            if _boxes_overlap(tick_label_boxes(axis, renderer))
+        ]
+        if not crowded or not any([_thin(axis) for axis in crowded]):
+            return
+
+
+def _thin(axis: Any) -> bool:
+    """Show fewer tick labels on ``axis``; False if it cannot show fewer."""
+    locator = axis.get_major_locator()
+    if isinstance(locator, MaxNLocator):
+        nbins = locator._nbins  # noqa: SLF001 - no public getter
+        if nbins == "auto" or nbins <= 2:
+            return False
+        locator.set_params(nbins=max(2, min(nbins - 1, round(nbins * 0.75))))
+        return True
+    if isinstance(locator, FixedLocator):
+        labels = axis.get_ticklabels()
+        shown = sum(1 for t in labels if t.get_visible())
+        if shown <= 2:
+            return False
+        every = max(2, math.ceil(len(labels) / max(shown - 1, 1)))
+        for i, t in enumerate(labels):
+            t.set_visible(i % every == 0)
+        return True
+    return False
 
 
 def literal_text(fig: Figure) -> None:
