@@ -518,8 +518,24 @@ def council_chart(result: OptionResult, case: Case) -> Chart:
 
 
 def option_names(case: Case) -> dict[str, str]:
-    """Each option's name for the reader: its ``title``, else its identifier."""
-    return {n: (o.title or n) for n, o in case.options.items()}
+    """Each option's name for the reader: its ``title``, else its identifier
+    as words (:func:`readable`)."""
+    return {n: (o.title or readable(n)) for n, o in case.options.items()}
+
+
+def readable(identifier: str) -> str:
+    """An identifier as words, for a chart given no name for it.
+
+    >>> readable("single_business_case")
+    'Single business case'
+    """
+    words = str(identifier).replace("_", " ").strip()
+    return words[:1].upper() + words[1:]
+
+
+def display_name(names: Mapping[str, str] | None, key: str) -> str:
+    """The reader's name of ``key``: from ``names``, else :func:`readable`."""
+    return (names or {}).get(key) or readable(key)
 
 
 def cumulative_figure(
@@ -541,7 +557,7 @@ def cumulative_figure(
                 line,
                 marker="o",
                 color=PALETTE[i % len(PALETTE)],
-                label=plain(names.get(name, name)),
+                label=plain(display_name(names, name)),
             )
         year_axis(ax, years)
         money_axis(ax.yaxis, values, "Cumulative net saving")
@@ -574,7 +590,7 @@ def npv_figure(
     with chart_style():
         y = np.arange(len(keys))
         ax.barh(y, values, color=[PALETTE[i % len(PALETTE)] for i in range(len(keys))])
-        ax.set_yticks(y, [plain(_cut(names.get(n, n))) for n in keys])
+        ax.set_yticks(y, [plain(_cut(display_name(names, n))) for n in keys])
         ax.invert_yaxis()
         money_axis(ax.xaxis, values, "Net present value, today's money")
         _money_grid(ax, "x")

@@ -30,10 +30,12 @@ from models.report.charts import (
     VERMILION,
     ZERO_COLOUR,
     chart_style,
+    display_name,
     finish,
     money_axis,
     new_figure,
     plain,
+    readable,
     wrapped,
 )
 
@@ -49,7 +51,7 @@ def tornado_absent_reason(table: pd.DataFrame) -> str | None:
         return (
             "There is no tornado chart: none of the assumptions tested moves this "
             f"option's net present value, which stays at {_THOUSANDS(npv)} "
-            "(an option that shares no service has no savings or costs to move)."
+            "(as for an option with no savings or costs for them to move)."
         )
     return None
 
@@ -151,7 +153,7 @@ def npv_s_curve(
                 npv,
                 probability,
                 color=PALETTE[i % len(PALETTE)],
-                label=plain(names.get(r.option, r.option)),
+                label=plain(display_name(names, r.option)),
             )
         ax.axvline(0, color=ZERO_COLOUR, linewidth=1)
         money_axis(
@@ -250,4 +252,4 @@ def _title(
     what: str, result: MonteCarloResult, name: str | None, council: str | None
 ) -> str:
     who = f", {council}" if council else ""
-    return f"{what}: {name or result.option}{who} ({result.draws:,} draws)"
+    return f"{what}: {name or readable(result.option)}{who} ({result.draws:,} draws)"
