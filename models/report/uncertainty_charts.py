@@ -226,7 +226,7 @@ def risk_heat_map(register: RiskRegister, title: str | None = None) -> Figure:
             ax.text(
                 im,
                 lk,
-                "\n".join(wrapped(", ".join(refs), 1.0, 9).splitlines()),
+                wrapped(", ".join(refs), 1.0, 9),
                 ha="center",
                 va="center",
                 fontsize=9,
