@@ -62,3 +62,19 @@ def _no_folder_allowed_outside_a_case(monkeypatch):
     from models.core.paths import ALLOW_OUTSIDE_ENV
 
     monkeypatch.setenv(ALLOW_OUTSIDE_ENV, "")
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # noqa: ANN001 - pytest's
+    """Say at the end of the session when the browser and accessibility tests
+    were skipped for want of Chromium (a skip is easy to miss in ``-q``)."""
+    skipped = [
+        r
+        for r in terminalreporter.stats.get("skipped", [])
+        if "chromium is not installed" in str(getattr(r, "longrepr", ""))
+    ]
+    if skipped:
+        terminalreporter.write_line(
+            f"NOTE: {len(skipped)} browser and accessibility (axe-core) tests were "
+            "SKIPPED: chromium is not installed (apt-get install chromium; .ci/run "
+            "does it)."
+        )

@@ -221,9 +221,9 @@ def test_bridge_html_and_xlsx_are_written_and_name_the_options_by_their_descript
     assert "http://" not in page and "https://" not in page
     book = openpyxl.load_workbook(out / "bridge.xlsx")
     sheet = book.worksheets[0]
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[3]]  # below the title and units rows
     assert header[-3:] == ["Council A", "Council B", "Total"]
-    totals = [row[-1] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    totals = [row[-1] for row in sheet.iter_rows(min_row=4, values_only=True)]
     assert totals == pytest.approx(
         [128_264.46, 119_132.23, 45_000, 292_396.69], abs=0.01
     )

@@ -66,7 +66,7 @@ def test_the_explore_notebook_run_headless_shows_the_starting_options_npv(tmp_pa
     npv = Explorer.from_file(DEFAULT_CASE, OPTION).start_figures["npv"]
     assert money_k(npv) in shown
     assert "Single business case" in shown
-    assert "data:image/png;base64," in shown
+    assert "data:image/svg+xml;base64," in shown
     assert "Bromsgrove District Council" in shown
 
 

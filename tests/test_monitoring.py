@@ -362,7 +362,7 @@ def test_a_file_of_another_kind_is_refused(tmp_path):
 def test_the_excel_sheet_holds_the_seed_totals_in_pounds(tmp_path):
     actuals = load_actuals(SEED_ACTUALS)
     path = write_monitoring_excel(actuals, variance_table(actuals), tmp_path / "m.xlsx")
-    sheet = pd.read_excel(path).set_index("Service")
+    sheet = pd.read_excel(path, header=2).set_index("Service")
     assert sheet.loc["Overall position", "Actual £"] == 1_179_000
     assert sheet.loc["Overall position - cashable savings", "Budget total £"] == 964_000
 
@@ -475,7 +475,7 @@ def test_the_seed_table_shows_the_seed_figures_and_adds_up():
 def test_the_excel_sheet_keeps_full_pounds_for_odd_figures(tmp_path):
     a = load_actuals(FROM_CASE)
     path = write_monitoring_excel(a, variance_table(a), tmp_path / "m.xlsx")
-    sheet = pd.read_excel(path).set_index("Service")
+    sheet = pd.read_excel(path, header=2).set_index("Service")
     # 35,625 each council, 71,250 in total: not rounded to £'000
     assert sheet.loc["HR and OD", "Budget Bromsgrove £"] == pytest.approx(35_625)
     assert sheet.loc["Overall position", "Budget total £"] == pytest.approx(96_250)
@@ -509,7 +509,7 @@ def test_the_cli_writes_html_and_excel_whose_totals_match_the_seed(
         "monitoring.html",
         "monitoring.xlsx",
     ]
-    sheet = pd.read_excel(run / "monitoring.xlsx").set_index("Service")
+    sheet = pd.read_excel(run / "monitoring.xlsx", header=2).set_index("Service")
     # seed 000 Appendix A overall: 521 / 585 / 1,106 against 1,179, variance 73
     assert sheet.loc[
         "Overall position",

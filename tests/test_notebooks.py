@@ -81,4 +81,4 @@ def test_the_option_notebook_finds_the_default_case_from_the_notebooks_folder(
     )
     assert "Option report: staged_approach" in html
     assert 'data-table="summary-position"' in html
-    assert "data:image/png;base64," in html
+    assert "data:image/svg+xml;base64," in html

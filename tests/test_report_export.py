@@ -77,12 +77,12 @@ def test_the_html_shows_no_code_and_no_parameters(option_html):
         assert marker not in body, marker
 
 
-def test_the_charts_are_embedded_as_png_images(option_html):
+def test_the_charts_are_embedded_as_svg_pictures(option_html):
     report = parse_report(option_html)
     sources = [img["src"] for img in report.images]
     # cash flows, council split, tornado, Monte Carlo histogram
     assert len(sources) == 4
-    assert all(s.startswith("data:image/png;base64,") for s in sources)
+    assert all(s.startswith("data:image/svg+xml;base64,") for s in sources)
 
 
 def test_the_header_states_what_the_report_was_run_on(option_html, run):

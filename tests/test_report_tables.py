@@ -158,15 +158,19 @@ def test_the_excel_file_has_a_sheet_per_table_with_pound_formats_and_frozen_head
     wb = openpyxl.load_workbook(path)
     assert len(wb.sheetnames) == len(ts)
     ws = wb["Yearly cash flows"]
-    assert ws.freeze_panes == "B2"
-    assert ws["A6"].value == "Net saving"
-    assert ws["B6"].value == pytest.approx(-80_000.0)  # 2011/12
-    assert "£" in ws["B6"].number_format
+    # title row, units row, bold headers, panes frozen below the headers
+    assert ws["A1"].value == "Yearly cash flows" and ws["A1"].font.bold
+    assert "pounds" in ws["A2"].value
+    assert ws["B3"].font.bold
+    assert ws.freeze_panes == "B4"
+    assert ws["A8"].value == "Net saving"
+    assert ws["B8"].value == pytest.approx(-80_000.0)  # 2011/12
+    assert "£" in ws["B8"].number_format
     npv = wb["Net present value by council"]
-    assert npv["A2"].value == "Council A"
+    assert npv["A4"].value == "Council A"
     # full pounds, not rounded to £'000
-    assert npv["B2"].value == pytest.approx(small[1].councils["a"].npv)
-    assert npv["B2"].value % 1000 != 0
+    assert npv["B4"].value == pytest.approx(small[1].councils["a"].npv)
+    assert npv["B4"].value % 1000 != 0
 
 
 def test_the_comparison_keeps_going_past_an_option_that_fails(monkeypatch):

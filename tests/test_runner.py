@@ -200,6 +200,23 @@ def test_a_pdf_that_cannot_be_printed_leaves_the_report_standing(tmp_path, monke
     assert "no PDF of status_quo" in result.output
 
 
+def test_a_run_without_chromium_says_the_pdfs_were_not_written(tmp_path, monkeypatch):
+    # no browser at all: one line says so and how to get the PDFs, the manifest
+    # records why, and the run still succeeds with its HTML and Excel
+    monkeypatch.setenv("SHAREDCASE_CHROMIUM", str(tmp_path / "no-such-chromium"))
+    args = ["run", str(DEFAULT_CASE), "--options", "status_quo", "--jobs", "1"]
+    result = CliRunner().invoke(main, [*args, "--out", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    latest = tmp_path / "bromsgrove_redditch_2011" / "latest"
+    assert (latest / "status_quo.html").exists()
+    assert not list(latest.glob("*.pdf"))
+    manifest = json.loads((latest / "manifest.json").read_text())
+    assert manifest["pdf"].startswith("skipped: SHAREDCASE_CHROMIUM")
+    said = [line for line in result.output.splitlines() if "PDF" in line]
+    assert len(said) == 1
+    assert "PDFs were not written" in said[0] and "install Chromium" in said[0]
+
+
 def test_a_run_keeps_a_copy_of_every_input_it_read(run):
     """Seed 000 para 6.4: the board's case is re-run and compared later, so each
     run folder keeps the case file and the tables, actuals and risk register it

@@ -652,11 +652,11 @@ def test_the_run_folder_gets_the_tables_and_charts(default_case, tmp_path):
     for name in (
         "uncertainty/switching_values.csv",
         "uncertainty/monte_carlo_summary.csv",
-        "uncertainty/tornado_single_business_case.png",
-        "uncertainty/npv_s_curve.png",
+        "uncertainty/tornado_single_business_case.svg",
+        "uncertainty/npv_s_curve.svg",
     ):
         assert name in written and (tmp_path / name).stat().st_size > 0
-    assert "uncertainty/npv_histogram_status_quo.png" not in written  # NPV always 0
+    assert "uncertainty/npv_histogram_status_quo.svg" not in written  # NPV always 0
 
 
 def test_a_sensitivity_range_needs_a_low_and_a_high_value(small_case_dict):

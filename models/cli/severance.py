@@ -16,6 +16,7 @@ import click
 import pandas as pd
 
 from models.cli.messages import reports_input_errors
+from models.core.cells import write_csv
 from models.core.errors import InputError
 from models.inputs.severance import load_severance_policies, load_staff_table
 from models.model.severance import cost_staff, severance_by_service
@@ -163,7 +164,7 @@ def _write_new_csv(frame: pd.DataFrame, out_path: Path) -> None:
     the real name, never over an existing file, no ``.part`` left behind."""
     part_path = out_path.with_name(f".{out_path.name}.{os.getpid()}.part")
     try:
-        frame.to_csv(part_path, index=False, date_format="%Y-%m-%d")
+        write_csv(frame, part_path, index=False, date_format="%Y-%m-%d")
         try:
             os.link(part_path, out_path)  # fails if out_path appeared meanwhile
         except FileExistsError:

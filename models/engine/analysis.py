@@ -75,7 +75,7 @@ class OptionAnalysis:
     monte_carlo: dict | None = None
     """``{option: MonteCarloResult}``, None when the case declares no distributions."""
     charts: dict[str, bytes] = field(default_factory=dict)
-    """PNG of the charts drawn from these analyses (``tornado``,
+    """Pictures (SVG) of the charts drawn from these analyses (``tornado``,
     ``npv_histogram``): drawn once for the report and the run folder alike."""
     uncertainty_error: str | None = None
 
@@ -92,7 +92,7 @@ class CaseAnalysis:
     """:func:`models.engine.uncertainty.switching_table` of all the options that ran."""
     monte_carlo: dict | None = None
     charts: dict[str, bytes] = field(default_factory=dict)
-    """PNG of the charts of all options together (``npv_s_curve``)."""
+    """Pictures (SVG) of the charts of all options together (``npv_s_curve``)."""
     comparison_error: str | None = None
 
     @property

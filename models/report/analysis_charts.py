@@ -11,25 +11,39 @@ import pickle
 from pathlib import Path
 
 from models.engine.analysis import FORMAT, CaseAnalysis, OptionAnalysis
+from models.inputs.case import Case
 from models.report import uncertainty_tables as pictures
+from models.report.charts import option_names
 
 
-def draw_option_charts(a: OptionAnalysis) -> dict[str, bytes]:
+def draw_option_charts(
+    a: OptionAnalysis, names: dict[str, str] | None = None
+) -> dict[str, bytes]:
     """Draw the tornado and (with a Monte Carlo) the histogram of an option
-    into ``a.charts``, unless drawn already; returns ``a.charts``."""
+    into ``a.charts``, unless drawn already or empty (the report then says why);
+    ``names``: the options' names for the reader; returns ``a.charts``."""
     if a.sensitivity is not None and "tornado" not in a.charts:
-        a.charts["tornado"] = pictures.tornado_png(a.sensitivity)
+        picture = pictures.tornado_image(a.sensitivity)
+        if picture is not None:  # none where nothing moves the NPV: the report says so
+            a.charts["tornado"] = picture
     if a.monte_carlo and "npv_histogram" not in a.charts:
-        a.charts["npv_histogram"] = pictures.histogram_png(a.monte_carlo[a.option])
+        picture = pictures.histogram_image(
+            a.monte_carlo[a.option], (names or {}).get(a.option)
+        )
+        if picture is not None:
+            a.charts["npv_histogram"] = picture
     return a.charts
 
 
-def draw_comparison_charts(analysis: CaseAnalysis) -> dict[str, bytes]:
+def draw_comparison_charts(
+    analysis: CaseAnalysis, names: dict[str, str] | None = None
+) -> dict[str, bytes]:
     """Draw the S-curves of all options into ``analysis.charts``, unless drawn
-    already or there is no Monte Carlo; returns ``analysis.charts``."""
+    already or there is no Monte Carlo (``names``: the options' names for the
+    reader); returns ``analysis.charts``."""
     if analysis.monte_carlo and "npv_s_curve" not in analysis.charts:
-        analysis.charts["npv_s_curve"] = pictures.s_curve_png(
-            list(analysis.monte_carlo.values())
+        analysis.charts["npv_s_curve"] = pictures.s_curve_image(
+            list(analysis.monte_carlo.values()), names
         )
     return analysis.charts
 
@@ -46,12 +60,14 @@ def draw_charts(path: str | Path | None) -> dict[str, bytes]:
     with open(path, "rb") as f:
         saved = pickle.load(f)  # noqa: S301 - written by this run (load_analysis)
     payload = saved.get("payload") if saved.get("format") == FORMAT else None
+    case = saved.get("case")
+    names = option_names(case) if isinstance(case, Case) else None
     before = dict(getattr(payload, "charts", {}))
     try:
         if isinstance(payload, OptionAnalysis) and payload.uncertainty_error is None:
-            draw_option_charts(payload)
+            draw_option_charts(payload, names)
         elif isinstance(payload, CaseAnalysis) and payload.comparison_error is None:
-            draw_comparison_charts(payload)
+            draw_comparison_charts(payload, names)
     except Exception:  # noqa: BLE001 - left to the report, see docstring
         pass
     drawn = dict(getattr(payload, "charts", {}))

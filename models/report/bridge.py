@@ -33,6 +33,8 @@ from models.report.export import page_html, write_excel
 from models.report.tables import ReportTable, text_table
 
 if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
     from models.report.charts import Chart
 
 TOTAL = "Total"
@@ -271,17 +273,36 @@ def about_table(result: Bridge, names: BridgeNames) -> ReportTable:
     )
 
 
+def bridge_figure(result: Bridge, names: BridgeNames) -> Figure:
+    """The figure of :func:`bridge_chart` (the chart tests measure it)."""
+    from models.report.charts import waterfall_figure
+
+    return waterfall_figure(*_waterfall_parts(result, names))
+
+
+def _waterfall_parts(result: Bridge, names: BridgeNames) -> tuple:
+    """(start, steps, end, title, value labels) of the bridge's waterfall."""
+    shown = list(bridge_table(result, names).display()[TOTAL])
+    steps = [
+        (step_label(n, s.differences, names), s.npv_change)
+        for n, s in enumerate(result.steps, start=1)
+    ]
+    return (
+        (start_label(names), result.npv_from.npv),
+        steps,
+        (end_label(names), result.npv_to.npv),
+        f"NPV bridge from {names.start.label} to {names.end.label}",
+        shown,
+    )
+
+
 def bridge_chart(result: Bridge, names: BridgeNames) -> Chart:
     """The bridge as a waterfall chart, bars labelled with the figures of
     :func:`bridge_table` (which foot); the alternative text gives the two NPVs
     and the largest steps."""
     from models.report.charts import waterfall_chart
 
-    shown = list(bridge_table(result, names).display()[TOTAL])
-    steps = [
-        (step_label(n, s.differences, names), s.npv_change)
-        for n, s in enumerate(result.steps, start=1)
-    ]
+    start, steps, end, title, shown = _waterfall_parts(result, names)
     largest = sorted(range(len(steps)), key=lambda i: -abs(steps[i][1]))[:3]
     count = f"{len(steps)} step{'s' if len(steps) != 1 else ''}"
     alt = (
@@ -294,10 +315,10 @@ def bridge_chart(result: Bridge, names: BridgeNames) -> Chart:
         )
     alt += ". The table gives every step."
     return waterfall_chart(
-        (start_label(names), result.npv_from.npv),
+        start,
         steps,
-        (end_label(names), result.npv_to.npv),
-        title=f"NPV bridge from {names.start.label} to {names.end.label}",
+        end,
+        title=title,
         alt=alt,
         key="npv-bridge",
         value_labels=shown,

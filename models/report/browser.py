@@ -10,6 +10,11 @@ opened and no extra package is needed: five stable commands are all we use.
 Pages are printed as Chromium's own ``--print-to-pdf`` prints them: the page
 size and margins come from the report stylesheet's ``@page`` rule (A4, page
 numbers), backgrounds are printed, and no browser header or footer is added.
+
+The same browser also measures pages for the tests: :meth:`HeadlessChromium.evaluate`
+runs a script in a page at a given window size (where a section lies on the
+first screen, say), and :meth:`HeadlessChromium.axe_violations` runs axe-core's
+WCAG 2.0 and 2.1 A and AA rules on a page (the tests bring ``axe.min.js``).
 """
 
 from __future__ import annotations
@@ -33,6 +38,9 @@ START_TIMEOUT = 60.0
 """Seconds to wait for Chromium to start [s]."""
 PRINT_TIMEOUT = 120.0
 """Seconds to wait for one page to load and print [s]."""
+WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa")
+"""The axe-core rule tags the reports are checked against: WCAG 2.0 and 2.1,
+levels A and AA."""
 _WAIT_FOR_LOAD = (
     "new Promise(r => document.readyState === 'complete' ? r(1)"
     " : addEventListener('load', () => r(1)))"
@@ -139,15 +147,83 @@ class HeadlessChromium:
         return json.loads(raw)
 
     # -- public -------------------------------------------------------------
+    def _open(self, src: Path, viewport: tuple[int, int] | None = None) -> None:
+        """Load a local file and wait for it (the caller holds the lock);
+        ``viewport``: (width, height) of the window [CSS px], else the default."""
+        if viewport is not None:
+            width, height = viewport
+            self._call(
+                "Emulation.setDeviceMetricsOverride",
+                {
+                    "width": width,
+                    "height": height,
+                    "deviceScaleFactor": 1,
+                    "mobile": False,
+                },
+            )
+        else:
+            self._call("Emulation.clearDeviceMetricsOverride")
+        self._call("Page.navigate", {"url": src.as_uri()})
+        self._call(
+            "Runtime.evaluate", {"expression": _WAIT_FOR_LOAD, "awaitPromise": True}
+        )
+
+    def evaluate(
+        self,
+        html_path: str | Path,
+        expression: str,
+        viewport: tuple[int, int] | None = None,
+        scripts: tuple[str, ...] = (),
+    ) -> Any:
+        """Load a local HTML file (in a window of ``viewport`` (width, height)
+        [CSS px]), run ``scripts`` in it, then evaluate ``expression`` (a promise
+        is awaited) and return its value as JSON gives it."""
+        src = Path(html_path).resolve()
+        with self._lock:
+            self._open(src, viewport)
+            for script in scripts:
+                self._evaluate(script)
+            return self._evaluate(expression)
+
+    def _evaluate(self, expression: str) -> Any:
+        reply = self._call(
+            "Runtime.evaluate",
+            {"expression": expression, "awaitPromise": True, "returnByValue": True},
+        )
+        if "exceptionDetails" in reply:
+            details = reply["exceptionDetails"]
+            text = details.get("exception", {}).get("description") or details.get(
+                "text"
+            )
+            raise BrowserError(f"the page's script failed: {text}")
+        return reply.get("result", {}).get("value")
+
+    def axe_violations(
+        self,
+        html_path: str | Path,
+        axe_source: str,
+        tags: tuple[str, ...] = WCAG_TAGS,
+    ) -> list[dict[str, Any]]:
+        """The accessibility rules that a page breaks, as axe-core finds them:
+        ``axe_source`` is the text of ``axe.min.js``; only the rules of ``tags``
+        run (WCAG 2.0 and 2.1, A and AA).  Each violation: ``id``, ``impact``,
+        ``help`` and the ``nodes`` (``target`` selector and ``html``) at fault."""
+        options = json.dumps({"runOnly": {"type": "tag", "values": list(tags)}})
+        found = self.evaluate(
+            html_path,
+            f"axe.run(document, {options}).then(r => r.violations.map(v => ({{"
+            "id: v.id, impact: v.impact, help: v.help,"
+            " nodes: v.nodes.map(n => ({target: n.target, html: n.html}))})))",
+            scripts=(axe_source,),
+        )
+        return list(found or [])
+
     def print_pdf(self, html_path: str | Path, pdf_path: str | Path) -> Path:
         """Load a local HTML file and print it to ``pdf_path`` (A4 from its ``@page``)."""
         src = Path(html_path).resolve()
         out = Path(pdf_path).resolve()
         with self._lock:  # one page at a time: the protocol session is shared
-            self._call("Page.navigate", {"url": src.as_uri()})
-            self._call(
-                "Runtime.evaluate", {"expression": _WAIT_FOR_LOAD, "awaitPromise": True}
-            )
+            self._open(src)
             pdf = self._call(
                 "Page.printToPDF",
                 {

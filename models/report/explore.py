@@ -816,7 +816,7 @@ def cumulative_chart(
     return Chart(
         key="what-if-cumulative",
         title=f"Cumulative net saving: the what-if against {start_label}",
-        png=chart.png,
+        image=chart.image,
         alt=f"Line chart of the cumulative net saving by financial year of "
         f"{start_label} (reaching {final[start_label]}) and of the what-if "
         f"(reaching {final[WHAT_IF_LABEL]}).",

@@ -6,8 +6,9 @@ are removed, and the body is placed in ``templates/page.html`` with the report
 stylesheet inline.  Nothing is loaded from the network: any ``<script>`` or
 ``<link>`` pointing at http(s) is stripped, and charts are ``data:`` images.
 
-Excel: one sheet per table, money in full pounds with a £ number format, the
-header row frozen.
+Excel: one sheet per table with a title row, a units row and bold headers,
+frozen below them; money in full pounds with a £ number format; every text
+cell a string, never a formula (:mod:`models.core.cells`).
 
 PDF: headless Chromium prints the HTML on A4 (page numbers from CSS ``@page``);
 skipped when Chromium is not installed.
@@ -27,8 +28,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
-
+from models.core.cells import text_cells_as_strings
 from models.report.tables import ReportTable
 
 GBP_FORMAT = '"£"#,##0;("£"#,##0)'
@@ -128,41 +128,161 @@ def export_html(
     return out
 
 
-def _sheet_name(title: str, taken: set[str]) -> str:
-    base = re.sub(r"[\[\]:*?/\\']", "", title)[:31] or "Sheet"
-    name, n = base, 1
+SHEET_NAME_LENGTH = 31
+"""Longest sheet name Excel accepts [characters]."""
+
+_SHEET_FORBIDDEN = re.compile(r"[\[\]:*?/\\']")
+_DANGLING_WORDS = frozenset(
+    {"a", "an", "and", "at", "by", "for", "from", "in", "of", "on", "or", "the", "to"}
+)
+
+
+SHEET_SHORTER = (
+    ("Net present value", "NPV"),
+    ("shared service ", ""),
+    (" and ", " & "),
+)
+"""Shortenings tried, in order, on a table title longer than a sheet name may
+be: every table of the case is about a shared service, and NPV is spelt out
+in the title row."""
+
+
+def _shorter(title: str, length: int) -> str:
+    """``title`` with :data:`SHEET_SHORTER` applied until it fits in ``length``.
+
+    >>> _shorter("Summary shared service financial position", 31)
+    'Summary financial position'
+    """
+    for long, short in SHEET_SHORTER:
+        if len(title) <= length:
+            break
+        title = title.replace(long, short)
+    return title
+
+
+def _words_within(text: str, length: int) -> str:
+    """The leading whole words of ``text`` that fit in ``length`` characters,
+    without a dangling ``of``, ``and``, ``by`` ... at the end; a first word
+    longer than ``length`` is cut.
+
+    >>> _words_within("Cumulative net saving of each option by year", 31)
+    'Cumulative net saving of each'
+    >>> _words_within("Net saving by council and year", 22)
+    'Net saving by council'
+    """
+    words = text.split()
+    kept: list[str] = []
+    for word in words:
+        if len(" ".join([*kept, word])) > length:
+            break
+        kept.append(word)
+    while len(kept) > 1 and kept[-1].lower().strip(",;:-") in _DANGLING_WORDS:
+        kept.pop()
+    return " ".join(kept).rstrip(",;:- ") if kept else text[:length]
+
+
+def sheet_name(title: str, taken: set[str]) -> str:
+    """A sheet name for a table titled ``title``: the characters Excel refuses
+    removed, shortened (:func:`_shorter`), whole words within 31 characters, unique (without regard to case)
+    among ``taken`` by a number in brackets; the name is added to ``taken``.
+
+    >>> taken = set()
+    >>> sheet_name("Summary shared service financial position", taken)
+    'Summary financial position'
+    >>> sheet_name("Summary shared service financial position, Bromsgrove", taken)
+    'Summary financial position (2)'
+    """
+    clean = " ".join(_SHEET_FORBIDDEN.sub(" ", str(title)).split()) or "Table"
+    name, n = _words_within(_shorter(clean, SHEET_NAME_LENGTH), SHEET_NAME_LENGTH), 1
     while name.lower() in taken:
         n += 1
-        name = f"{base[: 31 - len(str(n)) - 1]} {n}"
+        suffix = f" ({n})"
+        room = SHEET_NAME_LENGTH - len(suffix)
+        name = _words_within(_shorter(clean, room), room) + suffix
     taken.add(name.lower())
     return name
 
 
+UNITS_MONEY = "Money in pounds (£), full precision; negatives in brackets."
+UNITS_TEXT = "Text."
+TITLE_ROW, UNITS_ROW, HEADER_ROW = 1, 2, 3
+"""Rows of each sheet: the table's title, its units (and note), the headers;
+the figures start below the headers."""
+
+
+def table_units(t: ReportTable) -> str:
+    """The units row of a table's sheet: what its figures are, then its note."""
+    units = UNITS_MONEY if t.money_columns else UNITS_TEXT
+    return f"{units} {t.note}" if t.note else units
+
+
+def _cell_value(value: Any) -> Any:
+    """A value as an Excel cell holds it: numbers as numbers, missing as empty,
+    anything else as text."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, int | float):
+        return value
+    if hasattr(value, "dtype") and getattr(value.dtype, "kind", "") in "iuf":
+        number = value.item()
+        return None if number != number else number
+    return str(value)
+
+
+def write_table_sheet(ws: Any, t: ReportTable) -> None:
+    """Fill an empty worksheet with one table: a title row, a units row, bold
+    headers, the rows (money as numbers in full pounds with a £ format, text
+    as string cells, never formulas), panes frozen below the headers and right
+    of the row labels."""
+    from openpyxl.styles import Alignment, Font
+
+    frame = t.table
+    ws.cell(row=TITLE_ROW, column=1, value=str(t.title)).font = Font(bold=True, size=13)
+    ws.cell(row=UNITS_ROW, column=1, value=table_units(t)).font = Font(italic=True)
+    headers = [t.index_label or "", *(str(c) for c in frame.columns)]
+    for j, header in enumerate(headers, start=1):
+        cell = ws.cell(row=HEADER_ROW, column=j, value=header)
+        cell.font = Font(bold=True)
+        cell.alignment = Alignment(horizontal="left" if j == 1 else "right")
+    money = set(t.money_columns)
+    for i, (label, row) in enumerate(frame.iterrows(), start=HEADER_ROW + 1):
+        ws.cell(row=i, column=1, value=_cell_value(label))
+        for j, (column, value) in enumerate(row.items(), start=2):
+            cell = ws.cell(row=i, column=j, value=_cell_value(value))
+            if column in money and isinstance(cell.value, int | float):
+                cell.number_format = GBP_FORMAT
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2).coordinate
+    ws.column_dimensions["A"].width = min(
+        max([len(str(i)) for i in frame.index] + [len(headers[0]), 12]) + 2, 60
+    )
+    for j, header in enumerate(headers[1:], start=2):
+        letter = ws.cell(row=HEADER_ROW, column=j).column_letter
+        ws.column_dimensions[letter].width = min(max(len(header) + 2, 14), 40)
+    text_cells_as_strings(ws)
+
+
 def write_excel(tables: Sequence[ReportTable], path: str | Path) -> Path:
-    """One sheet per table, money in full pounds with a £ format, frozen header."""
+    """One sheet per table (:func:`write_table_sheet`), named by
+    :func:`sheet_name`; written to a part file, then moved into place."""
+    from openpyxl import Workbook
+
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     part = out.with_name(out.name + ".part.xlsx")
+    book = Workbook()
+    book.remove(book.active)
     taken: set[str] = set()
-    with pd.ExcelWriter(part, engine="openpyxl") as writer:
-        for t in tables:
-            name = _sheet_name(t.title, taken)
-            frame = t.table.copy()
-            frame.index.name = t.index_label or ""
-            frame.to_excel(writer, sheet_name=name)
-            ws = writer.sheets[name]
-            ws.freeze_panes = "B2"
-            ws.column_dimensions["A"].width = max(
-                [len(str(i)) for i in frame.index] + [12]
-            )
-            for j, col in enumerate(frame.columns, start=2):
-                letter = ws.cell(row=1, column=j).column_letter
-                ws.column_dimensions[letter].width = max(len(str(col)) + 2, 14)
-                for i in range(len(frame)):
-                    cell = ws.cell(row=i + 2, column=j)
-                    if isinstance(cell.value, int | float):
-                        cell.number_format = GBP_FORMAT
-    os.replace(part, out)
+    for t in tables:
+        write_table_sheet(book.create_sheet(sheet_name(t.title, taken)), t)
+    if not tables:
+        book.create_sheet("Empty").cell(row=1, column=1, value="No tables.")
+    try:
+        book.save(part)
+        os.replace(part, out)
+    finally:
+        part.unlink(missing_ok=True)
     return out
 
 
@@ -176,6 +296,24 @@ def find_chromium() -> str | None:
         if found:
             return found
     return None
+
+
+PDF_HOW_TO = (
+    "install Chromium (e.g. apt-get install chromium) or set SHAREDCASE_CHROMIUM "
+    "to its path, then run again"
+)
+"""How to get the PDFs that a run without Chromium does not write."""
+
+
+def pdf_skip_reason() -> str | None:
+    """Why no PDF can be printed on this machine, or None where Chromium is found
+    (:func:`find_chromium`)."""
+    if find_chromium() is not None:
+        return None
+    explicit = os.environ.get("SHAREDCASE_CHROMIUM")
+    if explicit:
+        return f"SHAREDCASE_CHROMIUM ({explicit}) is not a program that exists"
+    return f"Chromium was not found (none of {', '.join(CHROMIUM_NAMES)} on PATH)"
 
 
 def run_chromium(

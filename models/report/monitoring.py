@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from models.core.cells import text_cells_as_strings
 from models.core.money import THOUSAND, format_thousands
 from models.core.rounding import footed_round, largest_remainder
 from models.engine.monitoring import load_actuals
@@ -294,23 +295,32 @@ def write_monitoring_excel(
 ) -> Path:
     """Write the monitoring table to one Excel sheet at ``path``.
 
-    Money in full pounds with £ formats (negatives in brackets), variance as a
-    percentage, the header row frozen, status cells coloured.
+    A title row (the report's title and period), a units row, bold headers
+    with the panes frozen below them; money in full pounds with £ formats
+    (negatives in brackets), variance as a percentage, status cells coloured,
+    every text cell a string, never a formula.
     """
     from openpyxl.styles import Font, PatternFill
 
     path = Path(path)
     frame = excel_frame(actuals, table)
+    header_row = 3
     with pd.ExcelWriter(path, engine="openpyxl") as writer:
-        frame.to_excel(writer, sheet_name="Monitoring", index=False)
+        frame.to_excel(
+            writer, sheet_name="Monitoring", index=False, startrow=header_row - 1
+        )
         sheet = writer.sheets["Monitoring"]
-        sheet.freeze_panes = "B2"
+        title = f"{actuals.spec.title}: {period_label(actuals.spec)}"
+        sheet.cell(row=1, column=1, value=title).font = Font(bold=True, size=13)
+        sheet.cell(row=2, column=1, value=EXCEL_UNITS).font = Font(italic=True)
+        sheet.freeze_panes = sheet.cell(row=header_row + 1, column=2).coordinate
         headers = list(frame.columns)
+        first = header_row + 1
         for col_idx, name in enumerate(headers, start=1):
-            letter = sheet.cell(row=1, column=col_idx).column_letter
+            letter = sheet.cell(row=header_row, column=col_idx).column_letter
             sheet.column_dimensions[letter].width = 44 if col_idx == 1 else 16
-            sheet.cell(row=1, column=col_idx).font = Font(bold=True)
-            for row_idx in range(2, len(frame) + 2):
+            sheet.cell(row=header_row, column=col_idx).font = Font(bold=True)
+            for row_idx in range(first, len(frame) + first):
                 cell = sheet.cell(row=row_idx, column=col_idx)
                 if name.endswith("£"):
                     cell.number_format = GBP_FORMAT
@@ -320,11 +330,19 @@ def write_monitoring_excel(
                     colour = LIGHT_COLOURS.get(str(cell.value), "777777").lstrip("#")
                     cell.fill = PatternFill("solid", start_color=colour)
         levels = frame["Line type"].tolist()
-        for row_idx, level in enumerate(levels, start=2):
+        for row_idx, level in enumerate(levels, start=first):
             if level != "row":
                 for col_idx in range(1, len(headers) + 1):
                     sheet.cell(row=row_idx, column=col_idx).font = Font(bold=True)
+        text_cells_as_strings(sheet)
     return path
+
+
+EXCEL_UNITS = (
+    "Money in pounds (£), full precision; negatives in brackets. "
+    "Variance = actual - budget to date; Variance % = variance / budget to date."
+)
+"""The units row of the monitoring sheet."""
 
 
 def monitoring_outputs(case: Case, folder) -> list[str]:  # noqa: ANN001 - RunFolder

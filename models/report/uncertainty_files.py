@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from models.core.cells import write_csv
 from models.engine.uncertainty import (
     monte_carlo_case,
     monte_carlo_summary,
@@ -17,6 +18,7 @@ from models.engine.uncertainty import (
 )
 from models.inputs.case import Case
 from models.report import uncertainty_tables as pictures
+from models.report.charts import option_names
 
 
 def uncertainty_outputs(
@@ -25,9 +27,9 @@ def uncertainty_outputs(
     """Write the uncertainty tables and charts of a case into a run folder.
 
     Files (under ``uncertainty/``): ``sensitivity.csv`` (every scenario, long),
-    ``tornado_<option>.csv`` and ``.png``, ``switching_values.csv``, and, when the
+    ``tornado_<option>.csv`` and ``.svg``, ``switching_values.csv``, and, when the
     case declares distributions, ``monte_carlo_summary.csv``,
-    ``npv_histogram_<option>.png`` and ``npv_s_curve.png``.  ``folder`` is a
+    ``npv_histogram_<option>.svg`` and ``npv_s_curve.svg``.  ``folder`` is a
     :class:`models.run.runfolder.RunFolder` (anything with ``path(name)``).  Returns the
     names written.  ``analysis``: the run's :class:`models.engine.analysis.CaseAnalysis`
     of these options, when computed already.
@@ -52,33 +54,37 @@ def uncertainty_outputs(
             )
             table = tornado(long)  # = sensitivity_table(case, o), not computed twice
         longs.append(long.assign(option=o))
-        table.to_csv(out(f"tornado_{o}.csv"), index=False)
+        write_csv(table, out(f"tornado_{o}.csv"), index=False)
         drawn = a.charts if a is not None else {}
         if len(table) and table["swing"].max() > 0:
-            png = drawn.get("tornado") or pictures.tornado_png(table)
-            out(f"tornado_{o}.png").write_bytes(png)
-    pd.concat(longs, ignore_index=True).to_csv(out("sensitivity.csv"), index=False)
+            picture = drawn.get("tornado") or pictures.tornado_image(table)
+            if picture is not None:
+                out(f"tornado_{o}.svg").write_bytes(picture)
+    write_csv(pd.concat(longs, ignore_index=True), out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None
     if switching is None:
         switching = switching_table(case, names)
-    switching.to_csv(out("switching_values.csv"), index=False)
+    write_csv(switching, out("switching_values.csv"), index=False)
     if spec.parameters:
         runs = analysis.monte_carlo if ready else None
         if runs is None:
             runs = monte_carlo_case(case, names, progress=False)
-        pd.concat(
-            [monte_carlo_summary(r) for r in runs.values()], ignore_index=True
-        ).to_csv(out("monte_carlo_summary.csv"), index=False)
+        write_csv(
+            pd.concat([monte_carlo_summary(r) for r in runs.values()]),
+            out("monte_carlo_summary.csv"),
+            index=False,
+        )
         for o, r in runs.items():
             if np.ptp(r.npv) > 0:
                 a = done.get(o)
-                png = (a.charts.get("npv_histogram") if a else None) or (
-                    pictures.histogram_png(r)
+                picture = (a.charts.get("npv_histogram") if a else None) or (
+                    pictures.histogram_image(r, option_names(case).get(o))
                 )
-                out(f"npv_histogram_{o}.png").write_bytes(png)
-        png = (analysis.charts.get("npv_s_curve") if ready else None) or (
-            pictures.s_curve_png(list(runs.values()))
+                if picture is not None:
+                    out(f"npv_histogram_{o}.svg").write_bytes(picture)
+        picture = (analysis.charts.get("npv_s_curve") if ready else None) or (
+            pictures.s_curve_image(list(runs.values()), option_names(case))
         )
-        out("npv_s_curve.png").write_bytes(png)
+        out("npv_s_curve.svg").write_bytes(picture)
     return written

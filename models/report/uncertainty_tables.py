@@ -19,7 +19,7 @@ from models.inputs.case import Case
 from models.inputs.risk_register import load_risk_register
 from models.model.risks import risk_table
 from models.report import uncertainty_charts
-from models.report.charts import Chart, figure_png
+from models.report.charts import Chart, NoChart, figure_image
 from models.report.tables import ReportTable
 
 SWITCHING_LABELS = {
@@ -92,29 +92,38 @@ TORNADO_TOP = 12
 """Assumptions shown in a tornado chart: the largest swings."""
 
 
-def tornado_png(sensitivity: pd.DataFrame) -> bytes:
-    """The tornado chart of a sensitivity table as PNG: the picture in the
-    report and in the run's ``uncertainty/`` folder alike."""
+def tornado_image(sensitivity: pd.DataFrame) -> bytes | None:
+    """The tornado chart of a sensitivity table as SVG: the picture in the
+    report and in the run's ``uncertainty/`` folder alike; None where no
+    assumption moves the NPV (:func:`uncertainty_charts.tornado_absent_reason`)."""
     chart = uncertainty_charts.tornado_chart(sensitivity, top=TORNADO_TOP)
-    return figure_png(chart, crop=False)
+    return None if chart is None else figure_image(chart)
 
 
-def histogram_png(result: Any) -> bytes:
-    """The histogram of one option's Monte Carlo NPV as PNG (report and folder)."""
-    return figure_png(uncertainty_charts.npv_histogram(result), crop=False)
+def histogram_image(result: Any, name: str | None = None) -> bytes | None:
+    """The histogram of one option's Monte Carlo NPV as SVG (report and folder);
+    None where every draw is the same."""
+    chart = uncertainty_charts.npv_histogram(result, name=name)
+    return None if chart is None else figure_image(chart)
 
 
-def s_curve_png(results: list) -> bytes:
-    """The S-curves of the options' Monte Carlo NPV as PNG (report and folder)."""
-    return figure_png(uncertainty_charts.npv_s_curve(list(results)), crop=False)
+def s_curve_image(results: list, names: dict[str, str] | None = None) -> bytes:
+    """The S-curves of the options' Monte Carlo NPV as SVG (report and folder)."""
+    return figure_image(uncertainty_charts.npv_s_curve(list(results), names=names))
 
 
-def tornado_chart(sensitivity: pd.DataFrame, png: bytes | None = None) -> Chart:
-    """The tornado chart (``png``: drawn already by the run)."""
+def tornado_chart(
+    sensitivity: pd.DataFrame, image: bytes | None = None
+) -> Chart | NoChart:
+    """The tornado chart (``image``: drawn already by the run), or the sentence
+    saying why there is none."""
+    reason = uncertainty_charts.tornado_absent_reason(sensitivity)
+    if reason is not None:
+        return NoChart("tornado", reason)
     return Chart(
         "tornado",
         "Tornado: NPV at low and high values",
-        png or tornado_png(sensitivity),
+        image or tornado_image(sensitivity),
         "Bars of the NPV range for each assumption",
     )
 
@@ -220,30 +229,41 @@ def monte_carlo_table(results: dict | None) -> ReportTable | None:
     )
 
 
-def s_curve_chart(results: dict | None, png: bytes | None = None) -> Chart | None:
+def s_curve_chart(
+    results: dict | None,
+    image: bytes | None = None,
+    names: dict[str, str] | None = None,
+) -> Chart | None:
     """S-curves (cumulative probability of NPV) of every option on one chart
-    (``png``: drawn already by the run)."""
+    (``image``: drawn already by the run; ``names``: the options' names for the
+    reader)."""
     if results is None:
         return None
     return Chart(
         "npv_s_curve",
         "Chance that the NPV is below a value",
-        png or s_curve_png(list(results.values())),
+        image or s_curve_image(list(results.values()), names),
         "Cumulative distribution of NPV by option",
     )
 
 
 def histogram_chart(
-    results: dict | None, option: str, png: bytes | None = None
-) -> Chart | None:
+    results: dict | None,
+    option: str,
+    image: bytes | None = None,
+    name: str | None = None,
+) -> Chart | NoChart | None:
     """Histogram of one option's NPV over the draws of :func:`monte_carlo_results`
-    (``png``: drawn already by the run)."""
+    (``image``: drawn already by the run), or the sentence saying why there is none."""
     if results is None:
         return None
+    reason = uncertainty_charts.histogram_absent_reason(results[option])
+    if reason is not None:
+        return NoChart("npv_histogram", reason)
     return Chart(
         "npv_histogram",
         "Spread of the NPV over the draws",
-        png or histogram_png(results[option]),
+        image or histogram_image(results[option], name),
         "Histogram of NPV",
     )
 
@@ -290,7 +310,7 @@ def risk_heat_map(case: Case) -> Chart | None:
     return Chart(
         "risk_heat_map",
         "Risks by likelihood and impact",
-        figure_png(fig, crop=False),
+        figure_image(fig),
         "Heat map of the number of risks in each likelihood and impact cell",
     )
 

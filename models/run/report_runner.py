@@ -89,7 +89,7 @@ def execute_report(
     :func:`export_report` takes off); the executed notebook is kept whatever
     happens.  The charts of the analysis the notebook is given
     (``analysis_path``) are drawn first (:func:`models.report.analysis_charts.draw_charts`)
-    and returned as PNG.
+    and returned as pictures (SVG).
     """
     from models.report.analysis_charts import draw_charts
 

@@ -27,6 +27,7 @@ from typing import Any
 import click
 import pandas as pd
 
+from models.core.cells import write_csv
 from models.core.errors import InputError
 from models.core.paths import file_sha256
 from models.core.version import __version__
@@ -43,7 +44,9 @@ from models.engine.results import results_json
 from models.engine.uncertainty import uncertainty_json
 from models.inputs.case import Case
 from models.report.analysis_charts import draw_comparison_charts, draw_option_charts
+from models.report.charts import option_names
 from models.report.council_tables import council_tables
+from models.report.export import PDF_HOW_TO, pdf_skip_reason
 from models.report.monitoring import monitoring_outputs
 from models.report.uncertainty_files import uncertainty_outputs
 from models.run.interrupt import interrupt_signal, signals_held, stop_children
@@ -221,8 +224,8 @@ def run_one_case(
                 path,
                 case,
                 names,
-                draw_option=draw_option_charts,
-                draw_comparison=draw_comparison_charts,
+                draw_option=lambda a: draw_option_charts(a, option_names(case)),
+                draw_comparison=lambda c: draw_comparison_charts(c, option_names(case)),
             )
         statuses = option_statuses(analysis, names)
         if reports is not None:
@@ -254,6 +257,9 @@ def run_one_case(
         if comparison is not None:
             manifest["comparison"] = comparison
             manifest["jobs"] = jobs or reports.runner.default_jobs()
+        pdf_skipped = pdf_skip_reason() if notebooks else None
+        if pdf_skipped:
+            manifest["pdf"] = f"skipped: {pdf_skipped}"
         failed = failed_parts(statuses, monitoring, comparison, tables_error)
         manifest.update(run_status(folder, failed))
         if not failed:
@@ -270,6 +276,8 @@ def run_one_case(
     final = put_in_place(folder, manifest, failed, case, started)
     for text, is_error in run_summary(case.name, final, statuses, failed, folder):
         click.echo(text, err=is_error)
+    if pdf_skipped:
+        click.echo(f"  PDFs were not written: {pdf_skipped}; {PDF_HOW_TO}.", err=True)
     return 1 if failed else 0
 
 
@@ -408,9 +416,11 @@ def write_results(folder: RunFolder, case: Case, analysis: CaseAnalysis) -> None
     results = analysis.results
     if results:
         long = pd.concat([r.long for r in results.values()], ignore_index=True)
-        long.to_csv(folder.path("results.csv"), index=False)
-        pd.concat([council_tables(r) for r in results.values()]).to_csv(
-            folder.path("council_tables.csv"), index=False
+        write_csv(long, folder.path("results.csv"), index=False)
+        write_csv(
+            pd.concat([council_tables(r) for r in results.values()]),
+            folder.path("council_tables.csv"),
+            index=False,
         )
     doc = results_json(case, results)
     for name, a in analysis.options.items():

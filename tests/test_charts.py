@@ -1,0 +1,229 @@
+"""Every chart of the reports, drawn from the default case, is fit to print: tick
+labels that do not overlap, titles inside the figure, titled money axes with
+their unit, one colour-blind-safe palette, literal text, no empty chart."""
+
+from __future__ import annotations
+
+import io
+
+import matplotlib.image as mpimg
+import numpy as np
+import pytest
+from matplotlib.colors import to_hex
+
+from models.engine.bridge import option_bridge
+from models.engine.loading import load_case
+from models.engine.projection import run_option
+from models.engine.uncertainty import monte_carlo, sensitivity_table
+from models.inputs.risk_register import load_risk_register
+from models.report import charts, uncertainty_charts
+from models.report.bridge import BridgeEnd, BridgeNames, bridge_figure, names_of
+from models.report.charts import PALETTE, tick_label_boxes
+from models.report.uncertainty_tables import tornado_chart as tornado_report_chart
+from tests.conftest import DEFAULT_CASE
+
+
+@pytest.fixture(scope="module")
+def case():
+    return load_case(DEFAULT_CASE)
+
+
+@pytest.fixture(scope="module")
+def results(case):
+    return {o: run_option(case, o) for o in case.options}
+
+
+@pytest.fixture(scope="module")
+def draws(case):
+    spec = case.effective_uncertainty()
+    return {
+        o: monte_carlo(case, o, 2000, spec.seed, spec, False)
+        for o in ("staged_approach", "single_business_case")
+    }
+
+
+def _bridge(case):
+    councils, services = names_of(case)
+    names = BridgeNames(
+        case_name=case.name,
+        case_title=case.title,
+        start=BridgeEnd("status_quo", "Status quo", ""),
+        end=BridgeEnd("single_business_case", "Single business case", ""),
+        councils=councils,
+        services=services,
+    )
+    return bridge_figure(
+        option_bridge(case, "status_quo", "single_business_case"), names
+    )
+
+
+FIGURES = {
+    "cash flows": lambda case, results, draws: charts.cash_flow_figure(
+        results["single_business_case"]
+    ),
+    "councils": lambda case, results, draws: charts.council_figure(
+        results["single_business_case"], case
+    ),
+    "cumulative": lambda case, results, draws: charts.cumulative_figure(
+        results, charts.option_names(case)
+    ),
+    "npv": lambda case, results, draws: charts.npv_figure(
+        results, charts.option_names(case)
+    ),
+    "tornado": lambda case, results, draws: uncertainty_charts.tornado_chart(
+        sensitivity_table(case, "single_business_case")
+    ),
+    "histogram": lambda case, results, draws: uncertainty_charts.npv_histogram(
+        draws["single_business_case"], name="Single business case"
+    ),
+    "s-curve": lambda case, results, draws: uncertainty_charts.npv_s_curve(
+        list(draws.values()), names=charts.option_names(case)
+    ),
+    "heat map": lambda case, results, draws: uncertainty_charts.risk_heat_map(
+        load_risk_register(DEFAULT_CASE.parent / case.risk_register)
+    ),
+    "bridge": lambda case, results, draws: _bridge(case),
+}
+
+
+@pytest.fixture(scope="module", params=list(FIGURES))
+def drawn(request, case, results, draws):
+    fig = FIGURES[request.param](case, results, draws)
+    fig.canvas.draw()
+    return request.param, fig
+
+
+def _overlapping(boxes):
+    return [
+        (i, j)
+        for i, a in enumerate(boxes)
+        for j, b in enumerate(boxes[i + 1 :], start=i + 1)
+        if a.x0 < b.x1 - 0.5
+        and b.x0 < a.x1 - 0.5
+        and a.y0 < b.y1 - 0.5
+        and b.y0 < a.y1 - 0.5
+    ]
+
+
+def test_no_two_tick_labels_overlap(drawn):
+    name, fig = drawn
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        for axis in (ax.xaxis, ax.yaxis):
+            boxes = tick_label_boxes(axis, renderer)
+            assert len(boxes) >= 2, (name, "an axis with fewer than two labels")
+            assert not _overlapping(boxes), (
+                name,
+                [t.get_text() for t in axis.get_ticklabels()],
+            )
+
+
+def test_the_title_and_axis_titles_lie_inside_the_figure(drawn):
+    name, fig = drawn
+    renderer = fig.canvas.get_renderer()
+    page = fig.bbox
+    for ax in fig.axes:
+        texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
+        assert ax.get_title(), name
+        for text in texts:
+            if text.get_text():
+                box = text.get_window_extent(renderer)
+                assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (name, text)
+                assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (name, text)
+        for legend in [*fig.legends, ax.get_legend()]:
+            if legend is not None:
+                box = legend.get_window_extent(renderer)
+                assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, name
+                assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, name
+
+
+def test_money_axes_are_titled_with_their_unit(drawn):
+    name, fig = drawn
+    ax = fig.axes[0]
+    money = [
+        a
+        for a in (ax.xaxis, ax.yaxis)
+        if isinstance(a.get_major_formatter(), charts.MoneyFormatter)
+    ]
+    if name != "heat map":
+        assert money, name
+    for axis in money:
+        label = axis.label.get_text()
+        assert label.endswith(("(£k)", "(£m)")), (name, label)
+        suffix = label[-2]  # k or m
+        shown = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+        assert all(t == "£0" or t.rstrip(")").endswith(suffix) for t in shown), shown
+    for axis in (ax.xaxis, ax.yaxis):
+        if axis.get_ticklabels() and axis not in money and name != "npv":
+            assert axis.label.get_text() or name in ("tornado", "bridge"), name
+
+
+def test_bars_and_lines_use_the_one_palette(drawn):
+    name, fig = drawn
+    if name == "heat map":
+        return
+    palette = {c.lower() for c in PALETTE} | {"#444444", "#dddddd"}
+    ax = fig.axes[0]
+    colours = {to_hex(p.get_facecolor()) for p in ax.patches}
+    colours |= {to_hex(line.get_color()) for line in ax.get_lines()}
+    assert colours <= palette, (name, colours - palette)
+
+
+def test_the_status_quos_tornado_is_a_sentence_not_an_empty_chart(case):
+    table = sensitivity_table(case, "status_quo")
+    assert uncertainty_charts.tornado_chart(table) is None
+    shown = tornado_report_chart(table)
+    assert isinstance(shown, charts.NoChart)
+    assert "no tornado chart" in shown.to_html()
+    assert "<img" not in shown.to_html()
+
+
+def test_a_name_with_mathtext_is_drawn_as_written(case, results):
+    case = case.model_copy(deep=True)
+    case.councils["bdc"].name = "Cost $x^$ {\\frac}"
+    fig = charts.council_figure(results["single_business_case"], case)
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert "Cost $x^$ {\\frac}" in labels
+    assert charts.figure_image(fig).startswith(b"<?xml")  # drawn, not refused
+
+
+def test_charts_are_vector_pictures_shown_at_their_drawn_size(results):
+    chart = charts.cash_flow_chart(results["single_business_case"])
+    assert chart.mime == "image/svg+xml"
+    assert chart.data_uri().startswith("data:image/svg+xml;base64,")
+    # a 7.5 inch chart: 540 points, shown 720 CSS px wide (96 a inch)
+    assert charts.svg_width_points(chart.image) == 540.0
+    assert chart.width == 720 and 'width="720"' in chart.to_html()
+    # text as outlines: no font needed; and no date, so a run repeats byte for byte
+    assert b"<text" not in chart.image and b"<dc:date>" not in chart.image
+    assert charts.cash_flow_chart(results["single_business_case"]).image == chart.image
+
+
+def test_a_png_is_written_at_print_resolution(results):
+    png = charts.figure_png(charts.cash_flow_figure(results["single_business_case"]))
+    assert charts.png_size(png)[0] == 1500  # 7.5 inches at 200 dots per inch
+    pixels = mpimg.imread(io.BytesIO(png))[..., :3].reshape(-1, 3)
+    assert np.unique(pixels, axis=0).shape[0] > 20
+
+
+def test_crowded_tick_labels_are_thinned_until_none_overlaps():
+    # forty financial years on a 4 inch axis, and a money axis asked for many
+    # ticks on a short figure: both would overlap as drawn
+    fig, ax = charts.new_figure((4.0, 1.6))
+    with charts.chart_style():
+        years = [f"{y}/{(y + 1) % 100:02d}" for y in range(2011, 2051)]
+        x = charts.year_axis(ax, years)
+        ax.plot(x, np.linspace(-3e7, 9e7, len(x)))
+        charts.money_axis(ax.yaxis, [-3e7, 9e7], "Net saving")
+        ax.yaxis.get_major_locator().set_params(nbins=30)
+        ax.set_title("Crowded")
+    fig.draw_without_rendering()
+    renderer = fig.canvas.get_renderer()
+    assert _overlapping(tick_label_boxes(ax.xaxis, renderer))  # before
+    charts.finish(fig)
+    fig.draw_without_rendering()
+    for axis in (ax.xaxis, ax.yaxis):
+        boxes = tick_label_boxes(axis, renderer)
+        assert len(boxes) >= 2 and not _overlapping(boxes)
+    shown = [t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_visible()]
+    assert shown[0] == "2011/12"  # thinned from the first year on
