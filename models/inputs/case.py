@@ -33,7 +33,7 @@ from pydantic import (
 
 from models.core import calendar
 from models.core.errors import InputError
-from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem
+from models.core.names import RESERVED_NAMES, SAFE_NAME_RULE, name_problem, words_of
 from models.inputs.bases import Basis
 from models.inputs.pydantic_errors import CrossReferenceError
 from models.inputs.quantities import (
@@ -287,15 +287,30 @@ class Settings(Strict):
 
 
 class Option(Strict):
-    """An option: a name, a description and sparse overrides of the baseline.
+    """An option: a title, a description and sparse overrides of the baseline.
 
-    ``title`` is a short name for the reader (e.g. "Delayed revenues and
-    benefits"); without it the option's id names it.
+    ``title`` is the short name every report shows (e.g. "Single business
+    case"); the option's key (``single_business_case``) names its files only.
+    It is required: :meth:`Case._option_names_name_files` refuses an option without
+    one, naming it.  Citations belong in ``source``, not in the description.
     """
 
     title: str | None = None
     description: str
+    source: str | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class Recommendation(Strict):
+    """The option the case recommends, why, and on whose authority.
+
+    Optional: without it the comparison report says which option has the
+    highest financial NPV and that the case declares no recommendation.
+    """
+
+    option: str
+    reason: str
+    source: str | None = None
 
 
 class Case(Strict):
@@ -310,6 +325,7 @@ class Case(Strict):
     bases: dict[str, Basis]
     services: dict[str, Service]
     options: dict[str, Option]
+    recommendation: Recommendation | None = None
     uncertainty: UncertaintySpec | None = None
     baseline_costs_file: str | None = None
     staff_at_risk: str | None = None
@@ -392,6 +408,18 @@ class Case(Strict):
                     )
                 ]
             )
+        untitled = [
+            (
+                f"options.{o}.title",
+                f"a title for option '{o}', the name the reports show "
+                f"(e.g. title: {words_of(o)})",
+                "no title",
+            )
+            for o, option in options.items()
+            if not (option.title or "").strip()
+        ]
+        if untitled:
+            raise CrossReferenceError(untitled)
         return options
 
     @model_validator(mode="after")
@@ -422,6 +450,14 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
             {s: len(v.set_up_costs) for s, v in case.services.items()},
         )
     out += _target_window_problems(case)
+    if case.recommendation and case.recommendation.option not in case.options:
+        out.append(
+            (
+                "recommendation.option",
+                "one of the case's options (" + ", ".join(case.options) + ")",
+                repr(case.recommendation.option),
+            )
+        )
     return out
 
 
