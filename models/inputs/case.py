@@ -320,6 +320,7 @@ class Case(Strict):
     name: str
     title: str
     description: str | None = None
+    source: str | None = None
     councils: dict[str, Council]
     settings: Settings
     bases: dict[str, Basis]

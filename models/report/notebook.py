@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -27,8 +28,9 @@ from models.engine.loading import load_case
 from models.engine.monitoring import load_actuals, monitoring_headline
 from models.engine.projection import OptionResult
 from models.inputs.case import Case
-from models.model.monitoring import status_table, variance_table
-from models.report import charts, tables, uncertainty_tables
+from models.model.monitoring import variance_table
+from models.report import assumptions as register
+from models.report import charts, summary, tables, uncertainty_tables
 from models.report.bridge import (
     TOTAL,
     BridgeEnd,
@@ -40,20 +42,16 @@ from models.report.bridge import (
 )
 from models.report.charts import Chart
 from models.report.export import write_excel
-from models.report.monitoring import render_monitoring_html, write_monitoring_excel
+from models.report.html_text import Html
+from models.report.monitoring import (
+    render_monitoring_html,
+    status_lights_table,
+    variance_persists_table,
+    write_monitoring_excel,
+)
 from models.report.tables import ReportTable
 
 DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
-
-
-class Html(str):
-    """A string of HTML that notebooks display as HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return "[html]"
 
 
 def resolve_case_path(case_path: str | Path | None = None) -> Path:
@@ -83,6 +81,31 @@ class ReportMeta:
     run_date: str
     version: str = __version__
     option_label: str = "Option"
+    run_id: str = ""
+    option_title: str = ""
+
+
+RUN_FOLDER = re.compile(r"\.?(\d{8}-\d{6}(?:-\d+)?)(?:\.partial)?")
+"""A run folder's name (``20261201-031236``), or its name while being written."""
+
+
+def run_id_of(*paths: str | Path | None) -> str:
+    """The id of the run that wrote a report: the run folder holding one of
+    ``paths`` (the Excel file or the saved analysis), or '' outside a run.
+
+    >>> run_id_of("/out/case/.20261201-031236.partial/.analysis/x.pkl")
+    '20261201-031236'
+    >>> run_id_of(None, "notebooks/x.xlsx")
+    ''
+    """
+    for path in paths:
+        if not path:
+            continue
+        for folder in Path(path).parents:
+            found = RUN_FOLDER.fullmatch(folder.name)
+            if found:
+                return found.group(1)
+    return ""
 
 
 def report_meta(
@@ -91,6 +114,7 @@ def report_meta(
     """Header facts of a report of ``option`` (an option name or a heading)."""
     opt = case.options.get(option)
     return ReportMeta(
+        option_title=(opt.title or option) if opt is not None else option,
         case_name=case.name,
         case_title=case.title,
         case_description=case.description or "",
@@ -102,52 +126,46 @@ def report_meta(
     )
 
 
-def _meta_list(m: ReportMeta) -> str:
+def report_header(meta: ReportMeta, heading: str) -> Html:
+    """Header block: the heading and the case title.  What the report was run on
+    (case file, SHA-256, package, run) is in the footer (:func:`report_footer`),
+    so the first screen holds the summary."""
     e = html.escape
-    items = [
-        ("Case", f"{m.case_title} ({m.case_name})"),
-        (m.option_label, m.option),
-        ("Run date", m.run_date),
-        ("Case file", m.case_file),
-        ("Input SHA-256", m.input_hash),
-        ("Package", f"sharedcase {m.version}"),
-    ]
-    return (
-        '<dl class="meta">'
-        + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
-        + "</dl>"
+    return Html(
+        '<header class="report-header">'
+        f"<h1>{e(heading)}</h1>"
+        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>'
+        "</header>"
     )
 
 
-def report_header(meta: ReportMeta, heading: str) -> Html:
-    """Header block: heading, case title, option and its description, run facts."""
-    e = html.escape
-    parts = [
-        '<header class="report-header">',
-        f"<h1>{e(heading)}</h1>",
-        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>',
-    ]
-    if meta.case_description:
-        parts.append(f'<p class="description">{e(meta.case_description)}</p>')
-    if meta.option_description:
-        parts.append(
-            f'<p class="description option-description"><strong>'
-            f"{e(meta.option_label)} {e(meta.option)}:</strong> "
-            f"{e(meta.option_description)}</p>"
-        )
-    return Html("".join([*parts, _meta_list(meta), "</header>"]))
-
-
 def report_footer(meta: ReportMeta) -> Html:
-    """Footer block: the same run facts in one line, for every printed report."""
+    """Footer block: what the report was run on, at the end of every report:
+    case file, its SHA-256, package version, run id and run date."""
+    e = html.escape
+    items = [
+        ("Case", meta.case_title),
+        (meta.option_label, meta.option_title or meta.option),
+        ("Case file", meta.case_file),
+        ("Input SHA-256", meta.input_hash),
+        ("Package", f"sharedcase {meta.version}"),
+        ("Run", meta.run_id or "not run by sharedcase run"),
+        ("Run date", meta.run_date),
+    ]
+    listed = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
+    return Html(
+        '<footer class="report-footer"><h2>What this report was run on</h2>'
+        f'<dl class="meta">{listed}</dl></footer>'
+    )
+
+
+def description_html(label: str, text: str | None) -> Html:
+    """A paragraph describing the case or option ('' without a description)."""
+    if not text:
+        return Html("")
     e = html.escape
     return Html(
-        '<footer class="report-footer">'
-        f"{e(meta.case_title)} &middot; {e(meta.option_label.lower())} "
-        f"{e(meta.option)} &middot; "
-        f"run {e(meta.run_date)} &middot; sharedcase {e(meta.version)} &middot; "
-        f"case file {e(meta.case_file)} SHA-256 {e(meta.input_hash)}"
-        "</footer>"
+        f'<p class="description"><strong>{e(label)}:</strong> {e(text.strip())}</p>'
     )
 
 
@@ -178,12 +196,54 @@ class OptionReport:
             else projection.run_option(self.case, option)
         )
         self.meta = report_meta(self.case, self.case_path, option, run_date)
+        self.meta.run_id = run_id_of(analysis)
+        self.title = summary.option_title(self.case, option)
 
     def header(self) -> Html:
-        return report_header(self.meta, f"Option report: {self.option}")
+        return report_header(self.meta, f"Option report: {self.title}")
 
     def footer(self) -> Html:
         return report_footer(self.meta)
+
+    @cached_property
+    def _assumptions(self) -> list[register.Assumption]:
+        return register.assumptions(self.case, self.option)
+
+    def summary(self) -> Html:
+        """The answer first (:func:`models.report.summary.option_summary`), with
+        the banner where the option rests on illustrative figures."""
+        banner = register.illustrative_banner(self._assumptions)
+        return Html(summary.option_summary(self.result, self.case, self.option, banner))
+
+    def description(self) -> Html:
+        """The case and the option in the case file's words."""
+        return Html(
+            description_html("The case", self.meta.case_description)
+            + description_html(self.title, self.meta.option_description)
+        )
+
+    def assumptions(self) -> ReportTable | Html:
+        """The assumptions register of the option (appendix)."""
+        if not self._assumptions:
+            return Html("<p>The option rests on no figures with sources.</p>")
+        return register.assumptions_table(self._assumptions)
+
+    def what_is_shared(self) -> ReportTable:
+        return tables.what_is_shared(self.result, self.case)
+
+    def uncertainty_in_words(self) -> Html:
+        """The tornado's three largest swings, the switching values and the Monte
+        Carlo in sentences (:mod:`models.report.uncertainty_tables`)."""
+        saved = self._saved.switching if self._saved is not None else None
+        return Html(
+            uncertainty_tables.uncertainty_words(
+                self.case,
+                self.option,
+                self._sensitivity,
+                uncertainty_tables.switching_frame(self.case, [self.option], saved),
+                self._monte_carlo,
+            )
+        )
 
     def headline(self) -> ReportTable:
         return tables.headline_figures(self.result, self.case)
@@ -238,14 +298,14 @@ class OptionReport:
             self._sensitivity, self._drawn("tornado")
         )
 
-    def switching_values(self) -> ReportTable:
+    def switching_values(self) -> Html:
         saved = self._saved.switching if self._saved is not None else None
-        return uncertainty_tables.switching_table(self.case, [self.option], saved)
+        return uncertainty_tables.switching_section(self.case, [self.option], saved)
 
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
-            "<p>The case declares no distributions.</p>"
-        )
+        return uncertainty_tables.monte_carlo_table(
+            self._monte_carlo, self.case
+        ) or Html("<p>The case declares no distributions.</p>")
 
     def monte_carlo_chart(self) -> Chart | Html:
         return uncertainty_tables.histogram_chart(
@@ -253,12 +313,26 @@ class OptionReport:
         ) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.option_tables(self.result, self.case)
+        """Every table of the report, in report order, the assumptions last."""
+        out = tables.option_tables(self.result, self.case)
+        out.insert(1, self.what_is_shared())
+        out.append(self.tornado())
+        saved = self._saved.switching if self._saved is not None else None
+        switching = uncertainty_tables.switching_table(self.case, [self.option], saved)
+        if switching is not None:
+            out.append(switching)
+        monte_carlo = self.monte_carlo()
+        if isinstance(monte_carlo, ReportTable):
+            out.append(monte_carlo)
+        if self._assumptions:
+            out.append(register.assumptions_table(self._assumptions))
+        return out
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
         if not path:
             return Html("")
+        self.meta.run_id = self.meta.run_id or run_id_of(path)
         write_excel(self.tables(), path)
         return Html("")
 
@@ -299,6 +373,11 @@ class ComparisonReport:
             self.results, self.failed = saved.results, dict(saved.failed)
         self.meta = report_meta(self.case, self.case_path, "all options", run_date)
         self.meta.option = ", ".join(names)
+        self.meta.option_label = "Options"
+        self.meta.option_title = ", ".join(
+            summary.option_title(self.case, n) for n in names
+        )
+        self.meta.run_id = run_id_of(analysis)
 
     def header(self) -> Html:
         return report_header(self.meta, "Comparison of options")
@@ -306,11 +385,35 @@ class ComparisonReport:
     def footer(self) -> Html:
         return report_footer(self.meta)
 
+    @cached_property
+    def _assumptions(self) -> list[register.Assumption]:
+        return register.assumptions(self.case)
+
+    def summary(self) -> Html:
+        """The answer first: the recommendation and a sentence an option
+        (:func:`models.report.summary.comparison_summary`), with the banner where
+        the case rests on illustrative figures."""
+        banner = register.illustrative_banner(self._assumptions)
+        return Html(
+            summary.comparison_summary(self.results, self.case, self.failed, banner)
+        )
+
+    def description(self) -> Html:
+        """The case in the case file's words."""
+        return description_html("The case", self.meta.case_description)
+
+    def assumptions(self) -> ReportTable | Html:
+        """The assumptions register of the whole case (appendix)."""
+        if not self._assumptions:
+            return Html("<p>The case gives no figures with sources.</p>")
+        return register.assumptions_table(self._assumptions)
+
     def option_list(self) -> Html:
         """The options compared, with their descriptions; failed ones named."""
         e = html.escape
         items = [
-            f"<li><strong>{e(n)}</strong>: {e(self.case.options[n].description or '')}"
+            f"<li><strong>{e(summary.option_title(self.case, n))}</strong>: "
+            f"{e(self.case.options[n].description or '')}"
             + (
                 f' <span class="failed">(failed: {e(self.failed[n])})</span>'
                 if n in self.failed
@@ -322,7 +425,7 @@ class ComparisonReport:
         return Html(f'<ul class="options">{"".join(items)}</ul>')
 
     def options_table(self) -> ReportTable:
-        return tables.options_comparison(self.results)
+        return tables.options_comparison(self.results, self.case)
 
     def target_table(self) -> ReportTable | Html:
         return tables.target_comparison(self.results, self.case) or Html("")
@@ -399,9 +502,11 @@ class ComparisonReport:
             f'<p class="note">{e(result.order)}</p>'
         )
 
-    def switching_values(self) -> ReportTable:
+    def switching_values(self) -> Html:
         saved = self._saved.switching if self._saved is not None else None
-        return uncertainty_tables.switching_table(self.case, list(self.results), saved)
+        return uncertainty_tables.switching_section(
+            self.case, list(self.results), saved
+        )
 
     @cached_property
     def _monte_carlo(self) -> dict | None:
@@ -410,9 +515,9 @@ class ComparisonReport:
         return uncertainty_tables.monte_carlo_results(self.case, list(self.results))
 
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
-            "<p>The case declares no distributions.</p>"
-        )
+        return uncertainty_tables.monte_carlo_table(
+            self._monte_carlo, self.case
+        ) or Html("<p>The case declares no distributions.</p>")
 
     def s_curve_chart(self) -> Chart | Html:
         drawn = (
@@ -429,11 +534,26 @@ class ComparisonReport:
         return uncertainty_tables.risk_heat_map(self.case) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.comparison_tables(self.results, self.case)
+        """Every table of the comparison report, in report order: options,
+        target, councils, switching values, Monte Carlo, risks, assumptions."""
+        out = tables.comparison_tables(self.results, self.case)
+        saved = self._saved.switching if self._saved is not None else None
+        switching = uncertainty_tables.switching_table(
+            self.case, list(self.results), saved
+        )
+        if switching is not None:
+            out.append(switching)
+        for table in (self.monte_carlo(), self.risk_register()):
+            if isinstance(table, ReportTable):
+                out.append(table)
+        if self._assumptions:
+            out.append(register.assumptions_table(self._assumptions))
+        return out
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
         if path:
+            self.meta.run_id = self.meta.run_id or run_id_of(path)
             write_excel(self.tables(), path)
         return Html("")
 
@@ -461,7 +581,21 @@ class MonitoringReport:
         meta.option_description = spec.description
         meta.case_file = f"{self.actuals_path.name}, {self.case_path.name}"
         meta.input_hash = file_sha256(self.actuals_path)
+        meta.option_title = meta.option
         self.meta = meta
+
+    def summary(self) -> Html:
+        """The answer first: the overall position against budget and the count
+        of green, amber and red lines (:func:`models.report.summary.monitoring_summary`)."""
+        spec = self.actuals.spec
+        return Html(
+            summary.monitoring_summary(
+                self.table, spec.period.financial_year, spec.title
+            )
+        )
+
+    def description(self) -> Html:
+        return description_html("The period", self.meta.option_description)
 
     def header(self) -> Html:
         return report_header(self.meta, "Monitoring report: budget against actual")
@@ -472,14 +606,16 @@ class MonitoringReport:
     def financial_summary(self) -> Html:
         return Html(render_monitoring_html(self.actuals, self.table, full_page=False))
 
-    def status_lights(self):  # noqa: ANN201 - a DataFrame
-        return status_table(self.table)
+    def status_lights(self) -> ReportTable:
+        return status_lights_table(self.table)
 
-    def if_variance_persists(self):  # noqa: ANN201 - a DataFrame
-        return monitoring_headline(self.actuals, self.table, self.case_path, None)
+    def if_variance_persists(self) -> ReportTable:
+        headline = monitoring_headline(self.actuals, self.table, self.case_path, None)
+        return variance_persists_table(headline, self.case)
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write the variance report to an Excel file (nothing when ``path`` is None)."""
         if path:
+            self.meta.run_id = self.meta.run_id or run_id_of(path)
             write_monitoring_excel(self.actuals, self.table, Path(path))
         return Html("")
