@@ -375,7 +375,8 @@ def status_lights_table(table: pd.DataFrame) -> ReportTable:
 
 
 def _word(value: object) -> str:
-    return value if isinstance(value, str) and value else "not set"
+    """A light as a word with a capital (Green), "not set" where none was given."""
+    return value.capitalize() if isinstance(value, str) and value else "not set"
 
 
 def variance_persists_table(headline: pd.DataFrame, case: Case) -> ReportTable:

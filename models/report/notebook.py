@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from models.core.money import pounds
+from models.core.money import money_words
 from models.core.paths import file_sha256, resolve_input
 from models.core.version import __version__
 from models.engine import projection
@@ -445,13 +445,17 @@ class ComparisonReport:
     def bridge_options(self) -> tuple[str, str] | None:
         """The options the NPV bridge runs between: from the status quo (the
         option ``status_quo``, else the case's first option that ran) to the
-        recommended option, the highest financial NPV of the other options that
-        ran (a case cannot name another yet).  None if fewer than two ran."""
+        option the case recommends (``recommendation.option``) where it ran and
+        is not the start, else the highest financial NPV of the other options
+        that ran.  None if fewer than two ran."""
         ran = list(self.results)
         if len(ran) < 2:
             return None
         start = self.STATUS_QUO if self.STATUS_QUO in ran else ran[0]
         others = [o for o in ran if o != start]
+        declared = self.case.recommendation
+        if declared is not None and declared.option in others:
+            return start, declared.option
         return start, max(others, key=lambda o: self.results[o].summary.npv)
 
     def _bridge_end(self, option: str) -> BridgeEnd:
@@ -464,16 +468,12 @@ class ComparisonReport:
             case_sha256=self.meta.input_hash,
         )
 
-    def npv_bridge(self) -> Html:
-        """The NPV bridge from the status quo to the recommended option
-        (:meth:`bridge_options`): a sentence, the table of steps (each council
-        and the total, in £'000 that add up) and the waterfall chart with its
-        alternative text (:mod:`models.report.bridge`, arithmetic in
-        :func:`models.engine.bridge.option_bridge`)."""
-        e = html.escape
+    @cached_property
+    def _bridge(self):  # noqa: ANN202 - (Bridge, BridgeNames) or None
+        """The bridge between :meth:`bridge_options` and its names, once."""
         ends = self.bridge_options()
         if ends is None:
-            return Html("<p>A bridge needs two options that ran.</p>")
+            return None
         result = option_bridge(self.case, *ends)
         councils, services = names_of(self.case)
         names = BridgeNames(
@@ -485,19 +485,47 @@ class ComparisonReport:
             services=services,
             run_date=self.meta.run_date,
         )
+        return result, names
+
+    def bridge_table(self) -> ReportTable | None:
+        """The table of the NPV bridge (None with fewer than two options)."""
+        if self._bridge is None:
+            return None
+        return bridge_table(*self._bridge)
+
+    def npv_bridge(self) -> Html:
+        """The NPV bridge from the status quo to the recommended option
+        (:meth:`bridge_options`): a sentence, the table of steps (each council
+        and the total, in £'000 that add up) and the waterfall chart with its
+        alternative text (:mod:`models.report.bridge`, arithmetic in
+        :func:`models.engine.bridge.option_bridge`)."""
+        e = html.escape
+        if self._bridge is None:
+            return Html("<p>A bridge needs two options that ran.</p>")
+        result, names = self._bridge
         table = bridge_table(result, names)
         shown = list(table.display()[TOTAL])
         best = max(self.results, key=lambda o: self.results[o].summary.npv)
-        others = "" if best == ends[1] else f" other than {names.start.label}"
-        summary = (
-            f"The recommended option, {names.end.label}, has the highest net "
-            f"present value of the options compared{others}: {shown[-1]}, against "
-            f"{shown[0]} for {names.start.label}, a difference of "
-            f"{pounds(result.total_change)}. The table and chart attribute the "
+        others = "" if best == names.end.option else f" other than {names.start.label}"
+        end = names.end.label
+        declared = self.case.recommendation
+        if declared is not None and declared.option == names.end.option:
+            chosen = (
+                f"The option the case recommends, {end}, has a net present value of"
+            )
+        else:
+            chosen = (
+                f"{end} has the highest net present value of the options "
+                f"compared{others},"
+            )
+        summary_text = (
+            f"{chosen} {shown[-1]}, against {shown[0]} for {names.start.label}, "
+            f"a difference of {money_words(result.total_change)}. The table and "
+            "chart attribute the "
             "difference to the inputs that differ between the two, one at a time."
         )
         return Html(
-            f"<p>{e(summary)}</p>{table.to_html()}"
+            f"<p>{e(summary_text)}</p>{table.to_html()}"
             f"{bridge_chart(result, names).to_html()}"
             f'<p class="note">{e(result.order)}</p>'
         )
@@ -537,6 +565,9 @@ class ComparisonReport:
         """Every table of the comparison report, in report order: options,
         target, councils, switching values, Monte Carlo, risks, assumptions."""
         out = tables.comparison_tables(self.results, self.case)
+        bridge = self.bridge_table()
+        if bridge is not None:
+            out.append(bridge)
         saved = self._saved.switching if self._saved is not None else None
         switching = uncertainty_tables.switching_table(
             self.case, list(self.results), saved

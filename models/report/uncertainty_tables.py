@@ -34,7 +34,8 @@ SWITCHING_LABELS = {
 
 
 FACTORS = ("savings_achieved", "set_up_costs", "severance")
-"""Aggregate assumptions that scale the planned figures (shown as x 0.75)."""
+"""Aggregate assumptions that scale the planned figures (a factor of 0.75 is
+shown as "75% of plan")."""
 
 
 def _value_text(value: float, unit: str, parameter: str = "") -> str:
@@ -42,7 +43,7 @@ def _value_text(value: float, unit: str, parameter: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "never within the bounds"
     if parameter in FACTORS:
-        return f"x {value:,.3g}"
+        return f"{value:.0%} of plan"
     if unit == "months":
         return f"{value:,.1f} months"
     if unit == "/1":
@@ -254,19 +255,49 @@ def switching_words(case: Case, option: str, t: pd.DataFrame) -> list[str]:
             what, way = SWITCH_WORDS[p]
             out.append(
                 f"{what[:1].upper() + what[1:]} would have to {way} by "
-                f"{abs(change):,.0f}% before its NPV fell to zero."
+                f"{abs(change):,.0f}% before the option's NPV fell to zero."
             )
         elif row["unit"] == "months":
             out.append(
                 f"Every go-live date would have to slip by {value:,.0f} months "
-                "before its NPV fell to zero."
+                "before the option's NPV fell to zero."
             )
         elif p == "discount_rate":
             out.append(
-                f"The discount rate would have to rise to {value:.1%} before its "
-                "NPV fell to zero."
+                f"The discount rate would have to rise to {value:.1%} before the "
+                "option's NPV fell to zero."
             )
     return out
+
+
+PLAIN_LABELS = {
+    "savings_achieved": "savings",
+    "set_up_costs": "set-up costs",
+    "severance": "severance costs",
+    "settings.discount_rate": "the discount rate",
+    "discount_rate": "the discount rate",
+}
+"""Aggregate assumptions as a sentence names them."""
+
+
+def _plain_label(parameter: str, label: str) -> str:
+    """An assumption as a sentence names it: "savings", "the staff savings of
+    revenues and benefits" (from the label "Revenues and benefits: staff savings").
+
+    >>> _plain_label("x.y", "Revenues and benefits: staff savings")
+    'the staff savings of revenues and benefits'
+    """
+    if parameter in PLAIN_LABELS:
+        return PLAIN_LABELS[parameter]
+    head, sep, tail = label.partition(": ")
+    if sep:
+        return f"the {_lower_first(tail)} of {_lower_first(head)}"
+    return _lower_first(label)
+
+
+def _lower_first(text: str) -> str:
+    """Lower-case the first letter unless the first word is an acronym (ICT)."""
+    return text if text[:2].isupper() else text[:1].lower() + text[1:]
 
 
 def tornado_words(sensitivity: pd.DataFrame, top: int = 3) -> list[str]:
@@ -277,12 +308,18 @@ def tornado_words(sensitivity: pd.DataFrame, top: int = 3) -> list[str]:
         if not row["swing"]:
             continue
         base, low, high = row["base"], row["low"], row["high"]
-        label = str(row["label"])
-        label = label[:1].lower() + label[1:] if not label[:2].isupper() else label
+        label = _plain_label(str(row["parameter"]), str(row["label"]))
         worse, better = sorted(
             [(row["npv_low"], low), (row["npv_high"], high)], key=lambda x: x[0]
         )
         for npv, value in (worse,):
+            if row["unit"] == "months":
+                out.append(
+                    f"If every go-live date slipped by {abs(value - base):,.0f} "
+                    f"months, the NPV would be {money_words(npv)} (against "
+                    f"{money_words(row['npv_base'])} as planned)."
+                )
+                continue
             if base:
                 pct = abs(value - base) / abs(base)
                 way = "lower" if value < base else "higher"
