@@ -174,8 +174,10 @@ def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, re
     ]
     assert "tornado" in parse_report(option_html).tables
     switching = parse_report(option_html).tables["switching-values"]
-    # assumptions by option (issue 14): a row an assumption
-    assert "Savings achieved (factor on every saving)" in switching
+    # options x assumptions (issue 14): a row an option, a column an assumption
+    assert "Single business case: NPV reaches zero at" in switching
+    headers = parse_report(option_html).headers["switching-values"]
+    assert "Savings achieved" in headers
 
 
 def test_the_run_folder_has_the_monitoring_report_from_its_notebook(run):

@@ -43,7 +43,7 @@ def _value_text(value: float, unit: str, parameter: str = "") -> str:
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "never within the bounds"
     if parameter in FACTORS:
-        return f"{value:.0%} of plan"
+        return f"{value:,.0%} of plan"
     if unit == "months":
         return f"{value:,.1f} months"
     if unit == "/1":
@@ -135,15 +135,26 @@ def _never_switches(rows: pd.DataFrame) -> bool:
     return bool(rows["npv_zero"].isna().all() and rows["stops_being_best"].isna().all())
 
 
+SWITCHING_COLUMNS = {
+    "savings_achieved": "Savings achieved",
+    "set_up_costs": "Set-up costs",
+    "severance": "Severance",
+    "go_live_delay_months": "Go-live delay",
+    "discount_rate": "Discount rate",
+}
+"""Key assumptions as the short column headings of the switching-value table."""
+
+
 def switching_table(
     case: Case, options: list[str] | None = None, table: pd.DataFrame | None = None
 ) -> ReportTable | None:
-    """Switching values as assumptions x options: for each key assumption, its
-    planned value and, per option, the value at which the option's NPV reaches
-    zero (with the change from planned); a last column gives where the best
-    option stops being best.  Options whose NPV never changes side within the
-    bounds are left out (:func:`switching_section` says so in a sentence); None
-    if no option is left.  ``table``: the engine's table, if computed."""
+    """Switching values as options x assumptions: a first row of the planned
+    values, then for each option the value of each key assumption at which its
+    NPV reaches zero (with the change from planned), and a last row where the
+    best option stops being best (against the runner-up).  Options whose NPV
+    never changes side within the bounds are left out (:func:`switching_section`
+    says so in a sentence); None if no option is left.  ``table``: the engine's
+    table, if computed."""
     t = switching_frame(case, options, table)
     shown = [
         o
@@ -154,22 +165,18 @@ def switching_table(
         return None
     params = list(dict.fromkeys(t["parameter"]))
     first = t.drop_duplicates("parameter").set_index("parameter")
-    out = pd.DataFrame(
-        {
-            "Planned": [
-                _value_text(first.loc[p, "base"], first.loc[p, "unit"], p)
-                for p in params
-            ]
-        },
-        index=[SWITCHING_LABELS.get(p, p) for p in params],
-    )
+    rows = {
+        "As planned": [
+            _value_text(first.loc[p, "base"], first.loc[p, "unit"], p) for p in params
+        ]
+    }
     for option in shown:
-        rows = t[t["option"] == option].set_index("parameter")
-        out[f"{_title(case, option)}: NPV reaches zero at"] = [
+        by = t[t["option"] == option].set_index("parameter")
+        rows[f"{_title(case, option)}: NPV reaches zero at"] = [
             _switch_text(
-                rows.loc[p, "npv_zero"],
-                rows.loc[p, "npv_zero_change"],
-                rows.loc[p, "unit"],
+                by.loc[p, "npv_zero"],
+                by.loc[p, "npv_zero_change"],
+                by.loc[p, "unit"],
                 p,
             )
             for p in params
@@ -177,18 +184,19 @@ def switching_table(
     best = t.dropna(subset=["versus"])
     if len(best):
         option = best["option"].iloc[0]
-        rows = best.set_index("parameter")
-        out[f"{_title(case, option)} stops being best at"] = [
+        by = best.set_index("parameter")
+        rows[f"{_title(case, option)} stops being best at"] = [
             _switch_text(
-                rows.loc[p, "stops_being_best"],
-                rows.loc[p, "stops_being_best_change"],
-                rows.loc[p, "unit"],
+                by.loc[p, "stops_being_best"],
+                by.loc[p, "stops_being_best_change"],
+                by.loc[p, "unit"],
                 p,
             )
-            if p in rows.index
+            if p in by.index
             else ""
             for p in params
         ]
+    out = pd.DataFrame(rows, index=[SWITCHING_COLUMNS.get(p, p) for p in params]).T
     return ReportTable(
         key="switching-values",
         title="Switching values",
@@ -196,8 +204,10 @@ def switching_table(
         text_columns=tuple(out.columns),
         note="'Never': the NPV stays on the same side of zero (or the option "
         "stays best) across the whole range searched. Brackets: the change from "
-        "the planned value.",
-        index_label="Assumption",
+        "the planned value. Savings achieved, set-up costs and severance are "
+        "factors on every planned figure: '14% of plan' means savings at 14% of "
+        "those planned.",
+        index_label="",
     )
 
 
