@@ -14,6 +14,7 @@ Only what the option uses is listed: a service the option switches off
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -94,9 +95,38 @@ def quantity_text(q: Quantity, unit: str | None = None) -> str:
     return f"{number} {unit}".strip()
 
 
-def _row(group: str, label: str, q: Quantity, unit: str | None = None) -> Assumption:
+OVERRIDE = re.compile(r"override in options\.([A-Za-z0-9_-]+)\.overrides")
+"""The source :func:`models.inputs.case.apply_overrides` gives a bare number an
+option writes over a quantity."""
+
+
+def _source_text(source: str | None, case: Case | None = None) -> str:
+    """A source as the reader sees it: an option's override named by its title.
+
+    >>> _source_text("override in options.late.overrides")
+    'set by the option Late'
+    """
+    if not source:
+        return "not given"
+    found = OVERRIDE.fullmatch(source.strip())
+    if found is None:
+        return source
+    key = found.group(1)
+    option = case.options.get(key) if case is not None else None
+    title = option.title if option is not None and option.title else words_of(key)
+    extra = f" ({option.source})" if option is not None and option.source else ""
+    return f"set by the option {title}{extra}"
+
+
+def _row(
+    group: str,
+    label: str,
+    q: Quantity,
+    unit: str | None = None,
+    case: Case | None = None,
+) -> Assumption:
     return Assumption(
-        group, label, quantity_text(q, unit), q.source or "not given", q.note or ""
+        group, label, quantity_text(q, unit), _source_text(q.source, case), q.note or ""
     )
 
 
@@ -104,7 +134,9 @@ def _settings_rows(case: Case) -> list[Assumption]:
     s = case.settings
     out = []
     if isinstance(s.discount_rate, Quantity):
-        out.append(_row(WHOLE_CASE, "Discount rate", s.discount_rate, "/1 a year"))
+        out.append(
+            _row(WHOLE_CASE, "Discount rate", s.discount_rate, "/1 a year", case)
+        )
     else:
         out.append(
             Assumption(
@@ -121,24 +153,24 @@ def _settings_rows(case: Case) -> list[Assumption]:
     ):
         q = getattr(s.inflation, key)
         if q.value or q.source:
-            out.append(_row(WHOLE_CASE, label, q, "/1 a year"))
+            out.append(_row(WHOLE_CASE, label, q, "/1 a year", case))
     for key, label in (
         ("costs", "Optimism bias on costs"),
         ("savings", "Optimism bias on savings"),
     ):
         q = getattr(s.optimism_bias, key)
         if q.value or q.source:
-            out.append(_row(WHOLE_CASE, label, q, "/1"))
+            out.append(_row(WHOLE_CASE, label, q, "/1", case))
     tw = s.target_window
     if tw is not None and tw.target is not None:
         label = f"Savings target, {tw.first_year} to {tw.last_year}"
-        out.append(_row(WHOLE_CASE, label, tw.target, "GBP"))
+        out.append(_row(WHOLE_CASE, label, tw.target, "GBP", case))
     return out
 
 
 def _council_rows(case: Case) -> list[Assumption]:
     return [
-        _row(council.name, f"{words_of(key)}", q)
+        _row(council.name, words_of(key), q, None, case)
         for council in case.councils.values()
         for key, q in council.drivers.items()
     ]
@@ -154,18 +186,18 @@ def _service_rows(case: Case, service: Service) -> list[Assumption]:
     group = service.name
     councils = {k: c.name for k, c in case.councils.items()}
     out = [
-        _row(group, f"Today's annual cost, {councils.get(c, c)}", q, "GBP/year")
+        _row(group, f"Today's annual cost, {councils.get(c, c)}", q, "GBP/year", case)
         for c, q in service.baseline_cost.items()
     ]
     for key in type(service.savings).model_fields:
         q = getattr(service.savings, key)
         if q.value or q.source:
             label = f"Full-year saving: {CATEGORY_WORDS.get(key, words_of(key))}"
-            out.append(_row(group, label, q, "GBP/year"))
+            out.append(_row(group, label, q, "GBP/year", case))
     for item in service.set_up_costs:
         category = CATEGORY_WORDS.get(item.category, words_of(item.category))
         label = f"Set-up cost: {category} ({_timing(item)})"
-        out.append(_row(group, label, item.amount, "GBP"))
+        out.append(_row(group, label, item.amount, "GBP", case))
     sev = service.severance
     if sev is not None:
         for key, label in (
@@ -175,7 +207,7 @@ def _service_rows(case: Case, service: Service) -> list[Assumption]:
         ):
             q = getattr(sev, key)
             if q is not None and (q.value or q.source):
-                out.append(_row(group, label, q, "GBP"))
+                out.append(_row(group, label, q, "GBP", case))
         if sev.headcount is not None:
             out.append(
                 Assumption(
@@ -185,7 +217,13 @@ def _service_rows(case: Case, service: Service) -> list[Assumption]:
     bias = service.optimism_bias
     if bias is not None:
         out.append(
-            _row(group, "Optimism bias: share of risks mitigated", bias.mitigation)
+            _row(
+                group,
+                "Optimism bias: share of risks mitigated",
+                bias.mitigation,
+                None,
+                case,
+            )
         )
     return out
 
