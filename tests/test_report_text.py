@@ -15,10 +15,11 @@ import re
 from html.parser import HTMLParser
 from pathlib import Path
 
+import openpyxl
 import pytest
 import yaml
 
-from tests.report_support import DEFAULT_CASE, default_run
+from tests.report_support import DEFAULT_CASE, default_run, parse_report
 
 HIDDEN = {"script", "style", "code", "footer", "head", "title"}
 MONEY = re.compile(r"£\d[\d,.]*(?:k|m|bn)?")
@@ -67,11 +68,16 @@ def test_visible_text_leaves_out_code_footer_script_and_style():
 
 
 @pytest.fixture(scope="module")
-def reports(tmp_path_factory) -> dict[str, str]:
-    """Visible text of every HTML report of the default run, by file name."""
+def folder(tmp_path_factory) -> Path:
     status, folder = default_run(tmp_path_factory.getbasetemp())
     assert status == 0
-    pages = sorted(Path(folder).glob("*.html"))
+    return Path(folder)
+
+
+@pytest.fixture(scope="module")
+def reports(folder) -> dict[str, str]:
+    """Visible text of every HTML report of the default run, by file name."""
+    pages = sorted(folder.glob("*.html"))
     assert {p.name for p in pages} >= {
         "comparison.html",
         "single_business_case.html",
@@ -126,3 +132,15 @@ def test_the_comparison_says_its_figures_are_illustrative(reports):
     assert "illustrative" in text[:1500].lower()
     assert re.search(r"\b\d+ illustrative figures?\b", text[:1500])
     assert "not for decision until" in text[:1500]
+
+
+@pytest.mark.parametrize("stem", ["comparison", "single_business_case", "status_quo"])
+def test_the_excel_file_holds_every_table_of_the_report_and_the_assumptions(
+    folder, stem
+):
+    shown = list(parse_report((folder / f"{stem}.html").read_text("utf-8")).tables)
+    sheets = openpyxl.load_workbook(folder / f"{stem}.xlsx").sheetnames
+    assert len(sheets) == len(shown), (sheets, shown)
+    assert shown[-1] == "assumptions" and sheets[-1] == "Assumptions"
+    if stem == "comparison":
+        assert {"switching-values", "monte-carlo", "risk-register"} <= set(shown)

@@ -315,7 +315,9 @@ class OptionReport:
     def tables(self) -> list[ReportTable]:
         """Every table of the report, in report order, the assumptions last."""
         out = tables.option_tables(self.result, self.case)
-        out.insert(1, self.what_is_shared())
+        # in report order: what is shared follows the savings by category
+        after = next(i for i, t in enumerate(out) if t.key == "savings-by-category")
+        out.insert(after + 1, self.what_is_shared())
         out.append(self.tornado())
         saved = self._saved.switching if self._saved is not None else None
         switching = uncertainty_tables.switching_table(self.case, [self.option], saved)
