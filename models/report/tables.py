@@ -603,6 +603,16 @@ def target_comparison(
         }
     )
     table = table.rename(index=option_titles(case))
+    if not any(target.values()):
+        # no target set: a column of "£0k" targets would read as a target of nil
+        window = f"Savings {tw.first_year} to {tw.last_year}"
+        return ReportTable(
+            key="target",
+            title="Savings in the target window",
+            table=table[[window]],
+            index_label="Option",
+            note="The case sets no savings target.",
+        )
     return ReportTable(
         key="target",
         title="Savings against the target",

@@ -47,7 +47,7 @@ def _value_text(value: float, unit: str, parameter: str = "") -> str:
     if unit == "months":
         return f"{value:,.1f} months"
     if unit == "/1":
-        return f"{value:.2%}"
+        return f"{value:.1%}"
     if unit.startswith("GBP"):
         return pounds(value)
     return f"{value:,.4g} {unit}"
