@@ -403,6 +403,15 @@ def monte_carlo_table(results: dict | None, case: Case) -> ReportTable | None:
         return None
     frames = [unc.monte_carlo_summary(r) for r in results.values()]
     s = pd.concat(frames, ignore_index=True)
+    # an option whose NPV is nil in every draw (the status quo) is a sentence
+    spread = s.groupby("option")[["npv_p10", "npv_p90", "npv_mean"]].apply(
+        lambda g: bool((g.abs() > 0.5).to_numpy().any())
+    )
+    still = [o for o in dict.fromkeys(s["option"]) if not spread.get(o, True)]
+    if still and len(still) < s["option"].nunique():
+        s = s[~s["option"].isin(still)].reset_index(drop=True)
+    else:
+        still = []
     councils = {k: c.name for k, c in case.councils.items()} | {"All": "All councils"}
     note = (
         "P10: nine draws in ten give a higher NPV than this; P50: the median, "
@@ -410,6 +419,9 @@ def monte_carlo_table(results: dict | None, case: Case) -> ReportTable | None:
         "NPV above zero: the share of draws in which the option saves more than "
         "it costs."
     )
+    if still:
+        names = ", ".join(_title(case, o) for o in still)
+        note += f" Not shown: {names}, whose NPV is nil in every draw."
     if len(results) > MANY_OPTIONS:
         # one row an option: options x councils rows would run to pages
         s = s[s["council"] == "All"].reset_index(drop=True)
