@@ -228,8 +228,13 @@ class OptionReport:
             return Html("<p>The option rests on no figures with sources.</p>")
         return register.assumptions_table(self._assumptions)
 
-    def what_is_shared(self) -> ReportTable:
-        return tables.what_is_shared(self.result, self.case)
+    def what_is_shared(self) -> ReportTable | Html:
+        """Today's cost, saving and posts at risk per service and council; a
+        sentence where the option shares no service."""
+        table = tables.what_is_shared(self.result, self.case)
+        if len(table.table) <= 1:  # the total row alone
+            return Html("<p>No service is shared under this option.</p>")
+        return table
 
     def uncertainty_in_words(self) -> Html:
         """The tornado's three largest swings, the switching values and the Monte
@@ -286,8 +291,15 @@ class OptionReport:
             return self._saved.monte_carlo
         return uncertainty_tables.monte_carlo_results(self.case, [self.option])
 
-    def tornado(self) -> ReportTable:
-        return uncertainty_tables.tornado_table(self._sensitivity)
+    def tornado(self) -> ReportTable | Html:
+        """The tornado table; a sentence where no assumption moves the NPV."""
+        sensitivity = self._sensitivity
+        if not len(sensitivity) or not (sensitivity["swing"].abs() > 0.5).any():
+            return Html(
+                "<p>No assumption moves this option's net present value, so there "
+                "is no tornado.</p>"
+            )
+        return uncertainty_tables.tornado_table(sensitivity)
 
     def _drawn(self, key: str) -> bytes | None:
         """A chart the run has drawn already (see :mod:`models.engine.analysis`)."""
@@ -317,8 +329,12 @@ class OptionReport:
         out = tables.option_tables(self.result, self.case)
         # in report order: what is shared follows the savings by category
         after = next(i for i, t in enumerate(out) if t.key == "savings-by-category")
-        out.insert(after + 1, self.what_is_shared())
-        out.append(self.tornado())
+        shared = self.what_is_shared()
+        if isinstance(shared, ReportTable):
+            out.insert(after + 1, shared)
+        tornado = self.tornado()
+        if isinstance(tornado, ReportTable):
+            out.append(tornado)
         saved = self._saved.switching if self._saved is not None else None
         switching = uncertainty_tables.switching_table(self.case, [self.option], saved)
         if switching is not None:

@@ -373,9 +373,10 @@ def uncertainty_words(
     assumptions that move its NPV most, its switching values and the Monte
     Carlo spread (all from results computed already)."""
     e = html.escape
+    moves = bool(len(sensitivity)) and bool((sensitivity["swing"].abs() > 0.5).any())
     parts = tornado_words(sensitivity) + switching_words(case, option, switching)
-    parts += monte_carlo_words(monte_carlo, case, option)
-    if not parts:
+    parts += monte_carlo_words(monte_carlo, case, option) if moves else []
+    if not moves:
         return (
             "<p>No assumption moves this option's net present value: it has no "
             "savings and no costs to be uncertain about.</p>"
