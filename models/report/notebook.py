@@ -2,11 +2,15 @@
 
 ``OptionReport(case_path, option)`` loads and runs one option of a case;
 ``ComparisonReport(case_path, options)`` runs every option, keeping going past
-an option that fails.  Their methods return tables and charts that render as
-HTML in JupyterLab and in the nbconvert export, and a header and footer block
-stating exactly what the report was run on: case, option, description, run
-date, package version and the SHA-256 of the case file.  Every string taken
-from a case file is HTML-escaped.
+an option that fails; ``MonitoringReport(actuals, case_path)`` reports budget
+against actual.  Their methods return tables and charts that render as HTML in
+JupyterLab and in the nbconvert export: a header (heading and case title), the
+answer-first ``<section id="summary">`` (:mod:`models.report.summary`), the
+tables and charts, the assumptions register (:mod:`models.report.assumptions`)
+and a footer stating exactly what the report was run on: case, option, case
+file and its SHA-256, package version, run id and run date.  ``tables()``
+returns every table of the report, in report order, for the Excel file.  Every
+string taken from a case file is HTML-escaped.
 """
 
 from __future__ import annotations
