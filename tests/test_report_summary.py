@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 
 import pytest
+import yaml
 
 from models.engine.cases import case_from_dict
 from models.engine.monitoring import load_actuals
@@ -181,3 +182,39 @@ def test_an_option_without_a_title_is_refused_naming_it():
         case_from_dict(raw)
     assert "options.share_payroll.title" in str(info.value)
     assert "a title for option 'share_payroll'" in str(info.value)
+
+
+def test_a_new_case_from_init_has_titles_a_target_and_a_plain_summary(tmp_path):
+    from models.inputs.templates import new_case_text
+    from models.report.notebook import ComparisonReport
+
+    path = tmp_path / "my_case.yaml"
+    path.write_text(new_case_text("my_case"))
+    report = ComparisonReport(path, run_date="2026-12-01")
+    assert [o.title for o in report.case.options.values()] == [
+        "Status quo",
+        "Shared payroll",
+    ]
+    text = report.header() + report.summary()
+    # the template's target is £50,000 over 2026/27 to 2028/29, not nil
+    assert "the £50k savings target for 2026/27 to 2028/29" in text
+    assert "my_case" not in text
+    assert "declares no recommendation" in text
+
+
+def test_the_bridge_runs_to_the_declared_recommendation(tmp_path):
+    from models.report.notebook import ComparisonReport
+
+    raw = copy.deepcopy(SMALL_CASE)
+    raw["options"]["bigger"] = {
+        "title": "Bigger saving",
+        "description": "Payroll saves £180k a year.",
+        "overrides": {"services.payroll.savings.staff": 180000},
+    }
+    raw["recommendation"] = {"option": "share_payroll", "reason": "it is agreed"}
+    case_file = tmp_path / "small.yaml"
+    case_file.write_text(yaml.safe_dump(raw))
+    report = ComparisonReport(case_file)
+    # from the status quo to the recommended option, not the highest NPV (bigger)
+    assert report.bridge_options() == ("status_quo", "share_payroll")
+    assert "The option the case recommends, Share payroll" in report.npv_bridge()
