@@ -41,8 +41,12 @@ SMALL_CASE = {
         }
     },
     "options": {
-        "share_payroll": {"description": "Payroll shared from January 2012."},
+        "share_payroll": {
+            "title": "Share payroll",
+            "description": "Payroll shared from January 2012.",
+        },
         "status_quo": {
+            "title": "Status quo",
             "description": "Nothing shared.",
             "overrides": {"services.*.enabled": False},
         },

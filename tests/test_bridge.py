@@ -42,6 +42,7 @@ def _bigger_and_sooner() -> dict:
     later go-live that needs a longer horizon."""
     case = copy.deepcopy(SMALL_CASE)
     case["options"]["bigger_sooner"] = {
+        "title": "Bigger and sooner",
         "description": "Payroll saves £180k a year, live from October 2011.",
         "overrides": {
             "services.payroll.savings.staff": 180000,
@@ -49,6 +50,7 @@ def _bigger_and_sooner() -> dict:
         },
     }
     case["options"]["longer_later"] = {
+        "title": "Longer and later",
         "description": "Payroll live from June 2014, over a four-year horizon.",
         "overrides": {
             "services.payroll.go_live": "2014-06-01",

@@ -115,6 +115,7 @@ def test_savings_larger_than_the_baseline_are_refused(small_case_dict):
 
 def test_a_misspelt_override_path_is_named(small_case_dict):
     small_case_dict["options"]["bad"] = {
+        "title": "Bad",
         "description": "x",
         "overrides": {"services.payrol.go_live": "2012-04-01"},
     }
@@ -125,6 +126,7 @@ def test_a_misspelt_override_path_is_named(small_case_dict):
 
 def test_an_override_that_breaks_the_case_is_reported_with_its_option(small_case_dict):
     small_case_dict["options"]["bad"] = {
+        "title": "Bad",
         "description": "x",
         "overrides": {"services.payroll.go_live": "2030-01-01"},
     }

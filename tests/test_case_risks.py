@@ -36,3 +36,28 @@ def test_a_risk_linked_to_a_parameter_without_a_distribution_fails_validation(tm
         match=r"risk_register_2011.yaml: row \d+ \(ref 12\), column parameter",
     ):
         load_case(tmp_path / DEFAULT_CASE.name)
+
+
+def test_the_register_table_shows_owner_mitigation_and_exposure(tmp_path):
+    from models.report.uncertainty_tables import risk_register_table
+
+    for f in SCENARIOS.glob("*"):
+        if f.suffix in (".yaml", ".csv"):
+            shutil.copy(f, tmp_path / f.name)
+    register = tmp_path / "risk_register_2011.yaml"
+    register.write_text(
+        register.read_text().replace(
+            "- ref: 3\n",
+            "- ref: 3\n  owner: Head of Transformation\n"
+            "  exposure: {value: 250000, unit: GBP, source: illustrative assumption}\n",
+            1,
+        )
+    )
+    shown = risk_register_table(load_case(tmp_path / DEFAULT_CASE.name)).display()
+    row = shown.loc["3"]
+    assert row["Owner"] == "Head of Transformation"
+    assert row["Exposure"] == "£250k"
+    assert row["Mitigation"]  # the register's own mitigation text
+    # linked parameters are named in words, not by their keys
+    assert "savings_achieved" not in set(shown["Linked to"])
+    assert "Savings achieved (factor on every saving)" in set(shown["Linked to"])

@@ -79,6 +79,6 @@ def test_the_option_notebook_finds_the_default_case_from_the_notebooks_folder(
         if c.cell_type == "code"
         for o in c.outputs
     )
-    assert "Option report: staged_approach" in html
+    assert "Option report: Staged approach" in html  # its title (issue 14)
     assert 'data-table="summary-position"' in html
     assert "data:image/svg+xml;base64," in html

@@ -81,7 +81,9 @@ CASE = {
             "severance": {"description": "From the staff table."},
         }
     },
-    "options": {"share_payroll": {"description": "Payroll shared."}},
+    "options": {
+        "share_payroll": {"title": "Share payroll", "description": "Payroll shared."}
+    },
 }
 
 

@@ -73,6 +73,7 @@ def test_nominal_basis_inflates_staff_savings_with_pay(small_case_dict):
 
 def test_an_option_override_changes_only_what_it_names(small_case_dict):
     small_case_dict["options"]["late"] = {
+        "title": "Late",
         "description": "Go live a year later.",
         "overrides": {"services.payroll.go_live": "2013-01-01"},
     }

@@ -11,6 +11,7 @@ from models import __version__
 from models.core.money import parse_k
 from models.core.paths import file_sha256
 from models.core.rounding import round_half_away
+from models.engine.loading import load_case
 from models.report.export import export_pdf, find_chromium, strip_remote_resources
 from tests.conftest import DEFAULT_CASE
 from tests.report_support import default_run, parse_report
@@ -131,9 +132,13 @@ def test_each_councils_npv_shown_is_that_of_results_json(option_html, results):
 def test_the_comparison_shows_each_options_npv_from_results_json(run, results):
     text = (run[1] / "comparison.html").read_text(encoding="utf-8")
     shown = parse_report(text).tables["options"]
+    # rows are named by the options' titles (issue 14), not their keys
+    titles = {k: o.title for k, o in load_case(DEFAULT_CASE).options.items()}
     for option, entry in results["options"].items():
-        assert parse_k(shown[option][0]) == k(entry["npv"])
-        assert shown[option][2] == (entry["payback_year"] or "not within the period")
+        assert parse_k(shown[titles[option]][0]) == k(entry["npv"])
+        assert shown[titles[option]][2] == (
+            entry["payback_year"] or "not within the period"
+        )
 
 
 def test_the_print_stylesheet_is_a4_with_page_numbers_and_unbroken_tables(option_html):
@@ -157,17 +162,22 @@ def test_the_pdf_is_printed_on_a4(run, tmp_path):
 
 def test_the_uncertainty_figures_shown_are_those_of_results_json(option_html, results):
     entry = results["options"][OPTION]["monte_carlo"]
-    # row 1: option, council 'All', mean, P10, P50, P90, P(NPV > 0), payback
-    row = parse_report(option_html).tables["monte-carlo"]["1"]
-    assert row[:2] == [OPTION, "All"]
-    assert [parse_k(v) for v in row[3:6]] == [
+    # the row of the option for all councils, named by title and council names
+    # (issue 14): mean, P10, P50, P90, chance NPV above zero, median payback
+    row = parse_report(option_html).tables["monte-carlo"][
+        "Single business case: All councils"
+    ]
+    assert [parse_k(v) for v in row[1:4]] == [
         k(entry["npv_p10"]),
         k(entry["npv_p50"]),
         k(entry["npv_p90"]),
     ]
     assert "tornado" in parse_report(option_html).tables
     switching = parse_report(option_html).tables["switching-values"]
-    assert switching["1"][1] == "Savings achieved (factor on every saving)"
+    # options x assumptions (issue 14): a row an option, a column an assumption
+    assert "Single business case: NPV reaches zero at" in switching
+    headers = parse_report(option_html).headers["switching-values"]
+    assert "Savings achieved" in headers
 
 
 def test_the_run_folder_has_the_monitoring_report_from_its_notebook(run):

@@ -14,7 +14,13 @@ from models.engine.loading import load_case
 from models.engine.projection import run_option
 from models.report import tables
 from models.report.export import write_excel
-from models.report.notebook import ComparisonReport, report_header, report_meta
+from models.report.notebook import (
+    ComparisonReport,
+    description_html,
+    report_footer,
+    report_header,
+    report_meta,
+)
 from tests.conftest import DEFAULT_CASE, SEED_002_CASE, SMALL_CASE
 
 
@@ -129,16 +135,24 @@ def test_council_npvs_add_up_to_the_partnership_npv(single_business_case, defaul
     assert t.table.iloc[-1, 0] == pytest.approx(single_business_case.summary.npv)
 
 
-def test_a_script_in_a_case_description_is_shown_as_text_in_the_header(tmp_path):
+def test_a_script_in_a_case_description_is_shown_as_text(tmp_path):
     raw = copy.deepcopy(SMALL_CASE)
     raw["description"] = "<script>alert(1)</script>"
     raw["options"]["share_payroll"]["description"] = "<script>alert(2)</script>"
     case = case_from_dict(raw)
     path = tmp_path / "small.yaml"
     path.write_text("kind: case\n")  # only hashed here
-    header = report_header(report_meta(case, path, "share_payroll", "2026-01-01"), "x")
-    assert "<script" not in header
-    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in header
+    meta = report_meta(case, path, "share_payroll", "2026-01-01")
+    # the descriptions follow the summary (issue 14), the header holds the title
+    shown = (
+        report_header(meta, "x")
+        + description_html("The case", meta.case_description)
+        + description_html("Share payroll", meta.option_description)
+        + report_footer(meta)
+    )
+    assert "<script" not in shown
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in shown
+    assert "&lt;script&gt;alert(2)&lt;/script&gt;" in shown
 
 
 def test_labels_from_the_case_are_escaped_in_tables():

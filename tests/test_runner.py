@@ -82,7 +82,10 @@ def broken_run(tmp_path_factory, monkeypatch_module):
     base = tmp_path_factory.mktemp("broken")
     raw = copy.deepcopy(SMALL_CASE)
     raw["description"] = "<script>alert(1)</script>"
-    raw["options"]["broken"] = {"description": "Makes the model raise."}
+    raw["options"]["broken"] = {
+        "title": "Broken",
+        "description": "Makes the model raise.",
+    }
     case = base / "small.yaml"
     case.write_text(yaml.safe_dump(raw, sort_keys=False))
     site = base / "site"

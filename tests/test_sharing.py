@@ -68,7 +68,7 @@ def one_service_case(
         },
         "bases": bases,
         "services": {"svc": svc},
-        "options": {"share": {"description": "Shared."}},
+        "options": {"share": {"title": "Share", "description": "Shared."}},
     }
 
 

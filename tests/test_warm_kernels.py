@@ -39,7 +39,9 @@ def alone(batch, tmp_path_factory) -> Path:
     """Every report of the batch, each run alone with a fresh kernel."""
     from models.engine.loading import load_case
 
-    out = tmp_path_factory.mktemp("alone")
+    # a folder of the batch's run id: the footer names the run (issue 14)
+    out = tmp_path_factory.mktemp("alone") / batch.name
+    out.mkdir()
     case = load_case(DEFAULT_CASE)
     manifest = json.loads((batch / "manifest.json").read_text())
     run_date = manifest["started"][:10]

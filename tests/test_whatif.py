@@ -148,7 +148,11 @@ def test_a_bad_what_if_gets_the_message_a_case_file_gets(tmp_path, small_case_di
     bad = {"services.payrol.go_live": "2012-01-01"}
     with pytest.raises(models.InputError) as what_if:
         models.WhatIf.from_file(path).evaluate(bad)
-    small_case_dict["options"]["what_if"] = {"description": "x", "overrides": bad}
+    small_case_dict["options"]["what_if"] = {
+        "title": "What if",
+        "description": "x",
+        "overrides": bad,
+    }
     path.write_text(yaml.safe_dump(small_case_dict, sort_keys=False))
     with pytest.raises(models.InputError) as case_file:
         load_case(path)

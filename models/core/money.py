@@ -71,3 +71,24 @@ def pounds(value: float) -> str:
     ('£1,016,000', '-£65,000')
     """
     return f"-£{-value:,.0f}" if value < 0 else f"£{value:,.0f}"
+
+
+MILLION = 1_000_000.0
+"""Pounds in a million [GBP]: figures in sentences of £1m or more are shown in £m."""
+
+
+def money_words(value: float) -> str:
+    """Pounds as a sentence shows them: £m to one decimal from £1m, else £'000.
+
+    Negatives in brackets, as in the tables; halves away from zero.
+
+    >>> money_words(12_463_000), money_words(-2_050_000), money_words(896_400)
+    ('£12.5m', '(£2.1m)', '£896k')
+    >>> money_words(2_000_000), money_words(0)
+    ('£2m', '£0k')
+    """
+    if abs(value) < MILLION - 50_000:
+        return money_k(value)
+    tenths = round_half_away(abs(value) / (MILLION / 10)) / 10
+    text = f"£{tenths:,.1f}".removesuffix(".0") + "m"
+    return f"({text})" if value < 0 else text

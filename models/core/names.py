@@ -152,3 +152,14 @@ RESERVED_NAMES = frozenset(
     {"comparison", "monitoring", "results", "manifest", "council_tables", "uncertainty"}
 )
 """Names of a run folder's own files: an option of that name would overwrite one."""
+
+
+def words_of(name: str) -> str:
+    """A key written as words, first letter capital: only an example for a
+    message, never a name shown in a report (reports show titles).
+
+    >>> words_of("single_business_case")
+    'Single business case'
+    """
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:]

@@ -298,8 +298,12 @@ def state_figures(state: State) -> Figures:
     Raises :class:`InputError` if the state is not a valid case.
     """
     raw = dict(state.raw)
+    raw.pop("recommendation", None)  # names an option this state does not have
     raw["options"] = {
-        STATE_OPTION: {"description": "A state on the way of an NPV bridge."}
+        STATE_OPTION: {
+            "title": "Bridge state",
+            "description": "A state on the way of an NPV bridge.",
+        }
     }
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")

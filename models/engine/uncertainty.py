@@ -987,8 +987,11 @@ def overridden_case(case: Case, option: str, values: Mapping[str, float]) -> Cas
     raw = copy.deepcopy(
         getattr(option_case, "_raw", None) or option_case.model_dump(mode="json")
     )
-    raw["options"] = {option: {"description": "uncertainty draw", "overrides": {}}}
+    raw["options"] = {
+        option: {"title": "Uncertainty draw", "description": "uncertainty draw"}
+    }
     raw.pop("uncertainty", None)
+    raw.pop("recommendation", None)  # names an option this carrier does not have
     services = raw["services"]
     enabled = [
         name

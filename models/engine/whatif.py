@@ -157,7 +157,9 @@ class WhatIf:
         option's merged assumptions (``_raw``) and validates the result, naming
         the case file (``_source``), as it does every option of a case file.
         """
-        what_if = Option(description="What-if.", overrides=_checked(overrides))
+        what_if = Option(
+            title="What-if", description="What-if.", overrides=_checked(overrides)
+        )
         carrier = self._option_case.model_copy(update={"options": {WHAT_IF: what_if}})
         carrier._raw = self._raw  # type: ignore[attr-defined]
         carrier._source = getattr(self._option_case, "_source", None)  # type: ignore[attr-defined]

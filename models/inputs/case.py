@@ -38,6 +38,7 @@ from models.core.names import (
     SAFE_NAME_RULE,
     identifier_problems,
     name_problem,
+    words_of,
 )
 from models.inputs.affordability import (
     BORROWING,
@@ -326,15 +327,30 @@ class Settings(Strict):
 
 
 class Option(Strict):
-    """An option: a name, a description and sparse overrides of the baseline.
+    """An option: a title, a description and sparse overrides of the baseline.
 
-    ``title`` is a short name for the reader (e.g. "Delayed revenues and
-    benefits"); without it the option's id names it.
+    ``title`` is the short name every report shows (e.g. "Single business
+    case"); the option's key (``single_business_case``) names its files only.
+    It is required: :meth:`Case._option_names_name_files` refuses an option without
+    one, naming it.  Citations belong in ``source``, not in the description.
     """
 
     title: str | None = None
     description: str
+    source: str | None = None
     overrides: dict[str, Any] = Field(default_factory=dict)
+
+
+class Recommendation(Strict):
+    """The option the case recommends, why, and on whose authority.
+
+    Optional: without it the comparison report says which option has the
+    highest financial NPV and that the case declares no recommendation.
+    """
+
+    option: str
+    reason: str
+    source: str | None = None
 
 
 class Case(Strict):
@@ -344,11 +360,13 @@ class Case(Strict):
     name: str
     title: str
     description: str | None = None
+    source: str | None = None
     councils: dict[str, Council]
     settings: Settings
     bases: dict[str, Basis]
     services: dict[str, Service]
     options: dict[str, Option]
+    recommendation: Recommendation | None = None
     uncertainty: UncertaintySpec | None = None
     baseline_costs_file: str | None = None
     staff_at_risk: str | None = None
@@ -422,6 +440,18 @@ class Case(Strict):
             ]
         if problems:
             raise CrossReferenceError(problems)
+        untitled = [
+            (
+                f"options.{o}.title",
+                f"a title for option '{o}', the name the reports show "
+                f"(e.g. title: {words_of(o)})",
+                "no title",
+            )
+            for o, option in options.items()
+            if not (option.title or "").strip()
+        ]
+        if untitled:
+            raise CrossReferenceError(untitled)
         return options
 
     @model_validator(mode="before")
@@ -507,6 +537,14 @@ def _cross_reference_problems(case: Case) -> list[tuple[str, str, str | None]]:
         )
         out += _monte_carlo_memory_problems(case)
     out += _target_window_problems(case)
+    if case.recommendation and case.recommendation.option not in case.options:
+        out.append(
+            (
+                "recommendation.option",
+                "one of the case's options (" + ", ".join(case.options) + ")",
+                repr(case.recommendation.option),
+            )
+        )
     return out
 
 

@@ -16,7 +16,7 @@ from pydantic import Field, ValidationError, field_validator
 from models.core.errors import InputError, InputErrors
 from models.core.yamlio import describe, load_yaml
 from models.inputs.pydantic_errors import validation_errors
-from models.inputs.quantities import Number, Strict, WholeNumber
+from models.inputs.quantities import Money, Number, Strict, WholeNumber
 from models.inputs.uncertainty_spec import UncertaintySpec
 
 LIKELIHOOD = {1: "low", 2: "medium", 3: "significant", 4: "high"}
@@ -43,7 +43,11 @@ def _rating(v: Any, scale: dict[int, str]) -> Any:
 
 
 class Risk(Strict):
-    """One row of a risk register."""
+    """One row of a risk register.
+
+    ``owner``: who manages the risk; ``mitigation``: what is done about it;
+    ``exposure``: the money at stake if it happens [GBP] (optional, with its
+    source: ``{value: 50000, unit: GBP, source: ...}``)."""
 
     ref: WholeNumber | str
     risk: str
@@ -52,6 +56,7 @@ class Risk(Strict):
     score: WholeNumber | None = Field(default=None, ge=1, le=16)
     mitigation: str | None = None
     owner: str | None = None
+    exposure: Money | None = None
     parameter: str | None = None
     widen: Number | None = Field(default=None, ge=0)
     score_discrepancy: str | None = None

@@ -9,7 +9,7 @@ NEW_CASE = """\
 # Run with:       sharedcase run scenarios/{name}.yaml
 kind: case
 name: {name}
-title: Shared services business case ({name})
+title: Shared services business case for Council A and Council B
 description: What is being appraised, and for whom.
 
 # The partner councils (any number).  Drivers are used by driver-based sharing bases.
@@ -34,6 +34,7 @@ settings:
   target_window:              # the years over which the board asks for a savings total
     first_year: 2026/27
     last_year: 2028/29
+    target: {{value: 50000, unit: GBP, source: replace with the board's savings target}}
 
 # How costs and savings are split between the councils.
 bases:
@@ -64,13 +65,22 @@ services:
       year: 2026/27
 
 # Options are sparse overrides of the baseline above, by dotted path.
+# Every option needs a title: the name the reports show.
 options:
   status_quo:
+    title: Status quo
     description: Nothing is shared.
     overrides:
       services.*.enabled: false
   shared_payroll:
+    title: Shared payroll
     description: Payroll shared from October 2026.
+
+# Optional: the option the case recommends, why, and on whose authority.
+# recommendation:
+#   option: shared_payroll
+#   reason: It pays back within three years and meets the savings target.
+#   source: report to the board, date and paragraph
 """
 
 

@@ -31,7 +31,8 @@ from models.inputs.risk_register import IMPACT, LIKELIHOOD, RiskRegister
 
 def risk_table(register: RiskRegister) -> pd.DataFrame:
     """The register as a table: ref, risk, likelihood, impact (numbers and words),
-    stated and computed score, mitigation, parameter; highest score first."""
+    stated and computed score, mitigation, owner, exposure [GBP], parameter;
+    highest score first."""
     rows = [
         {
             "ref": r.ref,
@@ -43,6 +44,8 @@ def risk_table(register: RiskRegister) -> pd.DataFrame:
             "score": r.score,
             "computed_score": r.computed_score,
             "mitigation": r.mitigation,
+            "owner": r.owner,
+            "exposure": float(r.exposure.value) if r.exposure is not None else None,
             "parameter": r.parameter,
         }
         for r in register.risks

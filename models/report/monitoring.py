@@ -25,8 +25,9 @@ from models.core.rounding import footed_round, largest_remainder
 from models.engine.monitoring import load_actuals
 from models.inputs.actuals import Actuals, period_label
 from models.inputs.case import Case
-from models.model.monitoring import variance_table
+from models.model.monitoring import status_table, variance_table
 from models.report.export import GBP_FORMAT
+from models.report.tables import ReportTable
 
 LIGHT_COLOURS = {"green": "#2e7d32", "amber": "#f9a825", "red": "#c62828"}
 UNIT = THOUSAND
@@ -89,7 +90,7 @@ def rounded_thousands(actuals: Actuals, table: pd.DataFrame) -> pd.DataFrame:
     :data:`DISPLAYED_MONEY` columns, in whole £'000 (int64).
 
     >>> from models.engine.monitoring import load_actuals
-    >>> from models.model.monitoring import variance_table
+    >>> from models.model.monitoring import status_table, variance_table
     >>> a = load_actuals("scenarios/actuals_2010_11.yaml")
     >>> k = rounded_thousands(a, variance_table(a))
     >>> k.loc[variance_table(a)["level"] == "overall", "actual"].tolist()
@@ -357,3 +358,82 @@ def monitoring_outputs(case: Case, folder) -> list[str]:  # noqa: ANN001 - RunFo
         write_monitoring_excel(actuals, table, folder.path(f"{stem}.xlsx"))
         written += [html.name, f"{stem}.xlsx"]
     return written
+
+
+def status_lights_table(table: pd.DataFrame) -> ReportTable:
+    """The status lights of the service lines as a report table: the line, its
+    variance against budget to date (one decimal), the light by rule and the
+    officer's light as coloured cells with the word, and whether they differ.
+
+    ``table``: :func:`models.model.monitoring.variance_table`; the rule is
+    :func:`models.model.monitoring.rag_status` (seed 000 para 3.1).
+    """
+    rows = status_table(table)
+    shown = pd.DataFrame(
+        {
+            "Variance against budget": [percent(v) for v in rows["variance_pct"]],
+            "Light by rule": [_word(v) for v in rows["status_rule"]],
+            "Officer's light": [_word(v) for v in rows["status_officer"]],
+            "Lights differ": [
+                "yes" if d is True else "" for d in rows["status_disagrees"]
+            ],
+        },
+        index=[str(label) for label in rows["label"]],
+    )
+    return ReportTable(
+        key="status-lights",
+        title="Status lights of the service lines",
+        table=shown,
+        text_columns=tuple(shown.columns),
+        rag_columns=("Light by rule", "Officer's light"),
+        index_label="Line",
+        note="A variance is the saving achieved against the budget to date; "
+        "'not set' where the officer gave no light.",
+    )
+
+
+def _word(value: object) -> str:
+    """A light as a word with a capital (Green), "not set" where none was given."""
+    return value.capitalize() if isinstance(value, str) and value else "not set"
+
+
+def variance_persists_table(headline: pd.DataFrame, case: Case) -> ReportTable:
+    """The effect on each option of the case if this year's overall variance
+    persisted (:func:`models.engine.monitoring.monitoring_headline`), by option
+    title: planned NPV, NPV if the variance persists and the difference [GBP],
+    and the payback year either way."""
+    titles = {k: o.title or k for k, o in case.options.items()}
+    planned = headline["planned NPV £"].astype(float)
+    forecast = headline["NPV if variance persists £"].astype(float)
+    shown = pd.DataFrame(
+        {
+            "Variance carried": [f"{v:.1f}%" for v in headline["variance %"]],
+            "From": [str(v) for v in headline["from"]],
+            "Planned NPV": planned.to_numpy(),
+            "NPV if it persists": forecast.to_numpy(),
+            "Difference": (forecast - planned).to_numpy(),
+            "Planned payback": [
+                v if isinstance(v, str) else "not within the period"
+                for v in headline["planned payback"]
+            ],
+            "Payback if it persists": [
+                v if isinstance(v, str) else "not within the period"
+                for v in headline["payback if variance persists"]
+            ],
+        },
+        index=[titles.get(o, o) for o in headline.index],
+    )
+    return ReportTable(
+        key="variance-persists",
+        title="If the variance persists: effect on each option",
+        table=shown,
+        text_columns=(
+            "Variance carried",
+            "From",
+            "Planned payback",
+            "Payback if it persists",
+        ),
+        index_label="Option",
+        note="The overall variance of the monitored year carried on every "
+        "year's savings from the year shown; one-off costs unchanged.",
+    )

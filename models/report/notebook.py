@@ -2,22 +2,27 @@
 
 ``OptionReport(case_path, option)`` loads and runs one option of a case;
 ``ComparisonReport(case_path, options)`` runs every option, keeping going past
-an option that fails.  Their methods return tables and charts that render as
-HTML in JupyterLab and in the nbconvert export, and a header and footer block
-stating exactly what the report was run on: case, option, description, run
-date, package version and the SHA-256 of the case file.  Every string taken
-from a case file is HTML-escaped.
+an option that fails; ``MonitoringReport(actuals, case_path)`` reports budget
+against actual.  Their methods return tables and charts that render as HTML in
+JupyterLab and in the nbconvert export: a header (heading and case title), the
+answer-first ``<section id="summary">`` (:mod:`models.report.summary`), the
+tables and charts, the assumptions register (:mod:`models.report.assumptions`)
+and a footer stating exactly what the report was run on: case, option, case
+file and its SHA-256, package version, run id and run date.  ``tables()``
+returns every table of the report, in report order, for the Excel file.  Every
+string taken from a case file is HTML-escaped.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import html
+import re
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from models.core.money import pounds
+from models.core.money import money_words
 from models.core.paths import file_sha256, resolve_input
 from models.core.version import __version__
 from models.engine import projection
@@ -27,8 +32,9 @@ from models.engine.loading import load_case
 from models.engine.monitoring import load_actuals, monitoring_headline
 from models.engine.projection import OptionResult
 from models.inputs.case import Case
-from models.model.monitoring import status_table, variance_table
-from models.report import charts, tables, uncertainty_tables
+from models.model.monitoring import variance_table
+from models.report import assumptions as register
+from models.report import charts, summary, tables, uncertainty_tables
 from models.report.affordability import (
     comparison_affordability_tables,
     comparison_financial_implications_html,
@@ -46,20 +52,16 @@ from models.report.bridge import (
 )
 from models.report.charts import Chart
 from models.report.export import write_excel
-from models.report.monitoring import render_monitoring_html, write_monitoring_excel
+from models.report.html_text import Html
+from models.report.monitoring import (
+    render_monitoring_html,
+    status_lights_table,
+    variance_persists_table,
+    write_monitoring_excel,
+)
 from models.report.tables import ReportTable
 
 DEFAULT_CASE = Path("scenarios/bromsgrove_redditch_2011.yaml")
-
-
-class Html(str):
-    """A string of HTML that notebooks display as HTML."""
-
-    def _repr_html_(self) -> str:
-        return str(self)
-
-    def __repr__(self) -> str:
-        return "[html]"
 
 
 def resolve_case_path(case_path: str | Path | None = None) -> Path:
@@ -89,6 +91,31 @@ class ReportMeta:
     run_date: str
     version: str = __version__
     option_label: str = "Option"
+    run_id: str = ""
+    option_title: str = ""
+
+
+RUN_FOLDER = re.compile(r"\.?(\d{8}-\d{6}(?:-\d+)?)(?:\.partial)?")
+"""A run folder's name (``20261201-031236``), or its name while being written."""
+
+
+def run_id_of(*paths: str | Path | None) -> str:
+    """The id of the run that wrote a report: the run folder holding one of
+    ``paths`` (the Excel file or the saved analysis), or '' outside a run.
+
+    >>> run_id_of("/out/case/.20261201-031236.partial/.analysis/x.pkl")
+    '20261201-031236'
+    >>> run_id_of(None, "notebooks/x.xlsx")
+    ''
+    """
+    for path in paths:
+        if not path:
+            continue
+        for folder in Path(path).parents:
+            found = RUN_FOLDER.fullmatch(folder.name)
+            if found:
+                return found.group(1)
+    return ""
 
 
 def report_meta(
@@ -97,6 +124,7 @@ def report_meta(
     """Header facts of a report of ``option`` (an option name or a heading)."""
     opt = case.options.get(option)
     return ReportMeta(
+        option_title=(opt.title or option) if opt is not None else option,
         case_name=case.name,
         case_title=case.title,
         case_description=case.description or "",
@@ -108,52 +136,46 @@ def report_meta(
     )
 
 
-def _meta_list(m: ReportMeta) -> str:
+def report_header(meta: ReportMeta, heading: str) -> Html:
+    """Header block: the heading and the case title.  What the report was run on
+    (case file, SHA-256, package, run) is in the footer (:func:`report_footer`),
+    so the first screen holds the summary."""
     e = html.escape
-    items = [
-        ("Case", f"{m.case_title} ({m.case_name})"),
-        (m.option_label, m.option),
-        ("Run date", m.run_date),
-        ("Case file", m.case_file),
-        ("Input SHA-256", m.input_hash),
-        ("Package", f"sharedcase {m.version}"),
-    ]
-    return (
-        '<dl class="meta">'
-        + "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
-        + "</dl>"
+    return Html(
+        '<header class="report-header">'
+        f"<h1>{e(heading)}</h1>"
+        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>'
+        "</header>"
     )
 
 
-def report_header(meta: ReportMeta, heading: str) -> Html:
-    """Header block: heading, case title, option and its description, run facts."""
-    e = html.escape
-    parts = [
-        '<header class="report-header">',
-        f"<h1>{e(heading)}</h1>",
-        f'<p class="case-title"><strong>{e(meta.case_title)}</strong></p>',
-    ]
-    if meta.case_description:
-        parts.append(f'<p class="description">{e(meta.case_description)}</p>')
-    if meta.option_description:
-        parts.append(
-            f'<p class="description option-description"><strong>'
-            f"{e(meta.option_label)} {e(meta.option)}:</strong> "
-            f"{e(meta.option_description)}</p>"
-        )
-    return Html("".join([*parts, _meta_list(meta), "</header>"]))
-
-
 def report_footer(meta: ReportMeta) -> Html:
-    """Footer block: the same run facts in one line, for every printed report."""
+    """Footer block: what the report was run on, at the end of every report:
+    case file, its SHA-256, package version, run id and run date."""
+    e = html.escape
+    items = [
+        ("Case", meta.case_title),
+        (meta.option_label, meta.option_title or meta.option),
+        ("Case file", meta.case_file),
+        ("Input SHA-256", meta.input_hash),
+        ("Package", f"sharedcase {meta.version}"),
+        ("Run", meta.run_id or "not run by sharedcase run"),
+        ("Run date", meta.run_date),
+    ]
+    listed = "".join(f"<dt>{e(k)}</dt><dd>{e(v)}</dd>" for k, v in items)
+    return Html(
+        '<footer class="report-footer"><h2>What this report was run on</h2>'
+        f'<dl class="meta">{listed}</dl></footer>'
+    )
+
+
+def description_html(label: str, text: str | None) -> Html:
+    """A paragraph describing the case or option ('' without a description)."""
+    if not text:
+        return Html("")
     e = html.escape
     return Html(
-        '<footer class="report-footer">'
-        f"{e(meta.case_title)} &middot; {e(meta.option_label.lower())} "
-        f"{e(meta.option)} &middot; "
-        f"run {e(meta.run_date)} &middot; sharedcase {e(meta.version)} &middot; "
-        f"case file {e(meta.case_file)} SHA-256 {e(meta.input_hash)}"
-        "</footer>"
+        f'<p class="description"><strong>{e(label)}:</strong> {e(text.strip())}</p>'
     )
 
 
@@ -184,12 +206,59 @@ class OptionReport:
             else projection.run_option(self.case, option)
         )
         self.meta = report_meta(self.case, self.case_path, option, run_date)
+        self.meta.run_id = run_id_of(analysis)
+        self.title = summary.option_title(self.case, option)
 
     def header(self) -> Html:
-        return report_header(self.meta, f"Option report: {self.option}")
+        return report_header(self.meta, f"Option report: {self.title}")
 
     def footer(self) -> Html:
         return report_footer(self.meta)
+
+    @cached_property
+    def _assumptions(self) -> list[register.Assumption]:
+        return register.assumptions(self.case, self.option)
+
+    def summary(self) -> Html:
+        """The answer first (:func:`models.report.summary.option_summary`), with
+        the banner where the option rests on illustrative figures."""
+        banner = register.illustrative_banner(self._assumptions)
+        return Html(summary.option_summary(self.result, self.case, self.option, banner))
+
+    def description(self) -> Html:
+        """The case and the option in the case file's words."""
+        return Html(
+            description_html("The case", self.meta.case_description)
+            + description_html(self.title, self.meta.option_description)
+        )
+
+    def assumptions(self) -> ReportTable | Html:
+        """The assumptions register of the option (appendix)."""
+        if not self._assumptions:
+            return Html("<p>The option rests on no figures with sources.</p>")
+        return register.assumptions_table(self._assumptions)
+
+    def what_is_shared(self) -> ReportTable | Html:
+        """Today's cost, saving and posts at risk per service and council; a
+        sentence where the option shares no service."""
+        table = tables.what_is_shared(self.result, self.case)
+        if len(table.table) <= 1:  # the total row alone
+            return Html("<p>No service is shared under this option.</p>")
+        return table
+
+    def uncertainty_in_words(self) -> Html:
+        """The tornado's three largest swings, the switching values and the Monte
+        Carlo in sentences (:mod:`models.report.uncertainty_tables`)."""
+        saved = self._saved.switching if self._saved is not None else None
+        return Html(
+            uncertainty_tables.uncertainty_words(
+                self.case,
+                self.option,
+                self._sensitivity,
+                uncertainty_tables.switching_frame(self.case, [self.option], saved),
+                self._monte_carlo,
+            )
+        )
 
     def headline(self) -> ReportTable:
         return tables.headline_figures(self.result, self.case)
@@ -232,8 +301,15 @@ class OptionReport:
             return self._saved.monte_carlo
         return uncertainty_tables.monte_carlo_results(self.case, [self.option])
 
-    def tornado(self) -> ReportTable:
-        return uncertainty_tables.tornado_table(self._sensitivity)
+    def tornado(self) -> ReportTable | Html:
+        """The tornado table; a sentence where no assumption moves the NPV."""
+        sensitivity = self._sensitivity
+        if not len(sensitivity) or not (sensitivity["swing"].abs() > 0.5).any():
+            return Html(
+                "<p>No assumption moves this option's net present value, so there "
+                "is no tornado.</p>"
+            )
+        return uncertainty_tables.tornado_table(sensitivity)
 
     def _drawn(self, key: str) -> bytes | None:
         """A chart the run has drawn already (see :mod:`models.engine.analysis`)."""
@@ -244,14 +320,14 @@ class OptionReport:
             self._sensitivity, self._drawn("tornado")
         )
 
-    def switching_values(self) -> ReportTable:
+    def switching_values(self) -> Html:
         saved = self._saved.switching if self._saved is not None else None
-        return uncertainty_tables.switching_table(self.case, [self.option], saved)
+        return uncertainty_tables.switching_section(self.case, [self.option], saved)
 
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
-            "<p>The case declares no distributions.</p>"
-        )
+        return uncertainty_tables.monte_carlo_table(
+            self._monte_carlo, self.case
+        ) or Html("<p>The case declares no distributions.</p>")
 
     def monte_carlo_chart(self) -> Chart | Html:
         return uncertainty_tables.histogram_chart(
@@ -259,9 +335,27 @@ class OptionReport:
         ) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.option_tables(self.result, self.case) + (
-            self.financial_implications_tables()
-        )
+        """Every table of the report, in report order, the assumptions last."""
+        out = tables.option_tables(self.result, self.case)
+        # in report order: what is shared follows the savings by category
+        after = next(i for i, t in enumerate(out) if t.key == "savings-by-category")
+        shared = self.what_is_shared()
+        if isinstance(shared, ReportTable):
+            out.insert(after + 1, shared)
+        out += self.financial_implications_tables()
+        tornado = self.tornado()
+        if isinstance(tornado, ReportTable):
+            out.append(tornado)
+        saved = self._saved.switching if self._saved is not None else None
+        switching = uncertainty_tables.switching_table(self.case, [self.option], saved)
+        if switching is not None:
+            out.append(switching)
+        monte_carlo = self.monte_carlo()
+        if isinstance(monte_carlo, ReportTable):
+            out.append(monte_carlo)
+        if self._assumptions:
+            out.append(register.assumptions_table(self._assumptions))
+        return out
 
     def financial_implications(self) -> Html:
         """The "Financial implications for <council>" section of every council."""
@@ -274,6 +368,7 @@ class OptionReport:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
         if not path:
             return Html("")
+        self.meta.run_id = self.meta.run_id or run_id_of(path)
         write_excel(self.tables(), path)
         return Html("")
 
@@ -314,6 +409,11 @@ class ComparisonReport:
             self.results, self.failed = saved.results, dict(saved.failed)
         self.meta = report_meta(self.case, self.case_path, "all options", run_date)
         self.meta.option = ", ".join(names)
+        self.meta.option_label = "Options"
+        self.meta.option_title = ", ".join(
+            summary.option_title(self.case, n) for n in names
+        )
+        self.meta.run_id = run_id_of(analysis)
 
     def header(self) -> Html:
         return report_header(self.meta, "Comparison of options")
@@ -321,11 +421,35 @@ class ComparisonReport:
     def footer(self) -> Html:
         return report_footer(self.meta)
 
+    @cached_property
+    def _assumptions(self) -> list[register.Assumption]:
+        return register.assumptions(self.case)
+
+    def summary(self) -> Html:
+        """The answer first: the recommendation and a sentence an option
+        (:func:`models.report.summary.comparison_summary`), with the banner where
+        the case rests on illustrative figures."""
+        banner = register.illustrative_banner(self._assumptions)
+        return Html(
+            summary.comparison_summary(self.results, self.case, self.failed, banner)
+        )
+
+    def description(self) -> Html:
+        """The case in the case file's words."""
+        return description_html("The case", self.meta.case_description)
+
+    def assumptions(self) -> ReportTable | Html:
+        """The assumptions register of the whole case (appendix)."""
+        if not self._assumptions:
+            return Html("<p>The case gives no figures with sources.</p>")
+        return register.assumptions_table(self._assumptions)
+
     def option_list(self) -> Html:
         """The options compared, with their descriptions; failed ones named."""
         e = html.escape
         items = [
-            f"<li><strong>{e(n)}</strong>: {e(self.case.options[n].description or '')}"
+            f"<li><strong>{e(summary.option_title(self.case, n))}</strong>: "
+            f"{e(self.case.options[n].description or '')}"
             + (
                 f' <span class="failed">(failed: {e(self.failed[n])})</span>'
                 if n in self.failed
@@ -337,7 +461,7 @@ class ComparisonReport:
         return Html(f'<ul class="options">{"".join(items)}</ul>')
 
     def options_table(self) -> ReportTable:
-        return tables.options_comparison(self.results)
+        return tables.options_comparison(self.results, self.case)
 
     def target_table(self) -> ReportTable | Html:
         return tables.target_comparison(self.results, self.case) or Html("")
@@ -357,13 +481,17 @@ class ComparisonReport:
     def bridge_options(self) -> tuple[str, str] | None:
         """The options the NPV bridge runs between: from the status quo (the
         option ``status_quo``, else the case's first option that ran) to the
-        recommended option, the highest financial NPV of the other options that
-        ran (a case cannot name another yet).  None if fewer than two ran."""
+        option the case recommends (``recommendation.option``) where it ran and
+        is not the start, else the highest financial NPV of the other options
+        that ran.  None if fewer than two ran."""
         ran = list(self.results)
         if len(ran) < 2:
             return None
         start = self.STATUS_QUO if self.STATUS_QUO in ran else ran[0]
         others = [o for o in ran if o != start]
+        declared = self.case.recommendation
+        if declared is not None and declared.option in others:
+            return start, declared.option
         return start, max(others, key=lambda o: self.results[o].summary.npv)
 
     def _bridge_end(self, option: str) -> BridgeEnd:
@@ -376,16 +504,12 @@ class ComparisonReport:
             case_sha256=self.meta.input_hash,
         )
 
-    def npv_bridge(self) -> Html:
-        """The NPV bridge from the status quo to the recommended option
-        (:meth:`bridge_options`): a sentence, the table of steps (each council
-        and the total, in £'000 that add up) and the waterfall chart with its
-        alternative text (:mod:`models.report.bridge`, arithmetic in
-        :func:`models.engine.bridge.option_bridge`)."""
-        e = html.escape
+    @cached_property
+    def _bridge(self):  # noqa: ANN202 - (Bridge, BridgeNames) or None
+        """The bridge between :meth:`bridge_options` and its names, once."""
         ends = self.bridge_options()
         if ends is None:
-            return Html("<p>A bridge needs two options that ran.</p>")
+            return None
         result = option_bridge(self.case, *ends)
         councils, services = names_of(self.case)
         names = BridgeNames(
@@ -397,26 +521,56 @@ class ComparisonReport:
             services=services,
             run_date=self.meta.run_date,
         )
+        return result, names
+
+    def bridge_table(self) -> ReportTable | None:
+        """The table of the NPV bridge (None with fewer than two options)."""
+        if self._bridge is None:
+            return None
+        return bridge_table(*self._bridge)
+
+    def npv_bridge(self) -> Html:
+        """The NPV bridge from the status quo to the recommended option
+        (:meth:`bridge_options`): a sentence, the table of steps (each council
+        and the total, in £'000 that add up) and the waterfall chart with its
+        alternative text (:mod:`models.report.bridge`, arithmetic in
+        :func:`models.engine.bridge.option_bridge`)."""
+        e = html.escape
+        if self._bridge is None:
+            return Html("<p>A bridge needs two options that ran.</p>")
+        result, names = self._bridge
         table = bridge_table(result, names)
         shown = list(table.display()[TOTAL])
         best = max(self.results, key=lambda o: self.results[o].summary.npv)
-        others = "" if best == ends[1] else f" other than {names.start.label}"
-        summary = (
-            f"The recommended option, {names.end.label}, has the highest net "
-            f"present value of the options compared{others}: {shown[-1]}, against "
-            f"{shown[0]} for {names.start.label}, a difference of "
-            f"{pounds(result.total_change)}. The table and chart attribute the "
+        others = "" if best == names.end.option else f" other than {names.start.label}"
+        end = names.end.label
+        declared = self.case.recommendation
+        if declared is not None and declared.option == names.end.option:
+            chosen = (
+                f"The option the case recommends, {end}, has a net present value of"
+            )
+        else:
+            chosen = (
+                f"{end} has the highest net present value of the options "
+                f"compared{others},"
+            )
+        summary_text = (
+            f"{chosen} {shown[-1]}, against {shown[0]} for {names.start.label}, "
+            f"a difference of {money_words(result.total_change)}. The table and "
+            "chart attribute the "
             "difference to the inputs that differ between the two, one at a time."
         )
         return Html(
-            f"<p>{e(summary)}</p>{table.to_html()}"
+            f"<p>{e(summary_text)}</p>{table.to_html()}"
             f"{bridge_chart(result, names).to_html()}"
             f'<p class="note">{e(result.order)}</p>'
         )
 
-    def switching_values(self) -> ReportTable:
+    def switching_values(self) -> Html:
         saved = self._saved.switching if self._saved is not None else None
-        return uncertainty_tables.switching_table(self.case, list(self.results), saved)
+        return uncertainty_tables.switching_section(
+            self.case, list(self.results), saved
+        )
 
     @cached_property
     def _monte_carlo(self) -> dict | None:
@@ -425,9 +579,9 @@ class ComparisonReport:
         return uncertainty_tables.monte_carlo_results(self.case, list(self.results))
 
     def monte_carlo(self) -> ReportTable | Html:
-        return uncertainty_tables.monte_carlo_table(self._monte_carlo) or Html(
-            "<p>The case declares no distributions.</p>"
-        )
+        return uncertainty_tables.monte_carlo_table(
+            self._monte_carlo, self.case
+        ) or Html("<p>The case declares no distributions.</p>")
 
     def s_curve_chart(self) -> Chart | Html:
         drawn = (
@@ -444,9 +598,25 @@ class ComparisonReport:
         return uncertainty_tables.risk_heat_map(self.case) or Html("")
 
     def tables(self) -> list[ReportTable]:
-        return tables.comparison_tables(self.results, self.case) + (
-            self.financial_implications_tables()
+        """Every table of the comparison report, in report order: options,
+        target, councils, switching values, Monte Carlo, risks, assumptions."""
+        out = tables.comparison_tables(self.results, self.case)
+        out += self.financial_implications_tables()
+        bridge = self.bridge_table()
+        if bridge is not None:
+            out.append(bridge)
+        saved = self._saved.switching if self._saved is not None else None
+        switching = uncertainty_tables.switching_table(
+            self.case, list(self.results), saved
         )
+        if switching is not None:
+            out.append(switching)
+        for table in (self.monte_carlo(), self.risk_register()):
+            if isinstance(table, ReportTable):
+                out.append(table)
+        if self._assumptions:
+            out.append(register.assumptions_table(self._assumptions))
+        return out
 
     def financial_implications(self) -> Html:
         """Each council's financial implications under every option."""
@@ -458,6 +628,7 @@ class ComparisonReport:
     def write_excel(self, path: str | Path | None) -> Html:
         """Write every table to an Excel file (nothing when ``path`` is None)."""
         if path:
+            self.meta.run_id = self.meta.run_id or run_id_of(path)
             write_excel(self.tables(), path)
         return Html("")
 
@@ -485,7 +656,21 @@ class MonitoringReport:
         meta.option_description = spec.description
         meta.case_file = f"{self.actuals_path.name}, {self.case_path.name}"
         meta.input_hash = file_sha256(self.actuals_path)
+        meta.option_title = meta.option
         self.meta = meta
+
+    def summary(self) -> Html:
+        """The answer first: the overall position against budget and the count
+        of green, amber and red lines (:func:`models.report.summary.monitoring_summary`)."""
+        spec = self.actuals.spec
+        return Html(
+            summary.monitoring_summary(
+                self.table, spec.period.financial_year, spec.title
+            )
+        )
+
+    def description(self) -> Html:
+        return description_html("The period", self.meta.option_description)
 
     def header(self) -> Html:
         return report_header(self.meta, "Monitoring report: budget against actual")
@@ -496,14 +681,16 @@ class MonitoringReport:
     def financial_summary(self) -> Html:
         return Html(render_monitoring_html(self.actuals, self.table, full_page=False))
 
-    def status_lights(self):  # noqa: ANN201 - a DataFrame
-        return status_table(self.table)
+    def status_lights(self) -> ReportTable:
+        return status_lights_table(self.table)
 
-    def if_variance_persists(self):  # noqa: ANN201 - a DataFrame
-        return monitoring_headline(self.actuals, self.table, self.case_path, None)
+    def if_variance_persists(self) -> ReportTable:
+        headline = monitoring_headline(self.actuals, self.table, self.case_path, None)
+        return variance_persists_table(headline, self.case)
 
     def write_excel(self, path: str | Path | None) -> Html:
         """Write the variance report to an Excel file (nothing when ``path`` is None)."""
         if path:
+            self.meta.run_id = self.meta.run_id or run_id_of(path)
             write_monitoring_excel(self.actuals, self.table, Path(path))
         return Html("")

@@ -16,12 +16,14 @@ import html
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from models.core.money import THOUSAND, format_thousands, money_k
 from models.core.rounding import footed_round
+from models.engine.cases import option_case
 from models.engine.projection import (
     ALL,
     PAY_HARMONISATION,
@@ -30,6 +32,7 @@ from models.engine.projection import (
     OptionResult,
 )
 from models.inputs.case import Case
+from models.inputs.tableio import read_text_table
 from models.report.tables_core import summary_position as core_summary_position
 
 UNIT = THOUSAND
@@ -92,6 +95,9 @@ class ReportTable:
     text_columns: Sequence[str] = ()
     note: str | None = None
     index_label: str = ""
+    rag_columns: Sequence[str] = ()
+    """Text columns holding a RAG light (green, amber, red): shown as a
+    coloured cell with the word."""
 
     @property
     def money_columns(self) -> list[str]:
@@ -178,6 +184,17 @@ def _column_classes(t: ReportTable, shown: pd.DataFrame) -> dict[str, str]:
     return out
 
 
+RAG_BACKGROUNDS = {"green": "#c8e6c9", "amber": "#ffe0b2", "red": "#ffcdd2"}
+"""Light backgrounds of RAG cells: black text on them passes WCAG AA contrast."""
+
+
+def _rag_style(t: ReportTable, column: str, value: str) -> str:
+    colour = RAG_BACKGROUNDS.get(str(value).strip().lower())
+    if column not in t.rag_columns or colour is None:
+        return ""
+    return f' style="background:{colour};color:#000;font-weight:bold"'
+
+
 def table_html(t: ReportTable) -> str:
     """HTML of a :class:`ReportTable`: caption, header, money right-aligned."""
     e = html.escape
@@ -191,7 +208,7 @@ def table_html(t: ReportTable) -> str:
         cls = ' class="total"' if label == t.row_total else ""
         cells = "".join(
             f'<td class="{classes[c]}'
-            f'{" total" if c == t.col_total else ""}">{e(v)}</td>'
+            f'{" total" if c == t.col_total else ""}"{_rag_style(t, c, v)}>{e(v)}</td>'
             for c, v in row.items()
         )
         rows.append(f'<tr{cls}><th scope="row">{e(str(label))}</th>{cells}</tr>')
@@ -407,6 +424,123 @@ def headline_figures(result: OptionResult, case: Case) -> ReportTable:
     )
 
 
+def full_year_saving_shares(result: OptionResult) -> dict[tuple[str, str], float]:
+    """Each council's share of each service's savings in the last year of the
+    period, when every service is fully live [/1], by (service, council)."""
+    a = result.arrays
+    last = a.savings_shares[:, :, -1]
+    return {
+        (s, c): float(last[i, j])
+        for i, s in enumerate(a.services)
+        for j, c in enumerate(a.councils)
+    }
+
+
+def posts_at_risk(case: Case) -> dict[tuple[str, str], str]:
+    """Posts at risk by (service, council): the staff table's rows counted; a
+    service's own severance estimate (``headcount``) where it has no rows, shown
+    against its host council as a headcount for all councils."""
+    out: dict[tuple[str, str], str] = {}
+    if case.staff_at_risk:
+        here = Path(getattr(case, "_source", None) or ".").parent
+        raw = read_text_table(here / case.staff_at_risk, "staff table")
+        counts = raw.groupby(["service", "council"]).size()
+        out.update({(s, c): str(int(n)) for (s, c), n in counts.items()})
+    for key, service in case.services.items():
+        sev = service.severance
+        if sev is not None and sev.headcount and not any(k[0] == key for k in out):
+            host = service.host or next(iter(case.councils))
+            out[(key, host)] = f"{sev.headcount} (all councils)"
+    return out
+
+
+def what_is_shared(result: OptionResult, case: Case) -> ReportTable:
+    """What is being shared, per service and council: today's annual cost, the
+    full-year saving, the saving as a share of today's cost, and the posts at
+    risk (headcount; the staff table gives no FTE) [GBP/year].
+
+    ``full-year saving`` is the service's savings by category at base-year
+    prices, before ramp-up and optimism bias, shared on the service's savings
+    basis at its first year live; ``% of today's cost = saving / today's cost``.
+    Services the option switches off are left out.
+    """
+    option = option_case(case, result.arrays.option)
+    staff = posts_at_risk(option)
+    shares = full_year_saving_shares(result)
+    councils = list(result.arrays.councils)
+    rows = []
+    for key, service in option.services.items():
+        if not service.enabled:
+            continue
+        saving = service.savings.total()
+        for council in councils:
+            today = (
+                float(service.baseline_cost[council].value)
+                if council in service.baseline_cost
+                else float("nan")
+            )
+            share = shares.get((key, council), 0.0)
+            posts = staff.get((key, council))
+            rows.append(
+                {
+                    "Service": service.name,
+                    "Council": case.councils[council].name,
+                    "Today's annual cost": today,
+                    "Full-year saving": saving * share,
+                    "posts": posts or "",
+                }
+            )
+    frame = pd.DataFrame(rows)
+    if frame.empty:
+        frame = pd.DataFrame(
+            columns=[
+                "Service",
+                "Council",
+                "Today's annual cost",
+                "Full-year saving",
+                "posts",
+            ]
+        )
+    today = frame["Today's annual cost"].astype(float)
+    saving = frame["Full-year saving"].astype(float)
+    table = pd.DataFrame(
+        {
+            "Council": frame["Council"].to_numpy(),
+            "Today's annual cost": today.fillna(0.0).to_numpy(),
+            "Full-year saving": saving.to_numpy(),
+            "Saving as % of today's cost": [
+                f"{s / t:.1%}" if t and t == t else ""
+                for s, t in zip(saving, today, strict=True)
+            ],
+            "Posts at risk": [p or "" for p in frame["posts"]],
+        },
+        index=[
+            f"{s}: {c}" for s, c in zip(frame["Service"], frame["Council"], strict=True)
+        ],
+    ).drop(columns="Council")
+    total_today = float(today.fillna(0.0).sum())
+    total_saving = float(saving.sum())
+    total_posts = sum(int(str(p).split()[0]) for p in frame["posts"] if p)
+    table.loc["All services"] = [
+        total_today,
+        total_saving,
+        f"{total_saving / total_today:.1%}" if total_today else "",
+        str(total_posts) if total_posts else "",
+    ]
+    return ReportTable(
+        key="what-is-shared",
+        title="What is being shared: today's cost, saving and posts at risk",
+        table=table,
+        row_total="All services",
+        text_columns=("Saving as % of today's cost", "Posts at risk"),
+        index_label="Service and council",
+        note="Today's annual cost and the full-year saving once the service is "
+        "fully live, at base-year prices, before optimism bias. Posts at risk: "
+        "headcount from the staff-at-risk table or the case's severance estimate "
+        "(the table gives no full-time equivalents).",
+    )
+
+
 def option_tables(result: OptionResult, case: Case) -> list[ReportTable]:
     """Every table of the option report, in report order."""
     return [
@@ -423,8 +557,16 @@ def option_tables(result: OptionResult, case: Case) -> list[ReportTable]:
 # --- comparison tables ---------------------------------------------------------
 
 
-def options_comparison(results: Mapping[str, OptionResult]) -> ReportTable:
-    """All options side by side: NPV (financial, economic) and payback year [GBP]."""
+def option_titles(case: Case) -> dict[str, str]:
+    """Each option's title by key (the key where a title is missing)."""
+    return {k: o.title or k for k, o in case.options.items()}
+
+
+def options_comparison(
+    results: Mapping[str, OptionResult], case: Case | None = None
+) -> ReportTable:
+    """All options side by side, by title: NPV (financial, economic) and payback
+    year [GBP]."""
     table = pd.DataFrame(
         {
             "Net present value": {o: r.summary.npv for o, r in results.items()},
@@ -437,6 +579,8 @@ def options_comparison(results: Mapping[str, OptionResult]) -> ReportTable:
             },
         }
     )
+    if case is not None:
+        table = table.rename(index=option_titles(case))
     return ReportTable(
         key="options",
         title="Options compared",
@@ -466,6 +610,17 @@ def target_comparison(
             f"Savings {tw.first_year} to {tw.last_year}": saved,
         }
     )
+    table = table.rename(index=option_titles(case))
+    if not any(target.values()):
+        # no target set: a column of "£0k" targets would read as a target of nil
+        window = f"Savings {tw.first_year} to {tw.last_year}"
+        return ReportTable(
+            key="target",
+            title="Savings in the target window",
+            table=table[[window]],
+            index_label="Option",
+            note="The case sets no savings target.",
+        )
     return ReportTable(
         key="target",
         title="Savings against the target",
@@ -487,6 +642,7 @@ def council_npv_by_option(
         }
     ).T
     table["All councils"] = pd.Series({o: r.summary.npv for o, r in results.items()})
+    table = table.rename(index=option_titles(case))
     return ReportTable(
         key="council-npv-by-option",
         title="Net present value by council",
@@ -500,7 +656,7 @@ def comparison_tables(
     results: Mapping[str, OptionResult], case: Case
 ) -> list[ReportTable]:
     """Every table of the comparison report, in report order."""
-    tables = [options_comparison(results)]
+    tables = [options_comparison(results, case)]
     target = target_comparison(results, case)
     if target is not None:
         tables.append(target)

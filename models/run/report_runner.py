@@ -517,7 +517,7 @@ def report_jobs(
             "notebook": str(OPTION_NOTEBOOK),
             "out_dir": str(out),
             "stem": option,
-            "title": f"{case.title} - {option}",
+            "title": f"{case.title} - {case.options[option].title or option}",
             "parameters": {
                 "case_path": case_file,
                 "option": option,

@@ -1006,6 +1006,7 @@ def build() -> dict[str, str]:
     w("options:")
     for name, desc, overrides in options(go_live, figures):
         w(f"  {name}:")
+        w(f"    title: {option_title(name)}")
         w(f"    description: {_text(desc)}")
         if overrides:
             w("    overrides:")
@@ -1067,6 +1068,21 @@ def build() -> dict[str, str]:
         f"{NAME}_baselines.csv": "\n".join(csv) + "\n",
         f"{NAME}_staff_at_risk.csv": "\n".join(staff_csv) + "\n",
     }
+
+
+ACRONYMS = {"ict": "ICT"}
+"""Words of option names written in capitals in their titles."""
+
+
+def option_title(name: str) -> str:
+    """An option's title from its name: words, first letter capital, acronyms kept.
+
+    >>> option_title("ict_and_digital_only")
+    'ICT and digital only'
+    """
+    words = [ACRONYMS.get(w, w) for w in name.split("_")]
+    text = " ".join(words)
+    return text[:1].upper() + text[1:]
 
 
 def options(go_live: dict[str, dt.date], figures: dict) -> list[tuple[str, str, list]]:
