@@ -73,15 +73,16 @@ _PARENT = textwrap.dedent(
     child = os.fork()
     if child == 0:
         die_with_parent(parent)
-        grandchild = os.fork()
-        if grandchild == 0:  # a generation of its own: asks for itself
-            die_with_parent(os.getppid())
+        me = os.getpid()
+        if os.fork() == 0:  # a generation of its own: asks for itself
+            die_with_parent(me)
+            # said only once asked (one write(2) each, so lines never mix)
+            os.write(1, f"grandchild {os.getpid()}\\n".encode())
             time.sleep(600)
             os._exit(0)
-        print(grandchild, flush=True)
+        os.write(1, f"child {me}\\n".encode())
         time.sleep(600)
         os._exit(0)
-    print(child, flush=True)
     time.sleep(600)
     """
 )
@@ -102,8 +103,9 @@ def test_a_child_and_its_child_die_when_the_parent_is_killed():
         [sys.executable, "-c", _PARENT], stdout=subprocess.PIPE, text=True
     )
     try:
-        child = int(parent.stdout.readline())
-        grandchild = int(parent.stdout.readline())
+        # the two lines come from two processes, in either order
+        pids = dict(parent.stdout.readline().split() for _ in range(2))
+        child, grandchild = int(pids["child"]), int(pids["grandchild"])
         assert _alive(child) and _alive(grandchild)
         parent.kill()  # SIGKILL: no clean-up of any kind runs in the parent
         parent.wait()
