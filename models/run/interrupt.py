@@ -107,11 +107,33 @@ def stop_children(
         return
     procs = list(_signalled)
     _signalled.clear()
-    _, alive = psutil.wait_procs(procs, timeout=timeout)
+    alive = _wait(procs, timeout)
     for p in alive:
         with contextlib.suppress(psutil.Error):
             p.kill()
-    psutil.wait_procs(alive, timeout=timeout)
+    _wait(alive, timeout)
+
+
+def _wait(procs: list[Any], timeout: float) -> list[Any]:
+    """Wait up to ``timeout`` seconds for ``procs`` to end; those still running.
+
+    A child started by :mod:`multiprocessing` (a report worker of a process
+    pool) is waited for through its own ``Process`` object: were it reaped
+    here (``psutil.wait_procs`` calls ``waitpid``), the pool would never learn
+    that it ended, and its shutdown would wait for ever.
+    """
+    import multiprocessing
+
+    import psutil
+
+    own = {c.pid: c for c in multiprocessing.active_children()}
+    deadline = time.monotonic() + timeout
+    for p in procs:
+        if p.pid in own:
+            own[p.pid].join(max(0.0, deadline - time.monotonic()))
+    others = [p for p in procs if p.pid not in own]
+    _, alive = psutil.wait_procs(others, timeout=max(0.0, deadline - time.monotonic()))
+    return alive + [p for p in procs if p.pid in own and own[p.pid].is_alive()]
 
 
 def _helper_pids() -> set[int]:
