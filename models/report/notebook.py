@@ -470,10 +470,10 @@ class ComparisonReport:
         return tables.council_npv_by_option(self.results, self.case)
 
     def cumulative_chart(self) -> Chart:
-        return charts.cumulative_chart(self.results)
+        return charts.cumulative_chart(self.results, charts.option_names(self.case))
 
     def npv_chart(self) -> Chart:
-        return charts.npv_chart(self.results)
+        return charts.npv_chart(self.results, charts.option_names(self.case))
 
     STATUS_QUO = "status_quo"
     """The option a bridge starts from where the case has it."""
@@ -587,7 +587,10 @@ class ComparisonReport:
         drawn = (
             self._saved.charts.get("npv_s_curve") if self._saved is not None else None
         )
-        return uncertainty_tables.s_curve_chart(self._monte_carlo, drawn) or Html("")
+        names = charts.option_names(self.case)
+        return uncertainty_tables.s_curve_chart(
+            self._monte_carlo, drawn, names
+        ) or Html("")
 
     def risk_register(self) -> ReportTable | Html:
         return uncertainty_tables.risk_register_table(self.case) or Html(
