@@ -6,13 +6,17 @@ the work a real option does), runs the real command on it in a subprocess and
 returns::
 
     {"options": n, "seconds": ...,          # wall time of the whole command
-     "peak_mib": ...,                       # peak of the summed resident memory
-                                            # of the command and its workers
+     "cpu_seconds": ...,                    # user + system time of the command
+                                            # and all its workers
+     "peak_mib": ...,                       # peak of the summed proportional set
+                                            # size (PSS) of the command and its workers
      "command_peak_mib": ...}               # peak of the command process alone
 
-Memory is sampled every 0.05 s with psutil over the command's process tree.
-The summed figure counts pages the forked workers share with the command once
-in each process, so it is an upper bound of what the run takes.
+Memory is sampled every 0.1 s with psutil over the command's process tree, as
+PSS (a page shared by the command and its forked workers counts once in all,
+split between them; where PSS cannot be read, resident size, which counts a
+shared page in each process and so overstates).  CPU seconds are less
+disturbed than wall time by other work on a shared machine.
 
 Run from the repository root::
 
@@ -22,6 +26,7 @@ Run from the repository root::
 from __future__ import annotations
 
 import argparse
+import resource
 import subprocess
 import sys
 import tempfile
@@ -39,14 +44,22 @@ SIZES = (10, 100, 1000)
 PEAK_GOAL_MIB = 1024
 
 
-def _tree_rss(proc: psutil.Process) -> tuple[int, int]:
-    """Resident bytes of ``proc`` and of it with all its descendants."""
+def _memory(proc: psutil.Process) -> int:
+    """Proportional set size of one process [bytes] (resident size without PSS)."""
     try:
-        own = proc.memory_info().rss
+        return getattr(proc.memory_full_info(), "pss", None) or proc.memory_info().rss
+    except psutil.AccessDenied:
+        return proc.memory_info().rss
+
+
+def _tree_memory(proc: psutil.Process) -> tuple[int, int]:
+    """Memory of ``proc`` and of it with all its descendants [bytes]."""
+    try:
+        own = _memory(proc)
         total = own
         for child in proc.children(recursive=True):
             try:
-                total += child.memory_info().rss
+                total += _memory(child)
             except psutil.Error:
                 pass
         return own, total
@@ -66,6 +79,7 @@ def measure_options(
         cmd += ["--out", str(base / f"out_{n}"), "--executor", executor]
         if jobs:
             cmd += ["--jobs", str(jobs)]
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         proc = subprocess.Popen(
             cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
@@ -73,16 +87,19 @@ def measure_options(
         watched = psutil.Process(proc.pid)
         own_peak = tree_peak = 0
         while proc.poll() is None:
-            own, tree = _tree_rss(watched)
+            own, tree = _tree_memory(watched)
             own_peak, tree_peak = max(own_peak, own), max(tree_peak, tree)
-            time.sleep(0.05)
+            time.sleep(0.1)
         seconds = time.perf_counter() - start
         out, err = proc.communicate()
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} failed:\n{out}\n{err[-4000:]}")
     return {
         "options": n,
         "seconds": seconds,
+        "cpu_seconds": (after.ru_utime + after.ru_stime)
+        - (before.ru_utime + before.ru_stime),
         "peak_mib": tree_peak / 2**20,
         "command_peak_mib": own_peak / 2**20,
     }
@@ -92,7 +109,8 @@ def report_line(m: dict) -> str:
     """One line of figures, per option too."""
     n = m["options"]
     return (
-        f"   {n:5d} options: {m['seconds']:7.1f} s ({m['seconds'] / n:.3f} s an option), "
+        f"   {n:5d} options: {m['seconds']:7.1f} s ({m['seconds'] / n:.3f} s an option; "
+        f"CPU {m['cpu_seconds']:.0f} s), "
         f"peak memory {m['peak_mib']:6.0f} MiB "
         f"({m['peak_mib'] / n:.2f} MiB an option; command alone "
         f"{m['command_peak_mib']:.0f} MiB)"
