@@ -38,6 +38,8 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
+import threading
 import uuid
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -47,7 +49,6 @@ from typing import Any
 
 from models.core.errors import InputError
 from models.engine.analysis import in_process
-from models.run import kernel_fork
 
 LOCAL = "local"
 DASK = "dask"
@@ -123,14 +124,33 @@ def chunked_map(
             raise
 
 
+FORK_SWITCH = "SHAREDCASE_FORK_KERNELS"
+"""Set to 0 to fork nothing (as for the report kernels, :mod:`models.run.kernel_fork`)."""
+
+
+def can_fork_workers() -> bool:
+    """Whether worker processes may be forked from this process now: Linux, no
+    other thread running, not inside an IPython session, and not turned off
+    (``SHAREDCASE_FORK_KERNELS=0``).  (The test of
+    :func:`models.run.kernel_fork.can_fork`, without loading jupyter.)"""
+    if not sys.platform.startswith("linux") or os.environ.get(FORK_SWITCH) == "0":
+        return False
+    if threading.active_count() != 1 or threading.current_thread() is not (
+        threading.main_thread()
+    ):
+        return False
+    ipython = sys.modules.get("IPython")
+    return ipython is None or ipython.get_ipython() is None
+
+
 def local_mapper(jobs: int | None, options: int) -> tuple[Callable, Executor | None]:
     """The mapper of a local run without reports: forked worker processes
     (``jobs``, default the number of cores) where forking is safe
-    (:func:`models.run.kernel_fork.can_fork`) and there is more than one option
+    (:func:`can_fork_workers`) and there is more than one option
     and one core; else in this process.  Returns the mapper and the pool to
     shut down (or None)."""
     workers = min(jobs or os.cpu_count() or 1, options)
-    if workers < 2 or not kernel_fork.can_fork():
+    if workers < 2 or not can_fork_workers():
         return in_process, None
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
