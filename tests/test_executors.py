@@ -126,6 +126,7 @@ def _die_once(marker: str, value: int) -> int:
 
 
 def test_a_worker_killed_mid_task_is_replaced_and_the_task_run_again(cluster, tmp_path):
+    cluster.client.wait_for_workers(2, timeout=600)  # any killed earlier is back
     marker = tmp_path / "died"
     future = cluster.executor.submit(_die_once, str(marker), 21)
     assert future.result(timeout=120) == 42
@@ -147,6 +148,7 @@ class _DiesOnce:
 def test_chunks_of_options_survive_a_killed_worker_and_come_back_in_order(
     cluster, tmp_path
 ):
+    cluster.client.wait_for_workers(2, timeout=600)  # any killed earlier is back
     names = [f"o{i}" for i in range(12)]
     task = _DiesOnce(str(tmp_path / "died"), "o7")
     assert list(cluster.mapper(task, names)) == [n.upper() for n in names]
