@@ -213,14 +213,17 @@ def run_one_case(
         )
     folder = RunFolder(out_root, case.name)
     try:
-        if cluster is not None and notebooks:  # the workers share our folders
-            cluster.check_shared(
-                input_files_read(path, case) + notebook_paths(), folder.tmp
-            )
+        work_case = case  # the case the options are computed from
+        if cluster is not None:  # workers elsewhere: files named by absolute path
+            work_case = located_case(path, case)
+            if notebooks:  # and the workers share our folders
+                cluster.check_shared(
+                    input_files_read(path, case) + notebook_paths(), folder.tmp
+                )
         monitoring: dict[str, Any] | None = None
         comparison: dict[str, Any] | None = None
         if not notebooks:  # options computed and written as a stream
-            statuses = write_streamed(folder, path, case, names, jobs, cluster)
+            statuses = write_streamed(folder, path, work_case, names, jobs, cluster)
             kept_inputs = keep_inputs(folder, path, case)
         else:
             reports = CaseReports(executor, path, case, names, folder, started)
@@ -228,7 +231,7 @@ def run_one_case(
             # below (on the cluster if any); each report's worker draws its charts
             analysis = analyse_case(
                 path,
-                case,
+                work_case,
                 names,
                 reports.on_option,
                 mapper=cluster.mapper if cluster is not None else None,
@@ -271,6 +274,13 @@ def run_one_case(
     for text, is_error in lines:
         click.echo(text, err=is_error)
     return 1 if failed else 0
+
+
+def located_case(path: Path, case: Case) -> Case:
+    """The case as read from its absolute path, so that the files it names are
+    found from any working folder (a Dask worker's is not the command's)."""
+    located = Path(path).resolve()
+    return case if Path(path) == located else load_case(located)
 
 
 def write_streamed(
