@@ -148,6 +148,11 @@ class OptionTask:
             out.append(a)
         return out
 
+    def failed(self, names: list[str], error: str) -> list[str]:
+        """The results of options that could not be computed at all (e.g. the
+        worker computing them died more often than retried): their error."""
+        return [error for _ in names]
+
 
 def case_samples(case: Case) -> tuple[dict[str, Any] | None, str | None]:
     """The Monte Carlo draws of every declared parameter, made once for the

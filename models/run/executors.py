@@ -101,27 +101,38 @@ def chunked_map(
     names: list[str],
     size: int,
     in_flight: int,
+    failed: Callable[[list[str], str], list] | None = None,
 ) -> Iterator[Any]:
     """Each name's result, in order: ``submit(chunk)`` for chunks of ``size``
     names, at most ``in_flight`` chunks sent ahead of the one being read (so
-    that what waits in memory is bounded)."""
+    that what waits in memory is bounded).  A chunk whose task fails for good
+    (its workers died more often than retried, or the task was lost) gives
+    ``failed(chunk, error)``: its options fail, the others go on; without
+    ``failed``, or for an :class:`InputError`, the error propagates."""
     chunks = iter([names[i : i + size] for i in range(0, len(names), size)])
-    pending: deque[Future] = deque()
+    pending: deque[tuple[list[str], Future]] = deque()
     for chunk in chunks:
-        pending.append(submit(chunk))
+        pending.append((chunk, submit(chunk)))
         if len(pending) >= in_flight:
             break
     while pending:
-        done = pending.popleft()
+        sent, done = pending.popleft()
         chunk = next(chunks, None)
         if chunk is not None:
-            pending.append(submit(chunk))
+            pending.append((chunk, submit(chunk)))
         try:
-            yield from done.result()
-        except BaseException:
-            for f in pending:
+            results = done.result()
+        except (InputError, KeyboardInterrupt, SystemExit):
+            for _, f in pending:
                 f.cancel()
             raise
+        except BaseException as exc:  # noqa: BLE001 - e.g. the worker died
+            if failed is None:
+                for _, f in pending:
+                    f.cancel()
+                raise
+            results = failed(sent, f"on the cluster: {type(exc).__name__}: {exc}")
+        yield from results
 
 
 FORK_SWITCH = "SHAREDCASE_FORK_KERNELS"
@@ -163,9 +174,15 @@ def local_mapper(jobs: int | None, options: int) -> tuple[Callable, Executor | N
             names,
             chunk_size(len(names), workers),
             IN_FLIGHT_PER_WORKER * workers,
+            getattr(task, "failed", None),
         )
 
     return mapper, pool
+
+
+def _given(value: Any) -> Any:
+    """On a worker: ``value`` itself (a task's result the scheduler can recompute)."""
+    return value
 
 
 def _call(task: Callable[[list[str]], list], chunk: list[str]) -> list:
@@ -279,12 +296,16 @@ class DaskRun:
                 )
 
     def mapper(self, task: Callable[[list[str]], list], names: list[str]) -> Iterator:
-        """The options computed on the cluster in chunks (``task`` sent once)."""
+        """The options computed on the cluster in chunks.  ``task`` (the case
+        and the draws) is sent once, as the result of a task of its own rather
+        than scattered, so that the scheduler can make it again if the worker
+        holding it dies (scattered data would be lost with it)."""
         workers = self.workers()
-        [shared] = self.client.scatter([task], broadcast=True, hash=False)
+        shared = self.client.submit(_given, task, pure=False, retries=RETRIES)
         return chunked_map(
             lambda chunk: self.executor.submit(_call, shared, chunk),
             names,
             chunk_size(len(names), workers),
             IN_FLIGHT_PER_WORKER * workers,
+            getattr(task, "failed", None),
         )

@@ -125,6 +125,11 @@ class OutputsTask:
             )
         return out
 
+    def failed(self, names: list[str], error: str) -> list[OptionOutputs]:
+        """Options that could not be computed at all (e.g. their worker died
+        more often than retried): failed, with the error."""
+        return [OptionOutputs(name, error=error) for name in names]
+
 
 class CsvAppender:
     """Rows appended to one CSV file, the header written once (as one
