@@ -142,6 +142,7 @@ class OptionTask:
             a = analyse_option(
                 self.case, name, self.samples, self.sampling_error, self.draw_option
             )
+            forget_option(self.case, name)
             if not isinstance(a, str) and a.monte_carlo:
                 # the shared draws go back with no option: the caller has them
                 a.monte_carlo[name].samples = {}
@@ -152,6 +153,22 @@ class OptionTask:
         """The results of options that could not be computed at all (e.g. the
         worker computing them died more often than retried): their error."""
         return [error for _ in names]
+
+
+def lean_case(case: Case) -> Case:
+    """A shallow copy of the case without the options it has validated so far
+    (:func:`models.engine.cases.option_case` keeps each option's case on it:
+    after validation, every option's), for a task that computes a few options:
+    pickled, it weighs kilobytes instead of megabytes, and each option's case
+    is dropped once its analyses are done (:func:`forget_option`)."""
+    lean = case.model_copy()
+    lean._option_cache = {}  # type: ignore[attr-defined]
+    return lean
+
+
+def forget_option(case: Case, name: str) -> None:
+    """Drop the option's case kept on ``case`` (its analyses are done)."""
+    getattr(case, "_option_cache", {}).pop(name, None)
 
 
 def case_samples(case: Case) -> tuple[dict[str, Any] | None, str | None]:
@@ -239,7 +256,7 @@ def analyse_case(
     """
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
     samples, out.comparison_error = case_samples(case)
-    task = OptionTask(case, samples, out.comparison_error, draw_option)
+    task = OptionTask(lean_case(case), samples, out.comparison_error, draw_option)
     for name, a in zip(names, (mapper or in_process)(task, names), strict=True):
         if isinstance(a, str):
             out.failed[name] = a

@@ -39,8 +39,10 @@ from models.engine.analysis import (
     OptionMapper,
     analyse_option,
     case_samples,
+    forget_option,
     has_distributions,
     in_process,
+    lean_case,
 )
 from models.engine.results import option_json
 from models.engine.uncertainty import (
@@ -118,6 +120,7 @@ class OutputsTask:
             a = analyse_option(
                 self.case, name, self.samples, self.sampling_error, draw_option_charts
             )
+            forget_option(self.case, name)
             out.append(
                 OptionOutputs(name, error=a)
                 if isinstance(a, str)
@@ -175,6 +178,9 @@ def stream_case(
     """
     spec = case.effective_uncertainty()
     samples, sampling_error = case_samples(case)
+    # the options' cases kept on validation are let go: one at a time from now
+    getattr(case, "_option_cache", {}).clear()
+    case = lean_case(case)
     task = OutputsTask(case, samples, sampling_error)
     results_csv = CsvAppender(folder.path("results.csv"))
     council_csv = CsvAppender(folder.path("council_tables.csv"))
