@@ -44,7 +44,7 @@ from models.engine.analysis import (
     in_process,
     lean_case,
 )
-from models.engine.results import option_json
+from models.engine.results import option_json, results_document
 from models.engine.uncertainty import (
     MonteCarloResult,
     compile_model,
@@ -217,7 +217,7 @@ def stream_case(
             npv_draws[name] = out.mc_npv
         if on_done is not None:
             on_done(name)
-    folder.write_json("results.json", {"case": case.name, "options": entries})
+    folder.write_json("results.json", results_document(case, entries))
     if streamed.uncertainty_error is None and entries:
         try:
             _write_comparison(case, folder, switching, base_npv, npv_draws, spec)
