@@ -163,9 +163,14 @@ def local_mapper(jobs: int | None, options: int) -> tuple[Callable, Executor | N
     workers = min(jobs or os.cpu_count() or 1, options)
     if workers < 2 or not can_fork_workers():
         return in_process, None
+    import gc
     import multiprocessing as mp
     from concurrent.futures import ProcessPoolExecutor
 
+    # what exists now is left out of garbage collection, so that the workers'
+    # collections do not write to (and so copy) the pages they share with us
+    gc.collect()
+    gc.freeze()
     pool = ProcessPoolExecutor(workers, mp.get_context("fork"))
 
     def mapper(task: Callable[[list[str]], list], names: list[str]) -> Iterator:
