@@ -16,7 +16,11 @@ Everything is measured in this one run on this machine and printed as ratios
    :func:`models.engine.uncertainty.slow_npv` per scenario), and 100,000 Monte Carlo
    draws against a per-draw Python loop (``mc_speedup``);
 5. **scale**: the county-wide case (7 councils, 40 services, 10 years,
-   20 options) end to end: wall time and peak memory.
+   20 options) end to end: wall time and peak memory;
+6. **many options**: ``sharedcase run --no-notebooks`` on the default case
+   given 10, 100 and 1,000 options (:mod:`benchmarks.options_scale`): time and
+   peak memory of the command and its workers, and per option (goal: 1,000
+   options under 1 GB).
 
 The last line is machine-readable:
 ``batch_ratio=<run/floor for 8 options> mc_speedup=<loop/vectorised>``.
@@ -268,9 +272,23 @@ def main(argv: list[str] | None = None) -> None:
             f"   {what}: {c['wall_seconds']:6.1f} s, {c['options_ok']} of "
             f"{c['options']} options ok, peak memory {c['peak_rss_mib']:.0f} MiB{kernels}"
         )
+    from benchmarks.options_scale import PEAK_GOAL_MIB, measure_options, report_line
+
+    print("\n6. many options, --no-notebooks (streamed; time and peak memory):")
+    largest = None
+    for n in [10, 100] if args.quick else [10, 100, 1000]:
+        largest = measure_options(n)
+        print(report_line(largest))
+    under = largest["peak_mib"] < PEAK_GOAL_MIB
+    print(
+        f"   {largest['options']} options at peak {largest['peak_mib']:.0f} MiB "
+        f"(goal under {PEAK_GOAL_MIB} MiB at 1,000: {'met' if under else 'NOT met'})"
+    )
     print(
         f"\nbatch_ratio={ratio:.2f} mc_speedup={m['speedup']:.0f} "
-        f"validate_ratio={v_ratio:.2f}"
+        f"validate_ratio={v_ratio:.2f} "
+        f"options_{largest['options']}_seconds={largest['seconds']:.1f} "
+        f"options_{largest['options']}_peak_mib={largest['peak_mib']:.0f}"
     )
 
 

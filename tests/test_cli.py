@@ -161,12 +161,12 @@ def test_validate_given_a_folder_exits_2():
 
 def test_a_run_that_breaks_part_way_is_kept_marked_incomplete(tmp_path, monkeypatch):
     # an interruption part-way keeps the run as evidence, never as a complete run
-    import models.run.runner as runner
+    import models.run.stream as stream
 
     def broken(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(runner, "results_json", broken)
+    monkeypatch.setattr(stream, "results_document", broken)
     args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 130
@@ -181,12 +181,12 @@ def test_a_run_that_breaks_part_way_is_kept_marked_incomplete(tmp_path, monkeypa
 
 
 def test_a_run_that_fails_unexpectedly_is_kept_marked_failed(tmp_path, monkeypatch):
-    import models.run.runner as runner
+    import models.run.stream as stream
 
     def broken(*args, **kwargs):
         raise RuntimeError("disk on fire (injected by the test)")
 
-    monkeypatch.setattr(runner, "results_json", broken)
+    monkeypatch.setattr(stream, "results_document", broken)
     args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 1 and isinstance(result.exception, RuntimeError)
@@ -199,13 +199,13 @@ def test_a_run_that_fails_unexpectedly_is_kept_marked_failed(tmp_path, monkeypat
 
 
 def test_bad_input_found_part_way_still_writes_nothing(tmp_path, monkeypatch):
-    import models.run.runner as runner
+    import models.run.stream as stream
     from models.core.errors import InputError
 
     def bad(*args, **kwargs):
         raise InputError("x.yaml", "uncertainty", "a good spec", "a bad one")
 
-    monkeypatch.setattr(runner, "results_json", bad)
+    monkeypatch.setattr(stream, "results_document", bad)
     args = ["run", str(DEFAULT_CASE), "--out", str(tmp_path), "--no-notebooks"]
     result = CliRunner().invoke(main, args)
     assert result.exit_code == 2 and "Traceback" not in result.output

@@ -40,6 +40,7 @@ LAZY_IMPORTS: dict[tuple[str, str], str] = {
         "models.engine.validate",
     ): "sharedcase --help and init load no engine",
     ("models.cli", "models.run.runner"): "sharedcase validate loads no matplotlib",
+    ("models.cli", "models.run.executors"): "sharedcase validate loads no pandas",
     (
         "models.run.runner",
         "models.run.report_runner",

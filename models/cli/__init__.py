@@ -6,6 +6,7 @@ expected, and exits with status 2; no traceback, nothing written.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import warnings
@@ -198,6 +199,15 @@ def init(name: str, directory: Path) -> None:
     help="Compute results only; skip notebooks and exports.",
 )
 @allow_outside_option
+@click.option(
+    "--executor",
+    default="local",
+    show_default=True,
+    help="Where the options and reports are computed: local (worker processes "
+    "of this command), dask (a Dask cluster of --jobs worker processes started "
+    "for the run) or tcp://HOST:PORT (a running Dask scheduler; its workers "
+    "must see the case and --out folders at the same paths).",
+)
 @reports_input_errors
 def run(
     cases: tuple[Path, ...],
@@ -205,9 +215,13 @@ def run(
     jobs: int | None,
     out_dir: Path,
     no_notebooks: bool,
+    executor: str,
 ) -> None:
     """Run CASE files: validate, compute every option, write a new run folder."""
+    from models.run.executors import LOCAL, DaskRun, executor_choice
     from models.run.runner import run_cases
+
+    choice = executor_choice(executor)
 
     if not cases:
         if not DEFAULT_CASE.is_file():
@@ -218,14 +232,16 @@ def run(
         cases = (DEFAULT_CASE,)
     cases = tuple(existing_file(path) for path in cases)
     options = [o.strip() for o in option_list.split(",")] if option_list else None
+    cluster = DaskRun(choice, jobs) if choice != LOCAL else contextlib.nullcontext()
     try:
-        with signals_raise():  # SIGINT, SIGTERM: stop children, keep the run marked
+        with signals_raise(), cluster as dask:  # SIGINT, SIGTERM: stop children
             status = run_cases(
                 list(cases),
                 options=options,
                 jobs=jobs,
                 out_root=out_dir,
                 notebooks=not no_notebooks,
+                cluster=dask,
             )
     except (KeyboardInterrupt, Terminated) as exc:
         sys.exit(_interrupted(exc))

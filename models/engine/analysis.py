@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import pickle
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -109,6 +109,126 @@ def _error(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}"
 
 
+OptionMapper = Callable[[Callable[[list[str]], list[Any]], list[str]], Iterable[Any]]
+"""How the options are computed: ``mapper(task, names)`` applies ``task`` (a
+picklable callable taking a list of option names and returning one result per
+name) to the names and yields each name's result, in the order of ``names``.
+The default, :func:`in_process`, computes them here one at a time; the run
+layer gives one that sends chunks of names to worker processes or a Dask
+cluster (:mod:`models.run.executors`)."""
+
+
+def in_process(
+    task: Callable[[list[str]], list[Any]], names: list[str]
+) -> Iterator[Any]:
+    """Compute each option in this process, one at a time, as it is asked for."""
+    for name in names:
+        yield from task([name])
+
+
+@dataclass(frozen=True)
+class OptionTask:
+    """One option's analyses as a picklable call (:func:`analyse_option` for
+    each name given): what a worker needs and nothing else."""
+
+    case: Case
+    samples: dict[str, Any] | None
+    sampling_error: str | None = None
+    draw_option: Callable[[OptionAnalysis], Any] | None = None
+
+    def __call__(self, names: list[str]) -> list[OptionAnalysis | str]:
+        out = []
+        for name in names:
+            a = analyse_option(
+                self.case, name, self.samples, self.sampling_error, self.draw_option
+            )
+            forget_option(self.case, name)
+            if not isinstance(a, str) and a.monte_carlo:
+                # the shared draws go back with no option: the caller has them
+                a.monte_carlo[name].samples = {}
+            out.append(a)
+        return out
+
+    def failed(self, names: list[str], error: str) -> list[str]:
+        """The results of options that could not be computed at all (e.g. the
+        worker computing them died more often than retried): their error."""
+        return [error for _ in names]
+
+
+def lean_case(case: Case) -> Case:
+    """A shallow copy of the case without the options it has validated so far
+    (:func:`models.engine.cases.option_case` keeps each option's case on it:
+    after validation, every option's), for a task that computes a few options:
+    pickled, it weighs kilobytes instead of megabytes, and each option's case
+    is dropped once its analyses are done (:func:`forget_option`)."""
+    lean = case.model_copy()
+    lean._option_cache = {}  # type: ignore[attr-defined]
+    return lean
+
+
+def forget_option(case: Case, name: str) -> None:
+    """Drop the option's case kept on ``case`` (its analyses are done)."""
+    getattr(case, "_option_cache", {}).pop(name, None)
+
+
+def case_samples(case: Case) -> tuple[dict[str, Any] | None, str | None]:
+    """The Monte Carlo draws of every declared parameter, made once for the
+    whole run from the case's seed (so every option, wherever it is computed,
+    sees the same draws), or None and why sampling failed.  None without
+    distributions.  An :class:`InputError` (the case file) propagates."""
+    if not has_distributions(case):
+        return None, None
+    spec = case.effective_uncertainty()
+    try:
+        return unc.sample_parameters(spec, spec.draws, spec.seed), None
+    except InputError:  # a problem with the case file: the run stops (exit 2)
+        raise
+    except Exception as exc:  # noqa: BLE001
+        return None, f"Monte Carlo sampling failed: {_error(exc)}"
+
+
+def analyse_option(
+    case: Case,
+    name: str,
+    samples: dict[str, Any] | None,
+    sampling_error: str | None = None,
+    draw_option: Callable[[OptionAnalysis], Any] | None = None,
+) -> OptionAnalysis | str:
+    """One option's model and analyses (sensitivity, switching values, its
+    slice of the shared Monte Carlo draws ``samples``), and its charts drawn
+    by ``draw_option``; or the error text if its model fails.  An option
+    whose uncertainty analyses fail keeps its model, with the error in
+    ``uncertainty_error``.  An :class:`InputError` propagates."""
+    spec = case.effective_uncertainty()
+    try:
+        a = OptionAnalysis(name, projection.run_option(case, name))
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one option failing must not stop others
+        return _error(exc)
+    try:
+        a.sensitivity_long = unc.sensitivity_long(
+            case, name, list(spec.sensitivity.changes), spec.sensitivity.ranges
+        )
+        a.sensitivity = unc.sensitivity_table(case, name, long=a.sensitivity_long)
+        a.switching = unc.switching_table(case, [name])
+        if has_distributions(case):
+            if samples is None:
+                raise RuntimeError(sampling_error)
+            a.monte_carlo = {
+                name: unc.monte_carlo(
+                    case, name, spec.draws, spec.seed, spec, False, samples
+                )
+            }
+        if draw_option is not None:
+            draw_option(a)
+    except InputError:
+        raise
+    except Exception as exc:  # noqa: BLE001
+        a.uncertainty_error = _error(exc)
+    return a
+
+
 def analyse_case(
     case_path: str | Path,
     case: Case,
@@ -116,6 +236,7 @@ def analyse_case(
     on_option: Callable[[OptionAnalysis], None] | None = None,
     draw_option: Callable[[OptionAnalysis], Any] | None = None,
     draw_comparison: Callable[[CaseAnalysis], Any] | None = None,
+    mapper: OptionMapper | None = None,
 ) -> CaseAnalysis:
     """Run every named option and its analyses, each once.
 
@@ -130,46 +251,19 @@ def analyse_case(
     (:mod:`models.report.analysis_charts`); without them the charts are left to
     :func:`models.report.analysis_charts.draw_charts` (a run with reports draws
     each option's charts in the worker that makes its report).  A chart that
-    cannot be drawn counts as a failed uncertainty analysis.
+    cannot be drawn counts as a failed uncertainty analysis.  ``mapper``: where
+    the options are computed (:data:`OptionMapper`; default: here).
     """
     out = CaseAnalysis(digest=inputs_digest(case_path, case))
-    spec = case.effective_uncertainty()
-    samples = None
-    try:
-        if has_distributions(case):
-            samples = unc.sample_parameters(spec, spec.draws, spec.seed)
-    except InputError:  # a problem with the case file: the run stops (exit 2)
-        raise
-    except Exception as exc:  # noqa: BLE001
-        out.comparison_error = f"Monte Carlo sampling failed: {_error(exc)}"
-    mc_all: dict = {}
-    for name in names:
-        try:
-            a = out.options[name] = OptionAnalysis(
-                name, projection.run_option(case, name)
-            )
-        except Exception as exc:  # noqa: BLE001 - one option failing must not stop others
-            out.failed[name] = _error(exc)
+    samples, out.comparison_error = case_samples(case)
+    task = OptionTask(lean_case(case), samples, out.comparison_error, draw_option)
+    for name, a in zip(names, (mapper or in_process)(task, names), strict=True):
+        if isinstance(a, str):
+            out.failed[name] = a
             continue
-        try:
-            a.sensitivity_long = unc.sensitivity_long(
-                case, name, list(spec.sensitivity.changes), spec.sensitivity.ranges
-            )
-            a.sensitivity = unc.sensitivity_table(case, name, long=a.sensitivity_long)
-            a.switching = unc.switching_table(case, [name])
-            if has_distributions(case):
-                if samples is None:
-                    raise RuntimeError(out.comparison_error)
-                mc_all[name] = unc.monte_carlo(
-                    case, name, spec.draws, spec.seed, spec, False, samples
-                )
-                a.monte_carlo = {name: mc_all[name]}
-            if draw_option is not None:
-                draw_option(a)
-        except InputError:
-            raise
-        except Exception as exc:  # noqa: BLE001
-            a.uncertainty_error = _error(exc)
+        if a.monte_carlo:
+            a.monte_carlo[name].samples = dict(samples or {})
+        out.options[name] = a
         if on_option is not None:
             on_option(a)
     ok = list(out.options)
@@ -180,8 +274,8 @@ def analyse_case(
     except Exception as exc:  # noqa: BLE001
         out.comparison_error = _error(exc)
     if has_distributions(case):
-        if all(n in mc_all for n in ok):
-            out.monte_carlo = {n: mc_all[n] for n in ok}
+        if all(out.options[n].monte_carlo for n in ok):
+            out.monte_carlo = {n: out.options[n].monte_carlo[n] for n in ok}
             if ok and draw_comparison is not None:
                 draw_comparison(out)
         else:

@@ -108,9 +108,18 @@ def case_from_dict(raw: Any, source: str | Path | None = None) -> Case:
         # a bad register fails validation even where no Monte Carlo would read it
         load_risk_register(Path(source).parent / case.risk_register)
         case.effective_uncertainty()  # and so does a bad link
-    for name in case.options:
+    for number, name in enumerate(case.options):
         option_case(case, name)  # every option must itself be a valid case
+        if number >= OPTIONS_KEPT:  # checked, then let go (see OPTIONS_KEPT)
+            case._option_cache.pop(name)  # type: ignore[attr-defined]
     return case
+
+
+OPTIONS_KEPT = 64
+"""Options whose validated case stays on the case after loading (so that a run
+need not validate them again): the first 64.  A validated option's case takes
+about a megabyte, so a case of 1,000 options keeping them all would take a
+gigabyte; the others are validated again when they are run (issue 18)."""
 
 
 def option_case(case: Case, option: str) -> Case:

@@ -72,7 +72,13 @@ def option_json(result: OptionResult) -> dict[str, Any]:
 
 def results_json(case: Case, results: dict[str, OptionResult]) -> dict[str, Any]:
     """The whole ``results.json`` document for a case."""
-    return {
-        "case": case.name,
-        "options": {option: option_json(result) for option, result in results.items()},
-    }
+    return results_document(
+        case, {option: option_json(result) for option, result in results.items()}
+    )
+
+
+def results_document(case: Case, entries: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """The whole ``results.json`` document from each option's entry
+    (:func:`option_json`, with what later issues add), in the options' order:
+    what a run that streams its options assembles at the end."""
+    return {"case": case.name, "options": dict(entries)}

@@ -1354,6 +1354,38 @@ def switching_table(case: Case, options: list[str] | None = None) -> pd.DataFram
     return pd.DataFrame(rows)
 
 
+def switching_table_of(
+    case: Case, tables: Mapping[str, pd.DataFrame], base_npv: Mapping[str, float]
+) -> pd.DataFrame:
+    """:func:`switching_table` of the options ``tables`` names, assembled from
+    each option's own table (``switching_table(case, [option])``) and its base
+    NPV [GBP], so that a run need not keep every option's model: only the best
+    option's rows are worked out again, against the runner-up.  Equal to
+    ``switching_table(case, list(tables))``."""
+    names = list(tables)
+    ranked = sorted(names, key=lambda name: base_npv[name], reverse=True)
+    best = ranked[0] if ranked else None
+    runner_up = ranked[1] if len(ranked) > 1 else None
+    pair = (
+        [compile_model(case, best), compile_model(case, runner_up)]
+        if runner_up is not None
+        else None
+    )
+    rows = []
+    for option in names:
+        for row in tables[option].to_dict("records"):
+            if option == best and pair is not None:
+                unit = AGGREGATES[row["parameter"]][0]
+                switch = switching_value(pair, row["parameter"])
+                row.update(
+                    versus=runner_up,
+                    stops_being_best=switch,
+                    stops_being_best_change=_change(switch, row["base"], unit),
+                )
+            rows.append(row)
+    return pd.DataFrame(rows)
+
+
 def _change(value: float | None, base: float, unit: str) -> float | None:
     """Percentage change from base (months of change for a delay); None if none."""
     if value is None:

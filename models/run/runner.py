@@ -43,15 +43,15 @@ from models.engine.loading import load_case
 from models.engine.results import results_json
 from models.engine.uncertainty import uncertainty_json
 from models.inputs.case import Case
-from models.report.analysis_charts import draw_comparison_charts, draw_option_charts
-from models.report.charts import option_names
 from models.report.council_tables import council_tables
 from models.report.export import PDF_HOW_TO, pdf_skip_reason
 from models.report.monitoring import monitoring_outputs
 from models.report.uncertainty_files import uncertainty_outputs
+from models.run.executors import DaskRun, local_mapper
 from models.run.interrupt import interrupt_signal, signals_held, stop_children
 from models.run.notebooks import display_path, notebook_paths
 from models.run.runfolder import RunFolder
+from models.run.stream import stream_case
 
 ANALYSIS_DIR = ".analysis"
 """Inside a run folder under construction: the analysis its notebooks read
@@ -153,14 +153,19 @@ def run_cases(
     out_root: Path = Path("outputs"),
     notebooks: bool = True,
     executor: Executor | None = None,
+    cluster: DaskRun | None = None,
 ) -> int:
     """Run cases; return the exit status (0 all ok, 1 some option failed).
 
     Validation of every case (and the requested options) happens before anything
     is written; an InputError propagates to the CLI (exit 2).  The reports run
-    on ``executor`` when one is given (any :class:`concurrent.futures.Executor`,
-    e.g. a Dask client's), else on ``jobs`` warm worker processes.
+    on ``executor`` when one is given (any :class:`concurrent.futures.Executor`),
+    else on ``jobs`` warm worker processes.  ``cluster``: a Dask cluster
+    (:class:`models.run.executors.DaskRun`) on which the reports and the
+    options are computed.
     """
+    if cluster is not None:
+        executor = cluster.executor
     cases: list[tuple[Path, Case]] = []
     for p in paths:
         case = load_case(p)
@@ -183,7 +188,9 @@ def run_cases(
     for path, case in cases:
         status = max(
             status,
-            run_one_case(path, case, options, jobs, out_root, notebooks, executor),
+            run_one_case(
+                path, case, options, jobs, out_root, notebooks, executor, cluster
+            ),
         )
     return status
 
@@ -196,6 +203,7 @@ def run_one_case(
     out_root: Path,
     notebooks: bool,
     executor: Executor | None = None,
+    cluster: DaskRun | None = None,
 ) -> int:
     """Compute every option of one case into a new run folder; the exit status."""
     started = dt.datetime.now().astimezone()
@@ -203,53 +211,55 @@ def run_one_case(
     folder = new_run_folder(out_root, case)
     own_workers = None
     try:
-        if notebooks and executor is None:
-            from models.run.report_runner import start_report_workers
-
-            # started first, so that they warm up while the first option is computed
-            executor = own_workers = start_report_workers(
-                jobs, len(names) + 1 + len(case.actuals)
+        work_case = case  # the case the options are computed from
+        if cluster is not None:  # workers elsewhere: files named by absolute path
+            work_case = located_case(path, case)
+            if notebooks:  # and the workers share our folders
+                cluster.check_shared(
+                    input_files_read(path, case) + notebook_paths(), folder.tmp
+                )
+        monitoring: dict[str, Any] | None = None
+        comparison: dict[str, Any] | None = None
+        tables_error = None
+        if not notebooks:  # options computed and written as a stream
+            statuses, tables_error = write_streamed(
+                folder, path, work_case, names, jobs, cluster
             )
-        reports = (
-            CaseReports(executor, path, case, names, folder, started)
-            if notebooks
-            else None
-        )
-        # Every option and its analyses, computed once for all the outputs below;
-        # with reports, each report's worker draws its charts (in parallel)
-        if reports is not None:
-            analysis = analyse_case(path, case, names, reports.on_option)
+            kept_inputs = keep_inputs(folder, path, case)
         else:
+            if executor is None:
+                from models.run.report_runner import start_report_workers
+
+                # started first, so that they warm up while the first option is
+                # computed
+                executor = own_workers = start_report_workers(
+                    jobs, len(names) + 1 + len(case.actuals)
+                )
+            reports = CaseReports(executor, path, case, names, folder, started)
+            # Every option and its analyses, computed once for all the outputs
+            # below (on the cluster if any); each report's worker draws its charts
             analysis = analyse_case(
                 path,
-                case,
+                work_case,
                 names,
-                draw_option=lambda a: draw_option_charts(a, option_names(case)),
-                draw_comparison=lambda c: draw_comparison_charts(c, option_names(case)),
+                reports.on_option,
+                mapper=cluster.mapper if cluster is not None else None,
             )
-        statuses = option_statuses(analysis, names)
-        if reports is not None:
+            statuses = option_statuses(analysis, names)
             reports.submit_the_rest(analysis)
             if own_workers is not None:  # they may stop as soon as they are done
                 own_workers.last_job_submitted()
-        write_results(folder, case, analysis)
-        kept_inputs = keep_inputs(folder, path, case)
-        monitoring: dict[str, Any] | None = None
-        comparison: dict[str, Any] | None = None
-        if reports is None:
-            if case.actuals:
-                monitoring_outputs(case, folder)
-        else:
+            write_results(folder, case, analysis)
+            kept_inputs = keep_inputs(folder, path, case)
             comparison, monitoring_reports = reports.collect(statuses, analysis)
             if case.actuals:
                 monitoring = monitoring_reports
-        tables_error = None
-        try:  # a chart no report drew (one failed) is drawn here
-            uncertainty_outputs(case, folder, list(analysis.results), analysis)
-        except InputError:
-            raise
-        except Exception as exc:  # noqa: BLE001 - a failed part, named below
-            tables_error = f"{type(exc).__name__}: {exc}"
+            try:  # a chart no report drew (one failed) is drawn here
+                uncertainty_outputs(case, folder, list(analysis.results), analysis)
+            except InputError:
+                raise
+            except Exception as exc:  # noqa: BLE001 - a failed part, named below
+                tables_error = f"{type(exc).__name__}: {exc}"
         manifest = run_manifest(folder, path, case, started, statuses, notebooks)
         manifest["input_copies"] = kept_inputs
         if monitoring is not None:
@@ -312,6 +322,40 @@ def os_problem(exc: OSError, folder: Path | None = None) -> str:
     what = exc.strerror or type(exc).__name__
     errno_text = f" (errno {exc.errno})" if exc.errno else ""
     return f"{what}{errno_text}" + (f": {where}" if where else "")
+
+
+def located_case(path: Path, case: Case) -> Case:
+    """The case as read from its absolute path, so that the files it names are
+    found from any working folder (a Dask worker's is not the command's)."""
+    located = Path(path).resolve()
+    return case if Path(path) == located else load_case(located)
+
+
+def write_streamed(
+    folder: RunFolder,
+    path: Path,
+    case: Case,
+    names: list[str],
+    jobs: int | None,
+    cluster: DaskRun | None,
+) -> tuple[dict[str, dict], str | None]:
+    """A run without reports: every option computed (on local worker processes
+    or the cluster) and written as it arrives (:mod:`models.run.stream`), then
+    the monitoring reports; each option's status, and why the uncertainty
+    tables were not written (None when they were)."""
+    pool = None
+    if cluster is not None:
+        mapper = cluster.mapper
+    else:
+        mapper, pool = local_mapper(jobs, len(names))
+    try:
+        streamed = stream_case(case, names, folder, mapper)
+    finally:
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+    if case.actuals:
+        monitoring_outputs(case, folder)
+    return streamed.statuses, streamed.uncertainty_error
 
 
 class CaseReports:
