@@ -102,12 +102,17 @@ def test_an_option_failing_on_a_worker_fails_alone_and_the_run_exits_1(
     cluster, tmp_path
 ):
     raw = copy.deepcopy(SMALL_CASE)
-    raw["options"][BROKEN] = {"description": "Makes the model raise."}
+    raw["options"][BROKEN] = {
+        "title": "Broken",
+        "description": "Makes the model raise.",
+    }
     case = tmp_path / "small.yaml"
     case.write_text(yaml.safe_dump(raw, sort_keys=False))
     status = run_cases([case], out_root=tmp_path / "out", cluster=cluster)
-    folder = tmp_path / "out" / "small" / "latest"
     assert status == 1
+    # a run with a failed part is kept marked incomplete; 'latest' is not moved
+    assert not (tmp_path / "out" / "small" / "latest").exists()
+    (folder,) = (tmp_path / "out" / "small").glob("*.incomplete")
     manifest = json.loads((folder / "manifest.json").read_text())
     assert manifest["options"][BROKEN]["status"] == "failed"
     assert "ZeroDivisionError" in manifest["options"][BROKEN]["error"]
