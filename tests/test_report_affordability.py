@@ -77,7 +77,8 @@ def test_a_shortfall_is_shown_in_red_and_with_the_word(small_case_dict):
     )
     assert '<tr class="shortfall"><th scope="row">Funding shortfall</th>' in page
     comparison = comparison_financial_implications_html({"share_payroll": result}, case)
-    assert "<strong>Funding shortfall</strong> under share_payroll" in comparison
+    # the option by its title (tests/conftest.py SMALL_CASE), not its key
+    assert "<strong>Funding shortfall</strong> under Share payroll." in comparison
 
 
 def test_the_shortfall_colour_passes_wcag_aa_contrast_on_white():

@@ -343,6 +343,12 @@ def _option_column(result: OptionResult, council: str) -> list[float]:
     ]
 
 
+def _option_title(case: Case, option: str) -> str:
+    """An option as the reader knows it: its title (its key where it has none)."""
+    found = case.options.get(option)
+    return (found.title if found is not None else None) or option
+
+
 def comparison_council_table(
     results: Mapping[str, OptionResult], case: Case, council: str
 ) -> ReportTable:
@@ -351,7 +357,7 @@ def comparison_council_table(
     name = council_name(case, council)
     table = pd.DataFrame(
         {
-            option: _option_column(result, council)
+            _option_title(case, option): _option_column(result, council)
             for option, result in results.items()
             if result.affordability and council in result.affordability
         },
@@ -391,7 +397,7 @@ def comparison_financial_implications_html(
         ]
         warning = (
             '<p class="shortfall"><strong>Funding shortfall</strong> under '
-            + html.escape(", ".join(short))
+            + html.escape(", ".join(_option_title(case, o) for o in short))
             + ".</p>"
             if short
             else '<p class="funded">No funding shortfall under any option.</p>'
