@@ -51,6 +51,19 @@ def cluster(tmp_path_factory):
             yield run
     finally:
         mp.undo()
+        _stop_the_offload_thread()
+
+
+def _stop_the_offload_thread() -> None:
+    """distributed keeps one module-wide thread ('Dask-Offload') once a client
+    has run; later tests fork kernels only where no thread runs, so it is
+    stopped and replaced by an executor that starts no thread until used."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed import utils
+
+    utils._offload_executor.shutdown(wait=True)
+    utils._offload_executor = ThreadPoolExecutor(1, thread_name_prefix="Dask-Offload")
 
 
 def _files(folder: Path) -> list[str]:

@@ -29,7 +29,7 @@ from click.testing import CliRunner
 
 import models.engine.uncertainty as uncertainty
 import models.report.export as export
-import models.run.runner as runner
+import models.run.stream as stream
 from models.cli import main
 from models.run.runfolder import RunFolder
 from tests.conftest import DEFAULT_CASE, ROOT, SMALL_CASE
@@ -320,7 +320,8 @@ def test_a_failed_uncertainty_table_keeps_the_run_out_of_latest(earlier, monkeyp
     def fails(*args, **kwargs):
         raise RuntimeError("tornado table cannot be written (injected by the test)")
 
-    monkeypatch.setattr(runner, "uncertainty_outputs", fails)
+    # a run without reports writes its uncertainty tables as each option arrives
+    monkeypatch.setattr(stream, "_write_uncertainty", fails)
     result = _run(case, out, "--no-notebooks")
     assert result.exit_code == 1, result.output
     _unchanged(out, before)

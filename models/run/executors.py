@@ -49,6 +49,7 @@ from typing import Any
 
 from models.core.errors import InputError
 from models.engine.analysis import in_process
+from models.run.orphans import die_with_parent
 
 LOCAL = "local"
 DASK = "dask"
@@ -171,7 +172,9 @@ def local_mapper(jobs: int | None, options: int) -> tuple[Callable, Executor | N
     # collections do not write to (and so copy) the pages they share with us
     gc.collect()
     gc.freeze()
-    pool = ProcessPoolExecutor(workers, mp.get_context("fork"))
+    pool = ProcessPoolExecutor(
+        workers, mp.get_context("fork"), initializer=_start_compute_worker
+    )
 
     def mapper(task: Callable[[list[str]], list], names: list[str]) -> Iterator:
         return chunked_map(
@@ -183,6 +186,19 @@ def local_mapper(jobs: int | None, options: int) -> tuple[Callable, Executor | N
         )
 
     return mapper, pool
+
+
+def _start_compute_worker() -> None:
+    """In a forked compute worker: die with the command however it ends
+    (:mod:`models.run.orphans`), and leave interrupts to it (the command stops
+    its children; a worker would only print a traceback)."""
+    import multiprocessing as mp
+    import signal
+
+    parent = mp.parent_process()
+    die_with_parent(parent.pid if parent is not None else os.getppid())
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 def _given(value: Any) -> Any:

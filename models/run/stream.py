@@ -215,7 +215,7 @@ def stream_case(
             try:
                 _write_uncertainty(case, spec, folder, out, sensitivity_csv)
             except Exception as exc:  # noqa: BLE001 - the appraisal stands
-                streamed.uncertainty_error = str(exc)
+                streamed.uncertainty_error = f"{type(exc).__name__}: {exc}"
         if out.switching is not None:
             switching[name] = out.switching
         if out.mc_summary is not None:
@@ -228,7 +228,7 @@ def stream_case(
         try:
             _write_comparison(case, folder, switching, base_npv, npv_draws, spec)
         except Exception as exc:  # noqa: BLE001
-            streamed.uncertainty_error = str(exc)
+            streamed.uncertainty_error = f"{type(exc).__name__}: {exc}"
     return streamed
 
 
