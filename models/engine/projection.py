@@ -11,6 +11,7 @@ payback are the formulas of :mod:`models.model.appraisal`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -207,20 +208,12 @@ def _capital_fraction(
 ) -> np.ndarray:
     """Fraction of each set-up line (S, J, T) [/1] that is capital spending
     (items marked ``capital: true``); the rest is revenue."""
-    base_year = option_case.settings.base_year
     capital = np.zeros((len(services), len(SETUP_CATEGORIES), horizon))
     total = np.zeros_like(capital)
-    for i, name in enumerate(services):
-        for item in option_case.services[name].set_up_costs:
-            j = SETUP_CATEGORIES.index(item.category)
-            timing = {
-                calendar.fy_index(year, base_year): fraction
-                for year, fraction in item.timing().items()
-            }
-            profile = costs.one_off_cost_profile(item.amount.value, timing, horizon)
-            total[i, j] += profile
-            if item.capital:
-                capital[i, j] += profile
+    for i, j, item, profile in _setup_items(option_case, services, horizon):
+        total[i, j] += profile
+        if item.capital:
+            capital[i, j] += profile
     return np.divide(capital, total, out=np.zeros_like(total), where=total > 0)
 
 
@@ -309,11 +302,13 @@ def _savings_arrays(
     return full_year, realisation, explicit
 
 
-def _setup_array(option_case: Case, services: list[str], horizon: int) -> np.ndarray:
-    """Set-up costs (S, J, T) [GBP] at base-year prices, each item spread over the
-    years of its timing."""
+def _setup_items(
+    option_case: Case, services: list[str], horizon: int
+) -> Iterator[tuple[int, int, Any, np.ndarray]]:
+    """Each set-up cost item as (service index, category index, item, profile),
+    its profile (T) [GBP] at base-year prices spread over the years of its
+    timing."""
     base_year = option_case.settings.base_year
-    setup = np.zeros((len(services), len(SETUP_CATEGORIES), horizon))
     for i, name in enumerate(services):
         for item in option_case.services[name].set_up_costs:
             j = SETUP_CATEGORIES.index(item.category)
@@ -321,9 +316,20 @@ def _setup_array(option_case: Case, services: list[str], horizon: int) -> np.nda
                 calendar.fy_index(year, base_year): fraction
                 for year, fraction in item.timing().items()
             }
-            setup[i, j] += costs.one_off_cost_profile(
-                item.amount.value, timing, horizon
+            yield (
+                i,
+                j,
+                item,
+                costs.one_off_cost_profile(item.amount.value, timing, horizon),
             )
+
+
+def _setup_array(option_case: Case, services: list[str], horizon: int) -> np.ndarray:
+    """Set-up costs (S, J, T) [GBP] at base-year prices, each item spread over the
+    years of its timing."""
+    setup = np.zeros((len(services), len(SETUP_CATEGORIES), horizon))
+    for i, j, _, profile in _setup_items(option_case, services, horizon):
+        setup[i, j] += profile
     return setup
 
 
