@@ -39,9 +39,16 @@ def case_with_options(n: int, folder: Path, case: Path = DEFAULT_CASE) -> Path:
         name, option = originals[i % len(originals)]
         copy = dict(option)
         copy["description"] = f"Benchmark option {i + 1}: as {name}."
+        copy["title"] = f"{option.get('title', name)} ({i + 1})"
         options[f"option_{i + 1:02d}_{name}"] = copy
     doc["name"] = f"bench_{n}"
     doc["options"] = options
+    recommended = (doc.get("recommendation") or {}).get("option")
+    copies = [o for o in options if o.split("_", 2)[2] == recommended]
+    if copies:  # the first copy of the option the case recommends
+        doc["recommendation"]["option"] = copies[0]
+    else:
+        doc.pop("recommendation", None)
     out = folder / f"bench_{n}.yaml"
     out.write_text(yaml.safe_dump(doc, sort_keys=False), encoding="utf-8")
     return out
