@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,19 @@ from models.engine.uncertainty import (
 from models.inputs.case import Case
 from models.report import uncertainty_tables as pictures
 from models.report.charts import option_names
+
+
+def write_tornado(
+    out: Callable[[str], Path], option: str, table: pd.DataFrame, drawn: dict
+) -> None:
+    """An option's tornado table and, where anything moves its NPV, its chart
+    (the picture ``drawn`` already, else drawn here); ``out`` names a file of
+    ``uncertainty/``.  Used by the reported and the streamed run alike."""
+    write_csv(table, out(f"tornado_{option}.csv"), index=False)
+    if len(table) and table["swing"].max() > 0:
+        picture = drawn.get("tornado") or pictures.tornado_image(table)
+        if picture is not None:  # none where nothing moves the NPV
+            out(f"tornado_{option}.svg").write_bytes(picture)
 
 
 def uncertainty_outputs(
@@ -54,12 +68,7 @@ def uncertainty_outputs(
             )
             table = tornado(long)  # = sensitivity_table(case, o), not computed twice
         longs.append(long.assign(option=o))
-        write_csv(table, out(f"tornado_{o}.csv"), index=False)
-        drawn = a.charts if a is not None else {}
-        if len(table) and table["swing"].max() > 0:
-            picture = drawn.get("tornado") or pictures.tornado_image(table)
-            if picture is not None:
-                out(f"tornado_{o}.svg").write_bytes(picture)
+        write_tornado(out, o, table, a.charts if a is not None else {})
     write_csv(pd.concat(longs, ignore_index=True), out("sensitivity.csv"), index=False)
     ready = analysis is not None and list(analysis.options) == list(names)
     switching = analysis.switching if ready else None

@@ -61,6 +61,7 @@ from models.report import uncertainty_tables as pictures
 from models.report.analysis_charts import draw_option_charts
 from models.report.charts import option_names
 from models.report.council_tables import council_tables
+from models.report.uncertainty_files import write_tornado
 
 
 @dataclass
@@ -247,11 +248,7 @@ def _write_uncertainty(
             case, name, list(spec.sensitivity.changes), spec.sensitivity.ranges
         )
         table = tornado(long)
-    write_csv(table, folder.path(f"uncertainty/tornado_{name}.csv"), index=False)
-    if len(table) and table["swing"].max() > 0:
-        picture = out.charts.get("tornado") or pictures.tornado_image(table)
-        if picture is not None:
-            folder.path(f"uncertainty/tornado_{name}.svg").write_bytes(picture)
+    write_tornado(lambda f: folder.path(f"uncertainty/{f}"), name, table, out.charts)
     sensitivity = folder.path("uncertainty/sensitivity.csv")
     csv_safe_frame(long.assign(option=name)).to_csv(
         sensitivity,
