@@ -49,6 +49,7 @@ from typing import Any
 
 from models.core.errors import InputError
 from models.engine.analysis import in_process
+from models.run.interrupt import Terminated
 from models.run.orphans import die_with_parent
 
 LOCAL = "local"
@@ -123,7 +124,8 @@ def chunked_map(
             pending.append((chunk, submit(chunk)))
         try:
             results = done.result()
-        except (InputError, KeyboardInterrupt, SystemExit):
+        except (InputError, KeyboardInterrupt, SystemExit, Terminated):
+            # bad input or the command interrupted: not a failure of the chunk
             for _, f in pending:
                 f.cancel()
             raise
