@@ -89,7 +89,7 @@ FIGURES = {
 @pytest.fixture(scope="module", params=list(FIGURES))
 def drawn(request, case, results, draws):
     fig = FIGURES[request.param](case, results, draws)
-    fig.canvas.draw()
+    fig.draw_without_rendering()  # laid out as its SVG picture is written
     return request.param, fig
 
 
@@ -107,10 +107,9 @@ def _overlapping(boxes):
 
 def test_no_two_tick_labels_overlap(drawn):
     name, fig = drawn
-    renderer = fig.canvas.get_renderer()
     for ax in fig.axes:
         for axis in (ax.xaxis, ax.yaxis):
-            boxes = tick_label_boxes(axis, renderer)
+            boxes = tick_label_boxes(axis)
             assert len(boxes) >= 2, (name, "an axis with fewer than two labels")
             assert not _overlapping(boxes), (
                 name,
@@ -120,19 +119,18 @@ def test_no_two_tick_labels_overlap(drawn):
 
 def test_the_title_and_axis_titles_lie_inside_the_figure(drawn):
     name, fig = drawn
-    renderer = fig.canvas.get_renderer()
     page = fig.bbox
     for ax in fig.axes:
         texts = [ax.title, ax.xaxis.label, ax.yaxis.label]
         assert ax.get_title(), name
         for text in texts:
             if text.get_text():
-                box = text.get_window_extent(renderer)
+                box = text.get_window_extent()
                 assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, (name, text)
                 assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, (name, text)
         for legend in [*fig.legends, ax.get_legend()]:
             if legend is not None:
-                box = legend.get_window_extent(renderer)
+                box = legend.get_window_extent()
                 assert page.x0 - 1 <= box.x0 and box.x1 <= page.x1 + 1, name
                 assert page.y0 - 1 <= box.y0 and box.y1 <= page.y1 + 1, name
 
@@ -199,6 +197,18 @@ def test_charts_are_vector_pictures_shown_at_their_drawn_size(results):
     assert charts.cash_flow_chart(results["single_business_case"]).image == chart.image
 
 
+def test_the_picture_keeps_the_layout_writing_it_would_compute(results):
+    # A chart is laid out once, while its tick labels are fitted, and that
+    # layout is kept (charts.freeze_layout): the SVG must be the one matplotlib
+    # writes when it lays the same figure out itself while saving.
+    result = results["single_business_case"]
+    kept = charts.figure_image(charts.cash_flow_figure(result))
+    fig = charts.cash_flow_figure(result)
+    assert fig.get_layout_engine() is None  # frozen: nothing laid out again
+    fig.set_layout_engine("constrained")
+    assert charts.figure_image(fig) == kept
+
+
 def test_a_png_is_written_at_print_resolution(results):
     png = charts.figure_png(charts.cash_flow_figure(results["single_business_case"]))
     assert charts.png_size(png)[0] == 1500  # 7.5 inches at 200 dots per inch
@@ -218,12 +228,11 @@ def test_crowded_tick_labels_are_thinned_until_none_overlaps():
         ax.yaxis.get_major_locator().set_params(nbins=30)
         ax.set_title("Crowded")
     fig.draw_without_rendering()
-    renderer = fig.canvas.get_renderer()
-    assert _overlapping(tick_label_boxes(ax.xaxis, renderer))  # before
+    assert _overlapping(tick_label_boxes(ax.xaxis))  # before
     charts.finish(fig)
     fig.draw_without_rendering()
     for axis in (ax.xaxis, ax.yaxis):
-        boxes = tick_label_boxes(axis, renderer)
+        boxes = tick_label_boxes(axis)
         assert len(boxes) >= 2 and not _overlapping(boxes)
     shown = [t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_visible()]
     assert shown[0] == "2011/12"  # thinned from the first year on

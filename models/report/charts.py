@@ -97,6 +97,9 @@ DPI = 200
 print resolution at the width of an A4 page.  The reports use SVG."""
 CSS_PX_PER_INCH = 96
 """CSS pixels per inch: a chart is shown at its drawn size (``width``)."""
+SVG_DPI = 72
+"""Resolution matplotlib writes an SVG picture at [dots per inch]: a figure is
+laid out at it (:func:`new_figure`), so the picture keeps that layout exactly."""
 SVG_RC: dict[str, Any] = {"svg.fonttype": "path", "svg.hashsalt": "sharedcase"}
 """SVG text as outlines (no font needed to show it) and the same element ids
 in every run (the same inputs give the same bytes)."""
@@ -291,8 +294,9 @@ def _boxes_overlap(boxes: list[Any]) -> bool:
     return False
 
 
-def tick_label_boxes(axis: Any, renderer: Any) -> list[Any]:
-    """Window extents of the visible, non-empty tick labels of an axis."""
+def tick_label_boxes(axis: Any, renderer: Any = None) -> list[Any]:
+    """Window extents of the visible, non-empty tick labels of an axis, as
+    last laid out (``renderer``: measured with that one instead)."""
     return [
         t.get_window_extent(renderer)
         for t in axis.get_ticklabels()
@@ -304,18 +308,19 @@ def fit_ticks(fig: Figure) -> None:
     """Thin the tick labels of every axis of ``fig`` until none overlaps: fewer
     ticks on a numeric axis (its ``MaxNLocator``), every second, third ...
     label on a category axis (years, names).  One layout pass where nothing
-    overlaps (the usual case), one more for each thinning."""
+    overlaps (the usual case), one more for each thinning; the figure is left
+    laid out for its last tick labels."""
     for _ in range(12):
         fig.draw_without_rendering()
-        renderer = fig.canvas.get_renderer()
         crowded = [
             axis
             for ax in fig.axes
             for axis in (ax.xaxis, ax.yaxis)
-            if _boxes_overlap(tick_label_boxes(axis, renderer))
+            if _boxes_overlap(tick_label_boxes(axis))
         ]
         if not crowded or not any([_thin(axis) for axis in crowded]):
             return
+    fig.draw_without_rendering()  # thinned twelve times: lay out the last thinning
 
 
 def _thin(axis: Any) -> bool:
@@ -346,13 +351,17 @@ def literal_text(fig: Figure) -> None:
 
 
 def new_figure(size: tuple[float, float]) -> tuple[Figure, Any]:
-    """A figure on the Agg canvas, outside pyplot (no global state, nothing
-    shown), in the chart style with constrained layout, and its one axes."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    """A figure on the SVG canvas, outside pyplot (no global state, nothing
+    shown), in the chart style with constrained layout, and its one axes.
+
+    On the SVG canvas, a layout pass (:func:`fit_ticks`) measures text as the
+    SVG picture draws it (its own text metrics, at 72 dpi), so the layout kept
+    by :func:`freeze_layout` is the one writing the picture would compute."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     with chart_style():
-        fig = Figure(figsize=size, layout="constrained")
-        FigureCanvasAgg(fig)
+        fig = Figure(figsize=size, dpi=SVG_DPI, layout="constrained")
+        FigureCanvasSVG(fig)
         ax = fig.subplots()
     return fig, ax
 
@@ -363,7 +372,19 @@ def finish(fig: Figure) -> Figure:
     with chart_style():
         literal_text(fig)
         fit_ticks(fig)
+    freeze_layout(fig)
     return fig
+
+
+def freeze_layout(fig: Figure) -> None:
+    """Keep the layout :func:`fit_ticks` has just computed: the layout engine is
+    removed, so that writing the figure draws it once, where constrained layout
+    would lay it out twice more (``savefig`` draws once to lay it out, then
+    again to render) and get the same positions (they are fractions of the
+    figure, the same at any resolution)."""
+    no_engine = {"figure.autolayout": False, "figure.constrained_layout.use": False}
+    with matplotlib.rc_context(no_engine):
+        fig.set_layout_engine(None)
 
 
 def figure_image(fig: Figure) -> bytes:
