@@ -61,6 +61,45 @@ def test_remote_scripts_and_stylesheets_are_stripped():
     assert strip_remote_resources(text) == "<p>kept</p>"
 
 
+def test_the_html_body_is_nbconverts_own_without_its_rewrite(run):
+    # The report exporter leaves out nbconvert's last step (BeautifulSoup reads
+    # the page and writes it out again, to add alt text and jp- tab stops):
+    # read the way that step reads it, the body must be nbconvert's very output.
+    import nbformat
+    from bs4 import BeautifulSoup
+    from nbconvert import HTMLExporter
+    from nbconvert.preprocessors import TagRemovePreprocessor
+
+    from models.report.export import REMOVED_TAGS, notebook_body_html
+
+    nb = nbformat.read(run[1] / f"{OPTION}.ipynb", as_version=4)
+    ours = notebook_body_html(nb)
+    theirs = HTMLExporter(
+        template_name="basic",
+        exclude_input=True,
+        exclude_input_prompt=True,
+        exclude_output_prompt=True,
+        anchor_link_text="",
+    )
+    theirs.register_preprocessor(
+        TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True),
+        enabled=True,
+    )
+    expected, _ = theirs.from_notebook_node(nb)
+    assert str(BeautifulSoup(ours, "html.parser")) == expected
+    assert 'src="data:image/svg+xml;base64,' in ours
+
+
+def test_an_image_without_alt_text_is_given_nbconverts_placeholder():
+    from models.report.export import MISSING_ALT, images_given_alt
+
+    text = '<IMG src="a.png"/><img\nalt="Chart" src="b.png"/><imgx src="c"/>'
+    assert images_given_alt(text) == (
+        f'<img alt="{MISSING_ALT}" src="a.png"/><img\nalt="Chart" src="b.png"/>'
+        '<imgx src="c"/>'
+    )
+
+
 def test_the_html_shows_no_code_and_no_parameters(option_html):
     body = option_html[option_html.index("<body") :]
     for marker in (

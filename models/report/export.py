@@ -73,17 +73,71 @@ def strip_remote_resources(text: str) -> str:
 
 _EXPORTERS = threading.local()
 
+MISSING_ALT = "No description has been provided for this image"
+"""The alternative text nbconvert gives an image that has none (every chart
+of a report has its own)."""
+_IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)", re.IGNORECASE)
+
+
+def images_given_alt(text: str) -> str:
+    """HTML with every ``<img>`` that has no ``alt`` given :data:`MISSING_ALT`.
+
+    >>> images_given_alt('<img src="a.png"/><img alt="Chart" src="b.png"/>')
+    '<img alt="No description has been provided for this image" src="a.png"/><img alt="Chart" src="b.png"/>'
+    """
+    return _IMG_WITHOUT_ALT.sub(f'<img alt="{MISSING_ALT}"', text)
+
+
+def _report_exporter_class() -> type:
+    """nbconvert's HTML exporter without its last step, which parses the whole
+    page with BeautifulSoup to give images without ``alt`` a placeholder and
+    make JupyterLab's ``jp-`` cells focusable, then writes it out again (two
+    thirds of an export).  The ``basic`` template writes no ``jp-`` cell, and
+    images without ``alt`` get the same placeholder from a regular expression
+    (:func:`images_given_alt`)."""
+    from nbconvert import HTMLExporter
+    from nbconvert.exporters.templateexporter import TemplateExporter
+
+    class ReportHTMLExporter(HTMLExporter):
+        def from_notebook_node(self, nb: Any, resources: Any = None, **kw: Any) -> Any:
+            # HTMLExporter.from_notebook_node up to its BeautifulSoup pass
+            from nbconvert.filters.highlight import Highlight2HTML
+            from nbconvert.filters.widgetsdatatypefilter import WidgetsDataTypeFilter
+
+            langinfo = nb.metadata.get("language_info", {})
+            lexer = langinfo.get("pygments_lexer", langinfo.get("name", None))
+            self.register_filter(
+                "highlight_code",
+                self.filters.get(
+                    "highlight_code", Highlight2HTML(pygments_lexer=lexer, parent=self)
+                ),
+            )
+            resources = self._init_resources(resources)
+            self.register_filter(
+                "filter_data_type",
+                WidgetsDataTypeFilter(
+                    notebook_metadata=self._nb_metadata,
+                    parent=self,
+                    resources=resources,
+                ),
+            )
+            body, resources = TemplateExporter.from_notebook_node(
+                self, nb, resources, **kw
+            )
+            return images_given_alt(body), resources
+
+    return ReportHTMLExporter
+
 
 def _html_exporter() -> Any:
     """This thread's nbconvert exporter: made once, as compiling its templates
     costs as much as exporting a report."""
     exporter = getattr(_EXPORTERS, "html", None)
     if exporter is None:
-        from nbconvert import HTMLExporter
         from nbconvert.preprocessors import TagRemovePreprocessor
 
         remove = TagRemovePreprocessor(remove_cell_tags=set(REMOVED_TAGS), enabled=True)
-        exporter = _EXPORTERS.html = HTMLExporter(
+        exporter = _EXPORTERS.html = _report_exporter_class()(
             template_name="basic",
             exclude_input=True,
             exclude_input_prompt=True,
