@@ -109,6 +109,17 @@ def test_the_rendered_dom_has_the_key_tables_and_charts_and_no_code(page):
     assert "OptionReport" not in dom
 
 
+@pytest.mark.parametrize("stem", REPORTS)
+def test_the_whole_report_is_visible_text_down_to_its_footer(run, browser, stem):
+    # a tag the browser reads as left open (an <a/>, say) would swallow the
+    # rest of the page: still in the DOM, but hidden with the element
+    text = browser.evaluate(run[1] / f"{stem}.html", "document.body.innerText")
+    assert "What this report was run on" in text  # the footer, last on the page
+    assert browser.evaluate(
+        run[1] / f"{stem}.html", "document.querySelector('a div, a table') === null"
+    )
+
+
 def test_the_comparison_renders_every_option_and_the_cumulative_chart(run):
     proc = run_chromium(["--dump-dom", (run[1] / "comparison.html").as_uri()])
     report = parse_report(proc.stdout)

@@ -88,6 +88,24 @@ def test_the_html_body_is_nbconverts_own_without_its_rewrite(run):
     expected, _ = theirs.from_notebook_node(nb)
     assert str(BeautifulSoup(ours, "html.parser")) == expected
     assert 'src="data:image/svg+xml;base64,' in ours
+    # BeautifulSoup reads <a/> as closed, a browser as open: none may be left
+    # (nbconvert writes each heading's empty anchor link so)
+    self_closed = re.findall(r"<([A-Za-z][A-Za-z0-9-]*)\b[^<>]*/>", ours)
+    assert set(self_closed) <= {"img", "br", "hr", "meta", "link", "input"}
+    assert '<a class="anchor-link" href="#About-this-report"></a>' in ours
+
+
+def test_nbconverts_self_closed_anchor_links_are_given_end_tags():
+    from models.report.export import elements_closed
+
+    # nbconvert writes a heading's anchor link with no text as <a .../>; a
+    # browser would then put the rest of the page inside the (hidden) link
+    assert elements_closed('<h2 id="x">X<a class="anchor-link" href="#x" /></h2>') == (
+        '<h2 id="x">X<a class="anchor-link" href="#x"></a></h2>'
+    )
+    assert elements_closed('<br/><img src="a"/><DIV class="c"/>') == (
+        '<br/><img src="a"/><DIV class="c"></DIV>'
+    )
 
 
 def test_an_image_without_alt_text_is_given_nbconverts_placeholder():

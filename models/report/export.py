@@ -77,6 +77,11 @@ MISSING_ALT = "No description has been provided for this image"
 """The alternative text nbconvert gives an image that has none (every chart
 of a report has its own)."""
 _IMG_WITHOUT_ALT = re.compile(r"<img\b(?![^>]*\balt\s*=)", re.IGNORECASE)
+VOID_ELEMENTS = frozenset(
+    "area base br col embed hr img input link meta param source track wbr".split()
+)
+"""HTML elements that have no end tag: only these may be written ``<x/>``."""
+_SELF_CLOSED = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*?)?\s*/>")
 
 
 def images_given_alt(text: str) -> str:
@@ -88,13 +93,34 @@ def images_given_alt(text: str) -> str:
     return _IMG_WITHOUT_ALT.sub(f'<img alt="{MISSING_ALT}"', text)
 
 
+def elements_closed(text: str) -> str:
+    """HTML with every non-void element written ``<x .../>`` given its end tag.
+
+    A browser ignores the slash, so an empty heading link written
+    ``<a class="anchor-link" href="#h"/>`` (as nbconvert writes one with no
+    link text) would hold, and hide, the rest of the page.
+
+    >>> elements_closed('<h2>Title<a class="anchor-link" href="#t" /></h2><br/>')
+    '<h2>Title<a class="anchor-link" href="#t"></a></h2><br/>'
+    """
+
+    def close(m: re.Match[str]) -> str:
+        tag, attrs = m.group(1), m.group(2) or ""
+        if tag.lower() in VOID_ELEMENTS:
+            return m.group(0)
+        return f"<{tag}{attrs}></{tag}>"
+
+    return _SELF_CLOSED.sub(close, text)
+
+
 def _report_exporter_class() -> type:
     """nbconvert's HTML exporter without its last step, which parses the whole
     page with BeautifulSoup to give images without ``alt`` a placeholder and
     make JupyterLab's ``jp-`` cells focusable, then writes it out again (two
-    thirds of an export).  The ``basic`` template writes no ``jp-`` cell, and
-    images without ``alt`` get the same placeholder from a regular expression
-    (:func:`images_given_alt`)."""
+    thirds of an export).  What that rewrite did to a report is done by
+    regular expressions: images without ``alt`` get the same placeholder
+    (:func:`images_given_alt`), elements written self-closed get their end tag
+    (:func:`elements_closed`); the ``basic`` template writes no ``jp-`` cell."""
     from nbconvert import HTMLExporter
     from nbconvert.exporters.templateexporter import TemplateExporter
 
@@ -124,7 +150,7 @@ def _report_exporter_class() -> type:
             body, resources = TemplateExporter.from_notebook_node(
                 self, nb, resources, **kw
             )
-            return images_given_alt(body), resources
+            return images_given_alt(elements_closed(body)), resources
 
     return ReportHTMLExporter
 
