@@ -309,18 +309,25 @@ def fit_ticks(fig: Figure) -> None:
     ticks on a numeric axis (its ``MaxNLocator``), every second, third ...
     label on a category axis (years, names).  One layout pass where nothing
     overlaps (the usual case), one more for each thinning; the figure is left
-    laid out for its last tick labels."""
+    laid out for its last tick labels.  :func:`figure_image` does the same
+    while it draws the picture, without a pass of its own."""
     for _ in range(12):
         fig.draw_without_rendering()
-        crowded = [
-            axis
-            for ax in fig.axes
-            for axis in (ax.xaxis, ax.yaxis)
-            if _boxes_overlap(tick_label_boxes(axis))
-        ]
-        if not crowded or not any([_thin(axis) for axis in crowded]):
+        if not thinned_where_crowded(fig):
             return
     fig.draw_without_rendering()  # thinned twelve times: lay out the last thinning
+
+
+def thinned_where_crowded(fig: Figure) -> bool:
+    """Thin (:func:`_thin`) every axis of a laid-out ``fig`` whose tick labels
+    overlap; whether any was thinned (then the figure must be laid out again)."""
+    crowded = [
+        axis
+        for ax in fig.axes
+        for axis in (ax.xaxis, ax.yaxis)
+        if _boxes_overlap(tick_label_boxes(axis))
+    ]
+    return any([_thin(axis) for axis in crowded])
 
 
 def _thin(axis: Any) -> bool:
@@ -354,9 +361,9 @@ def new_figure(size: tuple[float, float]) -> tuple[Figure, Any]:
     """A figure on the SVG canvas, outside pyplot (no global state, nothing
     shown), in the chart style with constrained layout, and its one axes.
 
-    On the SVG canvas, a layout pass (:func:`fit_ticks`) measures text as the
-    SVG picture draws it (its own text metrics, at 72 dpi), so the layout kept
-    by :func:`freeze_layout` is the one writing the picture would compute."""
+    On the SVG canvas, the layout measures text as the SVG picture draws it
+    (its own text metrics, at 72 dpi): the tick labels that :func:`fit_ticks`
+    finds clear of each other are those of the picture."""
     from matplotlib.backends.backend_svg import FigureCanvasSVG
 
     with chart_style():
@@ -367,34 +374,36 @@ def new_figure(size: tuple[float, float]) -> tuple[Figure, Any]:
 
 
 def finish(fig: Figure) -> Figure:
-    """Make a built figure print-ready: literal text, tick labels that do not
-    overlap (laid out in the chart style)."""
-    with chart_style():
-        literal_text(fig)
-        fit_ticks(fig)
-    freeze_layout(fig)
+    """Make a built figure print-ready: literal text.  Tick labels are thinned
+    where they would overlap as the picture is drawn (:func:`figure_image`),
+    or by :func:`fit_ticks` for a figure wanted laid out without a picture."""
+    literal_text(fig)
     return fig
-
-
-def freeze_layout(fig: Figure) -> None:
-    """Keep the layout :func:`fit_ticks` has just computed: the layout engine is
-    removed, so that writing the figure draws it once, where constrained layout
-    would lay it out twice more (``savefig`` draws once to lay it out, then
-    again to render) and get the same positions (they are fractions of the
-    figure, the same at any resolution)."""
-    no_engine = {"figure.autolayout": False, "figure.constrained_layout.use": False}
-    with matplotlib.rc_context(no_engine):
-        fig.set_layout_engine(None)
 
 
 def figure_image(fig: Figure) -> bytes:
     """The picture of a figure for a report: SVG bytes (text as outlines, no
-    date, the same bytes for the same figure); the figure is closed."""
-    buf = io.BytesIO()
+    date, the same bytes for the same figure); the figure is closed.
+
+    Drawing the picture lays the figure out (constrained layout); where tick
+    labels then overlap they are thinned and the picture drawn again
+    (:func:`thinned_where_crowded`).  So a chart whose labels fit, the usual
+    case, is laid out and drawn in one pass, where laying it out first to fit
+    its ticks (:func:`fit_ticks`), then saving it (``savefig`` lays a figure
+    out once more before it draws) took three."""
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+
     try:
         with chart_style(), matplotlib.rc_context(SVG_RC):
             literal_text(fig)
-            fig.savefig(buf, format="svg", metadata={"Date": None})
+            canvas = fig.canvas
+            if not isinstance(canvas, FigureCanvasSVG):
+                canvas = FigureCanvasSVG(fig)
+            for _ in range(13):
+                buf = io.BytesIO()
+                canvas.print_svg(buf, metadata={"Date": None})
+                if not thinned_where_crowded(fig):
+                    break
     finally:
         plt.close(fig)
     return buf.getvalue()
@@ -420,6 +429,7 @@ def save_png(fig: Figure, target: Any, dpi: int, crop: bool = False) -> None:
     try:
         with chart_style():
             literal_text(fig)
+            fit_ticks(fig)
             fig.savefig(
                 target,
                 format="png",
