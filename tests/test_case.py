@@ -187,3 +187,17 @@ def test_a_reversed_target_window_is_refused(small_case_dict):
 def test_a_folder_given_as_a_case_file_is_an_input_error(tmp_path):
     with pytest.raises(InputError, match="expected a file, found a folder"):
         load_case(tmp_path)
+
+
+def test_a_baseline_cost_table_without_a_column_names_the_file_and_the_column(
+    tmp_path,
+):
+    from models.inputs.case import merge_baseline_costs
+
+    table = tmp_path / "baseline.csv"
+    table.write_text("service,council\nhr,bromsgrove\n", encoding="utf-8")
+    with pytest.raises(InputError) as err:
+        merge_baseline_costs({}, table)
+    assert err.value.file == str(table) and err.value.where == "header"
+    assert err.value.expected == "columns service, council, baseline_cost"
+    assert err.value.found == "no column baseline_cost"

@@ -35,7 +35,7 @@ from pydantic import Field, field_validator, model_validator
 
 from models.core.errors import InputError
 from models.inputs.quantities import Money, Number, Strict
-from models.inputs.tableio import read_text_table
+from models.inputs.tableio import read_text_table, require_columns
 
 CostType = Literal["set_up", "redundancy_pay", "pension_strain", "capital"]
 COST_TYPES: tuple[str, ...] = get_args(CostType)
@@ -161,14 +161,7 @@ def merge_posts_moving_grades(raw: dict, path: Path) -> dict:
     the row (data rows count from 1) and the column.
     """
     table = read_text_table(path, "staff table of posts moving grades")
-    missing = [c for c in MOVING_GRADES_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(
-            path,
-            "header",
-            "columns " + ", ".join(MOVING_GRADES_COLUMNS),
-            "no column " + ", ".join(missing),
-        )
+    require_columns(table, path, MOVING_GRADES_COLUMNS)
     out = copy.deepcopy(raw)
     services = out.get("services")
     councils = out.get("councils")

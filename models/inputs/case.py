@@ -65,7 +65,7 @@ from models.inputs.quantities import (
 )
 from models.inputs.risk_register import apply_risks, load_risk_register
 from models.inputs.severance import SeverancePolicy
-from models.inputs.tableio import read_text_table, repeated_rows
+from models.inputs.tableio import read_text_table, repeated_rows, require_columns
 from models.inputs.uncertainty_spec import (
     MEGABYTE,
     UncertaintySpec,
@@ -882,14 +882,7 @@ def merge_baseline_costs(raw: dict, path: Path) -> dict:
     Row numbers in messages count data rows from 1 (the header is row 0).
     """
     table = read_text_table(path, "baseline cost table")
-    missing = [c for c in BASELINE_COLUMNS if c not in table.columns]
-    if missing:
-        raise InputError(
-            path,
-            "header",
-            f"columns {', '.join(BASELINE_COLUMNS)}",
-            f"no column {', '.join(missing)}",
-        )
+    require_columns(table, path, BASELINE_COLUMNS)
     for first, repeat in repeated_rows(table, ["service", "council"]):
         raise InputError(
             path,

@@ -17,6 +17,7 @@ import csv
 import datetime as dt
 import io
 import zipfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +35,25 @@ table unpacks to about 40 MB)."""
 
 MAX_TABLE_CELLS = 2_000_000
 """Most cells (data rows × columns) read from a table [cells]."""
+
+
+def require_columns(table: pd.DataFrame, path: Path, columns: Sequence[str]) -> None:
+    """InputError naming the file's header if ``table`` lacks any of ``columns``.
+
+    >>> t = pd.DataFrame(columns=["service", "council"])
+    >>> require_columns(t, Path("costs.csv"), ("service", "council", "baseline_cost"))
+    Traceback (most recent call last):
+    ...
+    models.core.errors.InputError: costs.csv: header: expected columns service, council, baseline_cost, found no column baseline_cost.
+    """
+    missing = [c for c in columns if c not in table.columns]
+    if missing:
+        raise InputError(
+            path,
+            "header",
+            f"columns {', '.join(columns)}",
+            f"no column {', '.join(missing)}",
+        )
 
 
 def read_text_table(path: Path, what: str = "table") -> pd.DataFrame:
