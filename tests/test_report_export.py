@@ -106,6 +106,10 @@ def test_nbconverts_self_closed_anchor_links_are_given_end_tags():
     assert elements_closed('<br/><img src="a"/><DIV class="c"/>') == (
         '<br/><img src="a"/><DIV class="c"></DIV>'
     )
+    # a quoted value may hold "/>" and ">": the element ends after the value
+    assert elements_closed("<a title='1/>2' href=\"x>y\" />") == (
+        "<a title='1/>2' href=\"x>y\"></a>"
+    )
 
 
 def test_an_image_without_alt_text_is_given_nbconverts_placeholder():

@@ -99,7 +99,8 @@ CSS_PX_PER_INCH = 96
 """CSS pixels per inch: a chart is shown at its drawn size (``width``)."""
 SVG_DPI = 72
 """Resolution matplotlib writes an SVG picture at [dots per inch]: a figure is
-laid out at it (:func:`new_figure`), so the picture keeps that layout exactly."""
+made at it (:func:`new_figure`), so that a layout pass without a picture
+(:func:`fit_ticks`) measures what the picture shows."""
 SVG_RC: dict[str, Any] = {"svg.fonttype": "path", "svg.hashsalt": "sharedcase"}
 """SVG text as outlines (no font needed to show it) and the same element ids
 in every run (the same inputs give the same bytes)."""
@@ -399,7 +400,7 @@ def figure_image(fig: Figure) -> bytes:
             canvas = fig.canvas
             if not isinstance(canvas, FigureCanvasSVG):
                 canvas = FigureCanvasSVG(fig)
-            for _ in range(13):
+            for _ in range(13):  # at most twelve thinnings, as fit_ticks
                 buf = io.BytesIO()
                 canvas.print_svg(buf, metadata={"Date": None})
                 if not thinned_where_crowded(fig):

@@ -81,7 +81,10 @@ VOID_ELEMENTS = frozenset(
     "area base br col embed hr img input link meta param source track wbr".split()
 )
 """HTML elements that have no end tag: only these may be written ``<x/>``."""
-_SELF_CLOSED = re.compile(r"<([A-Za-z][A-Za-z0-9-]*)(\s[^<>]*?)?\s*/>")
+_SELF_CLOSED = re.compile(
+    r"<([A-Za-z][A-Za-z0-9-]*)"  # the tag, then its attributes, quoted values whole
+    r"((?:\s+[^\s\"'<>/=]+(?:\s*=\s*(?:\"[^\"]*\"|'[^']*'|[^\s\"'<>]+))?)*)\s*/>"
+)
 
 
 def images_given_alt(text: str) -> str:
@@ -102,10 +105,12 @@ def elements_closed(text: str) -> str:
 
     >>> elements_closed('<h2>Title<a class="anchor-link" href="#t" /></h2><br/>')
     '<h2>Title<a class="anchor-link" href="#t"></a></h2><br/>'
+    >>> print(elements_closed('<a title="x/>y"/><span data-x=1 hidden/>'))
+    <a title="x/>y"></a><span data-x=1 hidden></span>
     """
 
     def close(m: re.Match[str]) -> str:
-        tag, attrs = m.group(1), m.group(2) or ""
+        tag, attrs = m.group(1), m.group(2)
         if tag.lower() in VOID_ELEMENTS:
             return m.group(0)
         return f"<{tag}{attrs}></{tag}>"
