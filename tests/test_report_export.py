@@ -70,10 +70,12 @@ def test_the_html_body_is_nbconverts_own_without_its_rewrite(run):
     from nbconvert import HTMLExporter
     from nbconvert.preprocessors import TagRemovePreprocessor
 
-    from models.report.export import REMOVED_TAGS, notebook_body_html
+    from models.report.export import REMOVED_TAGS, _html_exporter, notebook_body_html
 
     nb = nbformat.read(run[1] / f"{OPTION}.ipynb", as_version=4)
     ours = notebook_body_html(nb)
+    # the export took the fast way, not its fallback for another nbconvert
+    assert _html_exporter()._without_rewrite(nb, None)[0] == ours
     theirs = HTMLExporter(
         template_name="basic",
         exclude_input=True,
