@@ -21,10 +21,15 @@ def test_a_linked_risk_widens_its_parameter_in_the_monte_carlo():
     assert widened.mode == own.mode
 
 
-def test_a_risk_linked_to_a_parameter_without_a_distribution_fails_validation(tmp_path):
+def _copy_scenarios(folder):
+    """The shipped case files and tables, copied into ``folder`` to be edited."""
     for f in SCENARIOS.glob("*"):
         if f.suffix in (".yaml", ".csv"):
-            shutil.copy(f, tmp_path / f.name)
+            shutil.copy(f, folder / f.name)
+
+
+def test_a_risk_linked_to_a_parameter_without_a_distribution_fails_validation(tmp_path):
+    _copy_scenarios(tmp_path)
     register = tmp_path / "risk_register_2011.yaml"
     register.write_text(
         register.read_text().replace(
@@ -41,9 +46,7 @@ def test_a_risk_linked_to_a_parameter_without_a_distribution_fails_validation(tm
 def test_the_register_table_shows_owner_mitigation_and_exposure(tmp_path):
     from models.report.uncertainty_tables import risk_register_table
 
-    for f in SCENARIOS.glob("*"):
-        if f.suffix in (".yaml", ".csv"):
-            shutil.copy(f, tmp_path / f.name)
+    _copy_scenarios(tmp_path)
     register = tmp_path / "risk_register_2011.yaml"
     register.write_text(
         register.read_text().replace(
