@@ -185,6 +185,16 @@ def test_a_name_with_mathtext_is_drawn_as_written(case, results):
     assert charts.figure_image(fig).startswith(b"<?xml")  # drawn, not refused
 
 
+def test_a_figure_not_finished_is_drawn_with_literal_text_too():
+    # finish() makes a chart's texts literal once; a figure drawn without it
+    # (texts added outside chart_style parse mathtext) is made literal when drawn
+    fig, ax = charts.new_figure((3, 2))
+    label = ax.text(0.5, 0.5, "Cost $x^$ {\\frac}")  # invalid mathtext if parsed
+    assert label.get_parse_math()
+    assert charts.figure_image(fig).startswith(b"<?xml")
+    assert not label.get_parse_math()
+
+
 def test_charts_are_vector_pictures_shown_at_their_drawn_size(results):
     chart = charts.cash_flow_chart(results["single_business_case"])
     assert chart.mime == "image/svg+xml"
@@ -206,6 +216,22 @@ def test_the_picture_is_that_of_the_figure_laid_out_with_its_ticks_fitted(result
     fig = charts.cash_flow_figure(result)
     charts.fit_ticks(fig)
     assert charts.figure_image(fig) == one_pass
+
+
+@pytest.mark.parametrize("name", list(FIGURES))
+def test_a_title_sits_where_matplotlib_would_place_it(
+    name, case, results, draws, monkeypatch
+):
+    # CHART_RC fixes each title at the top of its axes ("axes.titley": 1.0),
+    # which spares matplotlib measuring every y tick label for each title as it
+    # draws.  Its automatic placement would move a title up only past tick
+    # labels on top or an offset text, which no chart has: so every picture must
+    # be byte for byte the one drawn with automatic placement (titley None).
+    fixed = charts.figure_image(FIGURES[name](case, results, draws))
+    monkeypatch.setitem(charts.CHART_RC, "axes.titley", None)
+    automatic = charts.figure_image(FIGURES[name](case, results, draws))
+    assert charts.CHART_RC["axes.titley"] is None  # the patch took effect
+    assert fixed == automatic
 
 
 def test_a_png_is_written_at_print_resolution(results):

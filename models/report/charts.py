@@ -81,6 +81,7 @@ CHART_RC: dict[str, Any] = {
     "font.family": "DejaVu Sans",
     "font.size": 9,
     "axes.titlesize": 10,
+    "axes.titley": 1.0,
     "axes.labelsize": 9,
     "xtick.labelsize": 8,
     "ytick.labelsize": 8,
@@ -90,7 +91,11 @@ CHART_RC: dict[str, Any] = {
     "axes.spines.right": False,
     "figure.dpi": 100,
 }
-"""The style of every chart: palette, literal text (mathtext off), font sizes."""
+"""The style of every chart: palette, literal text (mathtext off), font sizes.
+Titles sit at the top of their axes (``axes.titley`` 1.0, where matplotlib's
+automatic placement, the default, measures every y tick label of the axes for
+each title as it draws it, to move the title up past tick labels on top or an
+offset text: no chart has either, so the pictures are the same, a test checks)."""
 
 DPI = 200
 """Resolution of a chart written as PNG (:func:`figure_png`) [dots per inch]:
@@ -352,10 +357,24 @@ def _thin(axis: Any) -> bool:
     return False
 
 
+LITERAL = "_sharedcase_literal_text"
+"""Marks a figure whose texts :func:`literal_text` has made literal."""
+
+
 def literal_text(fig: Figure) -> None:
     """Every text of ``fig`` drawn as written (mathtext off), tick labels too."""
     for t in fig.findobj(Text):
         t.set_parse_math(False)
+    setattr(fig, LITERAL, True)
+
+
+def _literal_once(fig: Figure) -> None:
+    """:func:`literal_text`, unless the figure was finished (:func:`finish`)
+    already: its texts were made literal there, and any text made later, inside
+    :func:`chart_style` (``text.parse_math`` off), is born literal.  Walking
+    every artist again cost about a tenth of drawing a chart."""
+    if not getattr(fig, LITERAL, False):
+        literal_text(fig)
 
 
 def new_figure(size: tuple[float, float]) -> tuple[Figure, Any]:
@@ -396,7 +415,7 @@ def figure_image(fig: Figure) -> bytes:
 
     try:
         with chart_style(), matplotlib.rc_context(SVG_RC):
-            literal_text(fig)
+            _literal_once(fig)
             canvas = fig.canvas
             if not isinstance(canvas, FigureCanvasSVG):
                 canvas = FigureCanvasSVG(fig)
@@ -429,7 +448,7 @@ def save_png(fig: Figure, target: Any, dpi: int, crop: bool = False) -> None:
     if ``crop``, and close it (open figures would pile up over a batch)."""
     try:
         with chart_style():
-            literal_text(fig)
+            _literal_once(fig)
             fit_ticks(fig)
             fig.savefig(
                 target,
