@@ -197,3 +197,27 @@ def test_the_quote_is_put_before_text_only():
     frame = csv_safe_frame(pd.DataFrame({"name": ["-x", "y"], "value": [-1.0, 2.0]}))
     assert frame["name"].tolist() == ["'-x", "y"]
     assert frame["value"].tolist() == [-1.0, 2.0]
+
+
+def test_every_kind_of_text_column_is_neutralised():
+    # each column is looked at by its distinct values: a trigger anywhere in
+    # it, among repeats, in a categorical, beside numbers or unhashable cells,
+    # is still quoted, and a column without one is left as it is
+    many = ["Bromsgrove"] * 500 + ["@SUM(A1)"] + ["Redditch"] * 500
+    frame = pd.DataFrame(
+        {
+            "repeated": many,
+            "categorical": pd.Categorical(["b", "=1", "b"] * 334)[:1001],
+            "mixed": ([1, True, "+2"] * 334)[:1001],
+            "lists": [[1]] * 1000 + ["-x"],
+            "clean": ["a", "b"] * 500 + ["c"],
+        }
+    )
+    safe = csv_safe_frame(frame)
+    assert safe["repeated"].tolist()[500] == "'@SUM(A1)"
+    assert safe["repeated"].tolist().count("Bromsgrove") == 500
+    assert safe["categorical"].tolist()[:3] == ["b", "'=1", "b"]
+    assert safe["mixed"].tolist()[:3] == [1, True, "'+2"]
+    assert type(safe["mixed"].tolist()[1]) is bool  # True stays True, not 1
+    assert safe["lists"].tolist()[-1] == "'-x" and safe["lists"].tolist()[0] == [1]
+    assert safe["clean"].tolist() == frame["clean"].tolist()
