@@ -31,6 +31,7 @@ from models.core.errors import InputError
 from models.core.paths import file_sha256
 from models.engine import projection
 from models.engine import uncertainty as unc
+from models.engine.compiled import compiled_once
 from models.engine.projection import OptionResult
 from models.inputs.case import Case
 
@@ -199,6 +200,17 @@ def analyse_option(
     by ``draw_option``; or the error text if its model fails.  An option
     whose uncertainty analyses fail keeps its model, with the error in
     ``uncertainty_error``.  An :class:`InputError` propagates."""
+    with compiled_once():  # its model and analyses compile the option once
+        return _analyse_option(case, name, samples, sampling_error, draw_option)
+
+
+def _analyse_option(
+    case: Case,
+    name: str,
+    samples: dict[str, Any] | None,
+    sampling_error: str | None,
+    draw_option: Callable[[OptionAnalysis], Any] | None,
+) -> OptionAnalysis | str:
     spec = case.effective_uncertainty()
     try:
         a = OptionAnalysis(name, projection.run_option(case, name))

@@ -21,6 +21,7 @@ import pandas as pd
 from models.core import calendar
 from models.engine import cases
 from models.engine.affordability import option_affordability
+from models.engine.compiled import remembered
 from models.inputs.case import (
     PAY_SETUP_CATEGORIES,
     SAVINGS_CATEGORIES,
@@ -145,7 +146,13 @@ class OptionArrays:
 
 
 def compile_option(case: Case, option: str) -> OptionArrays:
-    """Turn one option of a case into arrays (see :class:`OptionArrays`)."""
+    """Turn one option of a case into arrays (see :class:`OptionArrays`); once
+    only for the same case and option inside
+    :func:`models.engine.compiled.compiled_once` (read-only arrays)."""
+    return remembered("arrays", case, option, lambda: _compile_option(case, option))
+
+
+def _compile_option(case: Case, option: str) -> OptionArrays:
     option_case = cases.option_case(case, option)
     settings = option_case.settings
     years = settings.years()

@@ -79,6 +79,7 @@ from scipy import optimize, stats
 from models.core import calendar
 from models.core.errors import InputError
 from models.engine import cases
+from models.engine.compiled import remembered
 from models.engine.projection import (
     OptionArrays,
     category_price_indices,
@@ -195,7 +196,13 @@ def realisation_with_delay(
 
 
 def compile_model(case: Case, option: str) -> UncertaintyModel:
-    """Compile one option of a case for batch evaluation (see :class:`UncertaintyModel`)."""
+    """Compile one option of a case for batch evaluation (see
+    :class:`UncertaintyModel`); once only for the same case and option inside
+    :func:`models.engine.compiled.compiled_once` (read-only arrays)."""
+    return remembered("model", case, option, lambda: _compile_model(case, option))
+
+
+def _compile_model(case: Case, option: str) -> UncertaintyModel:
     arrays = compile_option(case, option)
     option_case = cases.option_case(case, option)
     settings = option_case.settings

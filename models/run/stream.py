@@ -45,6 +45,7 @@ from models.engine.analysis import (
     in_process,
     lean_case,
 )
+from models.engine.compiled import compiled_once
 from models.engine.results import option_json, results_document
 from models.engine.uncertainty import (
     MonteCarloResult,
@@ -124,15 +125,16 @@ class OutputsTask:
     def __call__(self, names: list[str]) -> list[OptionOutputs]:
         out = []
         for name in names:
-            a = analyse_option(
-                self.case, name, self.samples, self.sampling_error, self.draw
-            )
+            with compiled_once():  # its analyses and outputs compile it once
+                a = analyse_option(
+                    self.case, name, self.samples, self.sampling_error, self.draw
+                )
+                out.append(
+                    OptionOutputs(name, error=a)
+                    if isinstance(a, str)
+                    else option_outputs(self.case, a)
+                )
             forget_option(self.case, name)
-            out.append(
-                OptionOutputs(name, error=a)
-                if isinstance(a, str)
-                else option_outputs(self.case, a)
-            )
         return out
 
     def failed(self, names: list[str], error: str) -> list[OptionOutputs]:
