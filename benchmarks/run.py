@@ -7,7 +7,9 @@ Everything is measured in this one run on this machine and printed as ratios
    one at a time with plain papermill, a fresh kernel each;
 2. **batch**: ``sharedcase run`` (the real command, in a subprocess, exports
    HTML, Excel and PDF included) on the default case given N = 8 options, and
-   ``batch_ratio`` = batch / floor (target 0.4 or lower);
+   ``batch_ratio`` = batch / floor (a guard: at or under about 0.5, issue 18;
+   the earlier target of 0.4 was set aside on issue 8, for tagged PDFs and
+   all four charts);
 3. **growth**: the same command for 1, 8 and 32 options, with the time per
    option added (it should not grow);
 4. **model**: one option's model evaluation (median of repeats), one what-if
@@ -49,7 +51,9 @@ sys.path.insert(0, str(ROOT))
 from benchmarks.cases import DEFAULT_CASE, bare_notebook, case_with_options  # noqa: E402
 
 BATCH_OPTIONS = 8
-TARGET_RATIO = 0.4
+GUARD_RATIO = 0.5
+"""batch_ratio stays at or under about this (issue 18; issue 8 set aside the
+earlier target of 0.4 to keep tagged PDFs and all four charts)."""
 
 
 def machine() -> str:
@@ -213,11 +217,11 @@ def main(argv: list[str] | None = None) -> None:
             runs[n] = run_seconds(case, work / f"out_{n}")[0]
         batch = runs[BATCH_OPTIONS]
         ratio = batch / floor
-        verdict = "met" if ratio <= TARGET_RATIO else "NOT met"
+        verdict = "kept" if ratio <= GUARD_RATIO else "NOT kept"
         print(
             f"\n2. sharedcase run, {BATCH_OPTIONS} options + comparison + monitoring, "
             f"HTML/Excel/PDF: {batch:6.2f} s\n"
-            f"   batch_ratio = run / floor = {ratio:.2f}  (target {TARGET_RATIO}: {verdict})"
+            f"   batch_ratio = run / floor = {ratio:.2f}  (guard about {GUARD_RATIO}: {verdict})"
         )
         print("\n3. growth with the number of options (whole command):")
         for n, s in runs.items():
