@@ -4,6 +4,7 @@ their unit, one colour-blind-safe palette, literal text, no empty chart."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 
 import matplotlib.image as mpimg
@@ -270,3 +271,56 @@ def test_crowded_tick_labels_are_thinned_until_none_overlaps(how):
         assert len(boxes) >= 2 and not _overlapping(boxes)
     shown = [t.get_text() for t in ax.xaxis.get_ticklabels() if t.get_visible()]
     assert shown[0] == "2011/12"  # thinned from the first year on
+
+
+def _options_drawn(case, draws, n):
+    """``n`` options' Monte Carlo results: the single business case's draws
+    moved by £1,000 times the option's number (option k has the k-th median)."""
+    base = draws["single_business_case"]
+    return [
+        dataclasses.replace(base, option=f"option_{k:03d}", npv=base.npv + 1000.0 * k)
+        for k in range(n)
+    ]
+
+
+def _lines(fig):
+    return [
+        (line.get_label(), line.get_color(), line.get_linestyle())
+        for line in fig.axes[0].get_lines()
+        if not line.get_label().startswith("_")
+    ]
+
+
+def test_no_two_lines_of_an_s_curve_look_the_same(case, draws):
+    # eight options: the palette has seven colours, so the eighth is dashed
+    fig = uncertainty_charts.npv_s_curve(_options_drawn(case, draws, 8))
+    styles = [(colour, dash) for _, colour, dash in _lines(fig)]
+    assert len(styles) == 8 and len(set(styles)) == 8
+    assert styles[7] == (styles[0][0], "--")
+    assert fig.axes[0].get_title() == "NPV S-curve"  # all shown: nothing to say
+
+
+def test_an_s_curve_of_many_options_shows_the_twelve_with_the_highest_median(
+    case, draws
+):
+    # 100 options: option k's median is the base median + £1,000 k, so the
+    # twelve highest are options 88 to 99; the legend fits the figure
+    fig = uncertainty_charts.npv_s_curve(_options_drawn(case, draws, 100))
+    labels = [label for label, *_ in _lines(fig)]
+    assert labels == [f"Option {k:03d}" for k in range(88, 100)]
+    title = fig.axes[0].get_title().replace("\n", " ")
+    assert title == ("NPV S-curve (the 12 options of 100 with the highest median NPV)")
+    charts.fit_ticks(fig)
+    legend = fig.legends[0].get_window_extent()
+    axes = fig.axes[0].get_window_extent()
+    assert legend.y1 < axes.y0  # below the plot, not over it
+    assert legend.y0 >= 0 and axes.height > 100  # inside the figure, laid out
+
+
+def test_a_cumulative_chart_of_many_options_shows_twelve_and_says_so(results):
+    many = {f"option_{k:02d}": results["single_business_case"] for k in range(20)}
+    fig = charts.cumulative_figure(many)
+    lines = _lines(fig)
+    assert len(lines) == 12 and len({(c, d) for _, c, d in lines}) == 12
+    title = fig.axes[0].get_title().replace("\n", " ")
+    assert title.endswith("(the 12 options of 20 with the highest NPV)")

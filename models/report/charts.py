@@ -70,6 +70,12 @@ SAVINGS_COLOUR, SET_UP_COLOUR, SEVERANCE_COLOUR, LINE_COLOUR = (
     PURPLE,
     BLUE,
 )
+LINE_STYLES = ("-", "--", ":", "-.")
+"""Dashes of the lines of a chart of options, after the palette's colours
+(:func:`series_style`)."""
+MAX_LINES = 12
+"""Options a line chart draws at most (:func:`most_valuable`): beyond twelve
+the legend outgrows the figure and no reader tells the lines apart."""
 INCREASE_COLOUR, DECREASE_COLOUR = BLUE, VERMILION
 """Waterfall steps that raise (lower) the running total."""
 ZERO_COLOUR = "#444444"
@@ -589,17 +595,58 @@ def display_name(names: Mapping[str, str] | None, key: str) -> str:
     return (names or {}).get(key) or readable(key)
 
 
+def series_style(i: int) -> dict[str, Any]:
+    """Colour and dash of the ``i``-th line of a chart: the palette's seven
+    colours solid, then dashed, dotted and dash-dotted, so that up to 28 lines
+    each look different and colour is never the only difference between two
+    (WCAG 2.1, 1.4.1 Use of Color).
+
+    >>> series_style(0), series_style(7)
+    ({'color': '#0072B2', 'linestyle': '-'}, {'color': '#0072B2', 'linestyle': '--'})
+    """
+    dash = LINE_STYLES[(i // len(PALETTE)) % len(LINE_STYLES)]
+    return {"color": PALETTE[i % len(PALETTE)], "linestyle": dash}
+
+
+def most_valuable(values: Mapping[str, float], limit: int = MAX_LINES) -> list[str]:
+    """The keys of the ``limit`` highest ``values``, in their given order (all
+    of them where there are no more than ``limit``; ties go to the earlier).
+
+    >>> most_valuable({"a": 1.0, "b": 3.0, "c": 2.0, "d": 3.0}, limit=2)
+    ['b', 'd']
+    """
+    keys = list(values)
+    if len(keys) <= limit:
+        return keys
+    ranked = sorted(range(len(keys)), key=lambda i: (-values[keys[i]], i))
+    return [keys[i] for i in sorted(ranked[:limit])]
+
+
+def shown_of(shown: int, total: int, what: str) -> str:
+    """Words for a title when a chart shows only some options: "" where it
+    shows all.
+
+    >>> shown_of(12, 100, "the highest NPV")
+    ' (the 12 options of 100 with the highest NPV)'
+    >>> shown_of(3, 3, "the highest NPV")
+    ''
+    """
+    return "" if shown >= total else f" (the {shown} options of {total} with {what})"
+
+
 def cumulative_figure(
     results: Mapping[str, OptionResult], names: Mapping[str, str] | None = None
 ) -> Figure:
     """Cumulative net saving of every option on one chart (``names``: each
     option's name for the reader, :func:`option_names`)."""
     names = names or {}
+    shown = most_valuable({name: r.summary.npv for name, r in results.items()})
     fig, ax = new_figure((7.5, 4.2))
     with chart_style():
         years: list[str] = []
         values = []
-        for i, (name, r) in enumerate(results.items()):
+        for i, name in enumerate(shown):
+            r = results[name]
             years = list(r.arrays.years)
             line = _line(r, "Cumulative net saving")
             values.append(line)
@@ -607,14 +654,16 @@ def cumulative_figure(
                 np.arange(len(years)),
                 line,
                 marker="o",
-                color=PALETTE[i % len(PALETTE)],
+                **series_style(i),
                 label=plain(display_name(names, name)),
             )
         year_axis(ax, years)
         money_axis(ax.yaxis, values, "Cumulative net saving")
         _money_grid(ax)
-        _legend_below(ax, min(len(results), 3))
-        ax.set_title(wrapped("Cumulative net saving by option", 7.5))
+        _legend_below(ax, min(len(shown), 3))
+        title = "Cumulative net saving by option"
+        title += shown_of(len(shown), len(results), "the highest NPV")
+        ax.set_title(wrapped(title, 7.5))
     return finish(fig)
 
 

@@ -26,16 +26,18 @@ from models.report.charts import (
     BLACK,
     BLUE,
     MONEY_K,
-    PALETTE,
     VERMILION,
     ZERO_COLOUR,
     chart_style,
     display_name,
     finish,
     money_axis,
+    most_valuable,
     new_figure,
     plain,
     readable,
+    series_style,
+    shown_of,
     wrapped,
 )
 
@@ -143,16 +145,19 @@ def npv_s_curve(
     (``names``: each option's name for the reader)."""
     results = results if isinstance(results, list) else [results]
     names = names or {}
+    medians = {i: float(np.median(_npv(r, council))) for i, r in enumerate(results)}
+    shown = most_valuable(medians)
     fig, ax = new_figure((7.5, 4.4))
     with chart_style():
         values = []
-        for i, r in enumerate(results):
+        for i, k in enumerate(shown):
+            r = results[k]
             npv, probability = s_curve_points(_npv(r, council))
             values.append(npv)
             ax.plot(
                 npv,
                 probability,
-                color=PALETTE[i % len(PALETTE)],
+                **series_style(i),
                 label=plain(display_name(names, r.option)),
             )
         ax.axvline(0, color=ZERO_COLOUR, linewidth=1)
@@ -165,10 +170,10 @@ def npv_s_curve(
         ax.set_ylim(0, 1)
         ax.yaxis.set_major_formatter(lambda v, _pos: f"{v:.0%}")
         ax.grid(color="#dddddd", linewidth=0.6)
-        fig.legend(loc="outside lower center", ncol=min(3, max(1, len(results))))
-        ax.set_title(
-            wrapped("NPV S-curve" + (f": {plain(council)}" if council else ""), 7.5)
-        )
+        fig.legend(loc="outside lower center", ncol=min(3, max(1, len(shown))))
+        title = "NPV S-curve" + (f": {plain(council)}" if council else "")
+        title += shown_of(len(shown), len(results), "the highest median NPV")
+        ax.set_title(wrapped(title, 7.5))
     return finish(fig)
 
 
