@@ -475,7 +475,17 @@ def interrupt_clock_slack() -> float:
     return CLOCK_SLACK
 
 
-def test_sigterm_raises_terminated_inside_the_block_only():
+@pytest.fixture
+def sigint_live():
+    """Ctrl-C live in this process for the test: a process started in the
+    background by a non-interactive shell inherits SIGINT ignored, and
+    ``signals_raise`` rightly leaves an ignored signal ignored."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
+def test_sigterm_raises_terminated_inside_the_block_only(sigint_live):
     from models.run.interrupt import Terminated, exit_status, signals_raise
 
     before = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
@@ -511,7 +521,7 @@ def test_monitor_out_writes_exactly_the_folder_named_and_nothing_beside_it(sandb
     assert bad.exit_code == 2 and "--out: expected a plain folder name" in bad.stderr
 
 
-def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path):
+def test_a_signal_during_the_commit_is_delivered_after_it(tmp_path, sigint_live):
     # the rename and the move of `latest` are not split by an interruption
     from models.run.interrupt import signals_raise
 
