@@ -63,26 +63,48 @@ def council_yearly(result: OptionResult, line_item: str = "Net saving") -> pd.Da
     Read from the option's long table (service 'All'); the 'All' council row is
     the whole partnership.
     """
+    return councils_yearly(result, (line_item,))[line_item]
+
+
+def councils_yearly(
+    result: OptionResult, line_items: tuple[str, ...]
+) -> dict[str, pd.DataFrame]:
+    """:func:`council_yearly` of each of ``line_items``, read from the long
+    table in one pass (one selection and one pivot for them all)."""
     long = result.long
-    sel = long[(long["service"] == "All") & (long["line_item"] == line_item)]
-    if sel.empty:
-        raise ValueError(f"no line item {line_item!r} in the results")
-    wide = sel.pivot(index="council", columns="financial_year", values="value")
+    sel = long[(long["service"] == "All") & long["line_item"].isin(line_items)]
+    wide = sel.pivot(
+        index=["line_item", "council"], columns="financial_year", values="value"
+    )
     order = [*result.arrays.councils, "All"]
-    return wide.loc[order, result.arrays.years]
+    found = set(wide.index.get_level_values("line_item"))
+    out = {}
+    for item in line_items:
+        if item not in found:
+            raise ValueError(f"no line item {item!r} in the results")
+        table = wide.xs(item, level="line_item").loc[order, result.arrays.years]
+        table.columns.name = "financial_year"
+        out[item] = table
+    return out
 
 
 def council_table(
-    result: OptionResult, line_item: str = "Net saving", unit: float = 1000.0
+    result: OptionResult,
+    line_item: str = "Net saving",
+    unit: float = 1000.0,
+    yearly: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """A council x year table for display, rounded to ``unit`` so that it foots.
 
     Rows: each council and ``Total`` (the partnership); columns: each year and
     ``Total`` (the horizon), in whole ``unit`` (default £'000), rounded by
     :func:`models.core.rounding.footed_round`.  Not for cumulative line items (their
-    horizon total means nothing).
+    horizon total means nothing).  ``yearly``: the line item's
+    :func:`council_yearly`, where the caller has it already.
     """
-    yearly = council_yearly(result, line_item).rename(index={"All": TOTAL})
+    if yearly is None:
+        yearly = council_yearly(result, line_item)
+    yearly = yearly.rename(index={"All": TOTAL})
     yearly[TOTAL] = yearly.sum(axis=1)
     return footed_round(yearly, unit, row_total=TOTAL, col_total=TOTAL)
 
@@ -103,8 +125,9 @@ def council_tables(
     writing beside results.csv (e.g. ``council_tables.csv``).
     """
     frames = []
+    yearly = councils_yearly(result, line_items)
     for line in line_items:
-        table = council_table(result, line, unit)
+        table = council_table(result, line, unit, yearly[line])
         table.index.name = "council"
         frame = table.reset_index()
         frame.insert(0, "line_item", line)
